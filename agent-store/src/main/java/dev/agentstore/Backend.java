@@ -1,0 +1,75 @@
+package dev.agentstore;
+
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where a store lives: an embedded SQLite file ({@code dev.agentstore.sqlite.SqliteBackend}) or a
+ * PostgreSQL server ({@code dev.agentstore.postgres.PostgresBackend}). The primitives ({@link
+ * Generation}, {@link WriterLog}) take a backend as their first argument; consumers can also run
+ * their own SQL with portable {@code ?} placeholders, and group their SQL and primitives in one
+ * transaction.
+ *
+ * <p>Backends are safe to share between threads. Close a backend to release its connections; any
+ * use after {@link #close()} throws {@link StoreClosedException}.
+ */
+public interface Backend extends AutoCloseable {
+
+  /** The SQL dialect of this backend, for consumers writing their own statements. */
+  Dialect dialect();
+
+  /**
+   * Runs one statement of the consumer's own (an {@code INSERT}, {@code UPDATE}, {@code DELETE} or
+   * DDL) in its own write transaction, or in the current one when called inside {@link
+   * #inTransaction}. Returns the update count.
+   */
+  int exec(String sql, @Nullable Object... params);
+
+  /**
+   * Runs a query of the consumer's own and maps every row. The whole result is held in the returned
+   * list; page with {@code LIMIT} for large results.
+   */
+  <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params);
+
+  /** Like {@link #query}, for a query expected to return at most one row. */
+  default <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, @Nullable Object... params) {
+    List<T> rows = query(sql, mapper, params);
+    if (rows.size() > 1) {
+      throw new InvalidInputException(
+          "query returned " + rows.size() + " rows where at most one was expected: " + sql);
+    }
+    return rows.stream().findFirst();
+  }
+
+  /**
+   * Runs {@code body} in one write transaction and returns its result. The consumer's own SQL and
+   * any primitive ({@link WriterLog#append}, {@link Generation#bump}, ...) done through the given
+   * {@code tx}, or through this backend on the same thread, commit together when the body returns
+   * and roll back together when it throws. Doorbell rings for appends in the body happen after the
+   * commit, never for a rolled-back transaction. A call made inside a running transaction joins it.
+   */
+  <T> T inTransaction(TransactionBody<T> body);
+
+  /** Like {@link #inTransaction(TransactionBody)}, for a body that returns nothing. */
+  default void runInTransaction(TransactionAction action) {
+    inTransaction(
+        tx -> {
+          action.run(tx);
+          return Boolean.TRUE;
+        });
+  }
+
+  /**
+   * The doorbell attached to this backend: it rings a {@link CommitEvent} for every append made
+   * through this backend, after its transaction commits. Subscribers run on the appending thread.
+   */
+  Doorbell doorbell();
+
+  /** A short description for messages and logs: kind and location, never a password. */
+  String describe();
+
+  /** Releases every connection this backend opened. Idempotent. */
+  @Override
+  void close();
+}

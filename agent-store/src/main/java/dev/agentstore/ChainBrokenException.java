@@ -1,0 +1,85 @@
+package dev.agentstore;
+
+/**
+ * A {@code (stream, writer)} chain failed verification. {@link #seq()} is the first seq at which
+ * the chain is broken and {@link #reason()} says why.
+ */
+public class ChainBrokenException extends CorruptStoreException {
+  private static final long serialVersionUID = 1L;
+
+  /** Why a chain is broken at a seq. */
+  public enum Reason {
+    /** A seq is missing: the entry found has a higher seq than the one expected. */
+    GAP("expected seq %d, found seq %d"),
+    /** seq 1 carries a prev_hash; the first entry of a chain has none. */
+    UNEXPECTED_PREV_HASH("seq 1 must have a NULL prev_hash"),
+    /** prev_hash is NULL past seq 1. */
+    NULL_PREV_HASH("prev_hash is NULL past seq 1"),
+    /** prev_hash is not the previous entry's content_hash. */
+    PREV_HASH_MISMATCH("prev_hash does not match the content_hash of seq %d"),
+    /** content_hash is not BLAKE3(prev_hash || payload). */
+    HASH_MISMATCH("content_hash does not match BLAKE3(prev_hash || payload)"),
+    /** A hash column does not hold exactly 32 bytes (or is not a BLOB). */
+    MALFORMED_HASH("malformed row: %s"),
+    /** The payload column does not hold a BLOB. */
+    MALFORMED_PAYLOAD("malformed row: payload must be a BLOB, found %s");
+
+    private final String template;
+
+    Reason(String template) {
+      this.template = template;
+    }
+
+    String describe(Object... facts) {
+      return String.format(java.util.Locale.ROOT, template, facts);
+    }
+  }
+
+  private final String stream;
+  private final String writer;
+  private final long seq;
+  private final Reason reason;
+  private final String detail;
+
+  /**
+   * @param facts the values the reason's description names (see {@link Reason}); for {@code GAP}
+   *     the expected and found seq, for {@code PREV_HASH_MISMATCH} the previous seq, for the
+   *     malformed reasons a description of what was found
+   */
+  public ChainBrokenException(
+      String stream, String writer, long seq, Reason reason, Object... facts) {
+    this(stream, writer, seq, reason, reason.describe(facts));
+  }
+
+  private ChainBrokenException(
+      String stream, String writer, long seq, Reason reason, String detail) {
+    super("chain broken in " + stream + "/" + writer + " at seq " + seq + ": " + detail);
+    this.stream = stream;
+    this.writer = writer;
+    this.seq = seq;
+    this.reason = reason;
+    this.detail = detail;
+  }
+
+  public String stream() {
+    return stream;
+  }
+
+  public String writer() {
+    return writer;
+  }
+
+  /** The first seq at which the chain is broken. */
+  public long seq() {
+    return seq;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  /** The reason in words, without the stream/writer/seq prefix. */
+  public String detail() {
+    return detail;
+  }
+}

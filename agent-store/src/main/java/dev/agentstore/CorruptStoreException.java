@@ -1,0 +1,19 @@
+package dev.agentstore;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The stored data is not what agent-store wrote: a chain does not verify, a row is malformed, or
+ * the file is damaged. Retrying does not help; the data needs attention.
+ */
+public class CorruptStoreException extends StoreException {
+  private static final long serialVersionUID = 1L;
+
+  public CorruptStoreException(String message) {
+    super(message);
+  }
+
+  public CorruptStoreException(String message, @Nullable Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,114 @@
+package dev.agentstore;
+
+import dev.agentstore.internal.Hex;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One entry of a {@code (stream, writer)} log: its place in the chain, the hash that links it to
+ * the previous entry, its own hash, and its payload.
+ *
+ * <p>Arrays are copied in and out, so an {@code Entry} is immutable; equality is by value.
+ *
+ * @param stream the stream the entry belongs to
+ * @param writer the writer that appended it
+ * @param seq its position in the writer's log, starting at 1
+ * @param prevHash the previous entry's content hash; empty for seq 1
+ * @param contentHash {@code BLAKE3(prevHash || payload)}, 32 bytes
+ * @param payload the bytes the writer appended
+ */
+public record Entry(
+    String stream,
+    String writer,
+    long seq,
+    Optional<byte[]> prevHash,
+    byte[] contentHash,
+    byte[] payload) {
+
+  /** The length in bytes of every hash in a chain. */
+  public static final int HASH_BYTES = 32;
+
+  public Entry {
+    Objects.requireNonNull(stream, "stream");
+    Objects.requireNonNull(writer, "writer");
+    Objects.requireNonNull(prevHash, "prevHash");
+    Objects.requireNonNull(contentHash, "contentHash");
+    Objects.requireNonNull(payload, "payload");
+    if (seq < 1) {
+      throw new IllegalArgumentException("seq must be >= 1, got " + seq);
+    }
+    prevHash = prevHash.map(Entry::checkedHash);
+    contentHash = checkedHash(contentHash);
+    payload = payload.clone();
+  }
+
+  private static byte[] checkedHash(byte[] hash) {
+    if (hash.length != HASH_BYTES) {
+      throw new IllegalArgumentException(
+          "a hash must be " + HASH_BYTES + " bytes, got " + hash.length);
+    }
+    return hash.clone();
+  }
+
+  @Override
+  public Optional<byte[]> prevHash() {
+    return prevHash.map(byte[]::clone);
+  }
+
+  @Override
+  public byte[] contentHash() {
+    return contentHash.clone();
+  }
+
+  @Override
+  public byte[] payload() {
+    return payload.clone();
+  }
+
+  /** The content hash as 64 lower-case hex characters. */
+  public String contentHashHex() {
+    return Hex.encode(contentHash);
+  }
+
+  /** The previous entry's content hash as hex, or empty for seq 1. */
+  public Optional<String> prevHashHex() {
+    return prevHash.map(Hex::encode);
+  }
+
+  /** This entry's position as a {@link Head}. */
+  public Head toHead() {
+    return new Head(stream, writer, seq, contentHash);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Entry that
+        && seq == that.seq
+        && stream.equals(that.stream)
+        && writer.equals(that.writer)
+        && Arrays.equals(prevHash.orElse(null), that.prevHash.orElse(null))
+        && Arrays.equals(contentHash, that.contentHash)
+        && Arrays.equals(payload, that.payload);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(stream, writer, seq) * 31 + Arrays.hashCode(contentHash);
+  }
+
+  @Override
+  public String toString() {
+    return "Entry["
+        + stream
+        + "/"
+        + writer
+        + " seq "
+        + seq
+        + ", hash "
+        + Hex.encode(contentHash)
+        + ", "
+        + payload.length
+        + " payload bytes]";
+  }
+}

@@ -1,0 +1,76 @@
+package dev.agentstore;
+
+import dev.agentstore.internal.JdbcBackend;
+import dev.agentstore.internal.LogOps;
+import dev.agentstore.internal.Names;
+import dev.agentstore.internal.SqlDialect;
+
+/**
+ * A named, strictly monotonic counter: a row of {@code _agent_store_meta}. A counter never bumped
+ * reads 0; the first bump yields 1. Every bump, from any thread or process, returns a distinct
+ * value, and {@link #set} never moves a counter backwards. Immutable and thread-safe.
+ */
+public final class Generation {
+  private final String key;
+
+  /**
+   * A handle on the counter named {@code key}; nothing is read or written until it is used.
+   *
+   * @throws InvalidInputException for a null, empty or too long key
+   */
+  public Generation(String key) {
+    this.key = Names.check("generation key", key, "", true);
+  }
+
+  public String key() {
+    return key;
+  }
+
+  /** Creates {@code _agent_store_meta} when missing and checks an existing one's layout. */
+  public static void ensureSchema(Backend backend) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    SqlDialect sql = jdbc.sql();
+    LogOps.ensureTable(jdbc, SqlDialect.META_TABLE, sql.createMeta(), sql.expectedMeta());
+  }
+
+  /** The current value; 0 when the counter was never bumped or set. */
+  public long current(Backend backend) {
+    return LogOps.currentGeneration(checked(backend), key);
+  }
+
+  /** Atomically adds one and returns the new value (one statement: an upsert that returns it). */
+  public long bump(Backend backend) {
+    return LogOps.bumpGeneration(checked(backend), key);
+  }
+
+  /**
+   * Atomically sets the counter to {@code value} when that does not move it backwards (setting the
+   * current value again is allowed).
+   *
+   * @throws NonMonotonicGenerationException when {@code value} is below the current value
+   */
+  public void set(Backend backend, long value) {
+    LogOps.setGeneration(checked(backend), key, value);
+  }
+
+  private JdbcBackend checked(Backend backend) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    Names.check("generation key", key, "", jdbc.storesNulInText());
+    return jdbc;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Generation that && key.equals(that.key);
+  }
+
+  @Override
+  public int hashCode() {
+    return key.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Generation[" + key + "]";
+  }
+}

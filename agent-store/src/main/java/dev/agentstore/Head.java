@@ -1,0 +1,55 @@
+package dev.agentstore;
+
+import dev.agentstore.internal.Hex;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The last entry of a {@code (stream, writer)} chain, without its payload: its seq and content
+ * hash. Immutable; equality is by value.
+ */
+public record Head(String stream, String writer, long seq, byte[] contentHash) {
+
+  public Head {
+    Objects.requireNonNull(stream, "stream");
+    Objects.requireNonNull(writer, "writer");
+    Objects.requireNonNull(contentHash, "contentHash");
+    if (seq < 1) {
+      throw new IllegalArgumentException("seq must be >= 1, got " + seq);
+    }
+    if (contentHash.length != Entry.HASH_BYTES) {
+      throw new IllegalArgumentException(
+          "a hash must be " + Entry.HASH_BYTES + " bytes, got " + contentHash.length);
+    }
+    contentHash = contentHash.clone();
+  }
+
+  @Override
+  public byte[] contentHash() {
+    return contentHash.clone();
+  }
+
+  /** The content hash as 64 lower-case hex characters. */
+  public String contentHashHex() {
+    return Hex.encode(contentHash);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Head that
+        && seq == that.seq
+        && stream.equals(that.stream)
+        && writer.equals(that.writer)
+        && Arrays.equals(contentHash, that.contentHash);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(stream, writer, seq) * 31 + Arrays.hashCode(contentHash);
+  }
+
+  @Override
+  public String toString() {
+    return "Head[" + stream + "/" + writer + " seq " + seq + ", hash " + contentHashHex() + "]";
+  }
+}

@@ -1,0 +1,12 @@
+package dev.agentstore;
+
+import org.jspecify.annotations.Nullable;
+
+/** A write was attempted on a store that can only be read (opened read-only, or not writable). */
+public final class ReadOnlyStoreException extends StoreException {
+  private static final long serialVersionUID = 1L;
+
+  public ReadOnlyStoreException(String message, @Nullable Throwable cause) {
+    super(message, cause);
+  }
+}

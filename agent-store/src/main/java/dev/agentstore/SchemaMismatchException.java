@@ -1,0 +1,20 @@
+package dev.agentstore;
+
+/**
+ * A table agent-store owns exists with a different layout (another application's table of the same
+ * name, or a damaged schema). agent-store refuses to touch it.
+ */
+public final class SchemaMismatchException extends StoreException {
+  private static final long serialVersionUID = 1L;
+
+  private final String table;
+
+  public SchemaMismatchException(String table, String message) {
+    super(message);
+    this.table = table;
+  }
+
+  public String table() {
+    return table;
+  }
+}

@@ -1,0 +1,10 @@
+package dev.agentstore;
+
+/** A backend (or a transaction that has ended) was used after it was closed. */
+public final class StoreClosedException extends StoreException {
+  private static final long serialVersionUID = 1L;
+
+  public StoreClosedException(String message) {
+    super(message);
+  }
+}

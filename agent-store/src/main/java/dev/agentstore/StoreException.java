@@ -1,0 +1,23 @@
+package dev.agentstore;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The root of every exception agent-store throws. Unchecked, like the JDBC wrappers of the Java
+ * ecosystem; the driver's {@code SQLException}, when there is one, is kept as the cause.
+ *
+ * <p>Subclasses say what kind of failure it is: {@link RetryableStoreException} (try again), {@link
+ * CorruptStoreException} (the stored data is bad), {@link InvalidInputException} (the call was
+ * wrong), and the rest (configuration, closed store, open failures).
+ */
+public class StoreException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public StoreException(String message) {
+    super(message);
+  }
+
+  public StoreException(String message, @Nullable Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,16 @@
+package dev.agentstore;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A store could not be opened: the path is in a missing directory or is a directory, the file is
+ * not a database, a server cannot be reached or refuses the login. The message names the path or
+ * the server (never a password).
+ */
+public final class StoreOpenException extends StoreException {
+  private static final long serialVersionUID = 1L;
+
+  public StoreOpenException(String message, @Nullable Throwable cause) {
+    super(message, cause);
+  }
+}

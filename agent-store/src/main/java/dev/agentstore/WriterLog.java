@@ -1,0 +1,242 @@
+package dev.agentstore;
+
+import dev.agentstore.internal.ChainReader;
+import dev.agentstore.internal.JdbcBackend;
+import dev.agentstore.internal.LogOps;
+import dev.agentstore.internal.Names;
+import dev.agentstore.internal.SqlDialect;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Per-{@code (stream, writer)} append-only logs whose entries are chained by BLAKE3: entry {@code
+ * n} stores the content hash of entry {@code n-1}, and its own content hash is {@code
+ * BLAKE3(prev_hash || payload)}. Seqs start at 1 and are contiguous. The layout is the reference
+ * crate's, so Rust and Java agents can share a store.
+ *
+ * <p>An append reads the head and inserts the next entry in one write transaction, so concurrent
+ * appenders (threads or processes) never fork a chain: each gets the next seq in turn. Every method
+ * is thread-safe.
+ */
+public final class WriterLog {
+  /** The largest payload accepted by {@link #append}, in bytes (16 MiB). */
+  public static final int MAX_PAYLOAD_BYTES = Names.MAX_PAYLOAD_BYTES;
+
+  /** The longest stream or writer name accepted, in UTF-8 bytes. */
+  public static final int MAX_NAME_BYTES = Names.MAX_NAME_BYTES;
+
+  /** The most entries {@link #readAfter} returns in one call. */
+  public static final int MAX_READ_LIMIT = 100_000;
+
+  private WriterLog() {}
+
+  /**
+   * Creates {@code _agent_store_log} when it is missing (idempotent, safe to race) and checks that
+   * an existing one has the reference layout.
+   *
+   * @throws SchemaMismatchException when a table of that name has other columns
+   */
+  public static void ensureSchema(Backend backend) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    SqlDialect sql = jdbc.sql();
+    LogOps.ensureTable(jdbc, SqlDialect.LOG_TABLE, sql.createLog(), sql.expectedLog());
+  }
+
+  /**
+   * Appends {@code payload} as the next entry of {@code (stream, writer)} and returns it. When the
+   * backend is busy or a concurrent appender got there first, the append is retried within a bound;
+   * a store that stays locked beyond the busy timeout gives {@link StoreBusyException}. Rings the
+   * backend's doorbell after the commit.
+   *
+   * @throws InvalidInputException for a null, empty, too long or unstorable name, or a payload over
+   *     {@link #MAX_PAYLOAD_BYTES}
+   * @throws MalformedRowException when the current head row is malformed
+   */
+  public static Entry append(Backend backend, String stream, String writer, byte[] payload) {
+    return appendChecked(backend, stream, writer, List.of(payload), OptionalLong.empty()).get(0);
+  }
+
+  /**
+   * Appends only if the head of {@code (stream, writer)} is still {@code expectedHeadSeq} (0 for an
+   * empty chain): optimistic concurrency for writers that decided what to write from what they
+   * read.
+   *
+   * @throws AppendConflictException when the head has moved; nothing is written
+   */
+  public static Entry append(
+      Backend backend, String stream, String writer, byte[] payload, long expectedHeadSeq) {
+    checkExpected(expectedHeadSeq);
+    return appendChecked(
+            backend, stream, writer, List.of(payload), OptionalLong.of(expectedHeadSeq))
+        .get(0);
+  }
+
+  /**
+   * Appends every payload, in order, in one transaction: all are committed or none. Returns the new
+   * entries; an empty list appends nothing. The doorbell rings once, for the last entry.
+   */
+  public static List<Entry> appendAll(
+      Backend backend, String stream, String writer, List<byte[]> payloads) {
+    return appendChecked(backend, stream, writer, payloads, OptionalLong.empty());
+  }
+
+  /**
+   * Like {@link #appendAll(Backend, String, String, List)}, only if the head is still {@code
+   * expectedHeadSeq}.
+   */
+  public static List<Entry> appendAll(
+      Backend backend, String stream, String writer, List<byte[]> payloads, long expectedHeadSeq) {
+    checkExpected(expectedHeadSeq);
+    return appendChecked(backend, stream, writer, payloads, OptionalLong.of(expectedHeadSeq));
+  }
+
+  private static List<Entry> appendChecked(
+      Backend backend,
+      String stream,
+      String writer,
+      List<byte[]> payloads,
+      OptionalLong expectedSeq) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    Objects.requireNonNull(payloads, "payloads");
+    List<byte[]> copies = new ArrayList<>(payloads.size());
+    for (byte[] payload : payloads) {
+      // Copied so that a caller mutating its array during the append cannot split hash and row.
+      copies.add(Names.payload(payload, stream, writer).clone());
+    }
+    if (copies.isEmpty()) {
+      return List.of();
+    }
+    return LogOps.append(jdbc, stream, writer, copies, expectedSeq);
+  }
+
+  /** The last entry of {@code (stream, writer)}, or empty when it has none. */
+  public static Optional<Entry> head(Backend backend, String stream, String writer) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    return LogOps.headEntry(jdbc, stream, writer);
+  }
+
+  /**
+   * Every entry of {@code (stream, writer)} in seq order, read lazily a bounded page at a time: the
+   * log is never held in memory, and no connection is held between pages. Entries appended while
+   * the stream is consumed may or may not be included; none is ever seen partially.
+   *
+   * @throws MalformedRowException (while consuming) at a malformed row
+   */
+  public static Stream<Entry> entries(Backend backend, String stream, String writer) {
+    return entries(backend, stream, writer, 0);
+  }
+
+  /**
+   * Like {@link #entries(Backend, String, String)}, for entries with seq greater than {@code
+   * afterSeq}.
+   */
+  public static Stream<Entry> entries(
+      Backend backend, String stream, String writer, long afterSeq) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    checkAfter(afterSeq);
+    ChainReader rows = new ChainReader(jdbc, stream, writer, afterSeq, Long.MAX_VALUE);
+    Spliterator<Entry> entries =
+        Spliterators.spliteratorUnknownSize(
+            new java.util.Iterator<Entry>() {
+              @Override
+              public boolean hasNext() {
+                return rows.hasNext();
+              }
+
+              @Override
+              public Entry next() {
+                return rows.next().toEntry(stream, writer);
+              }
+            },
+            Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT);
+    return StreamSupport.stream(entries, false);
+  }
+
+  /**
+   * At most {@code limit} entries with seq greater than {@code afterSeq}, in order: how a follower
+   * catches up after a doorbell ring.
+   *
+   * @throws InvalidInputException when {@code afterSeq} is negative or {@code limit} is not in
+   *     {@code 1..MAX_READ_LIMIT}
+   */
+  public static List<Entry> readAfter(
+      Backend backend, String stream, String writer, long afterSeq, int limit) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    checkAfter(afterSeq);
+    if (limit < 1 || limit > MAX_READ_LIMIT) {
+      throw new InvalidInputException(
+          "limit must be between 1 and " + MAX_READ_LIMIT + ", got " + limit);
+    }
+    ChainReader rows = new ChainReader(jdbc, stream, writer, afterSeq, limit);
+    List<Entry> entries = new ArrayList<>();
+    while (rows.hasNext()) {
+      entries.add(rows.next().toEntry(stream, writer));
+    }
+    return entries;
+  }
+
+  /** Every stream that has at least one entry, in UTF-8 byte order. */
+  public static List<String> streams(Backend backend) {
+    return LogOps.streams(JdbcBackend.of(backend));
+  }
+
+  /** The head of every chain of {@code stream}, ordered by writer (UTF-8 byte order). */
+  public static List<Head> heads(Backend backend, String stream) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    Names.check("stream", stream, "", jdbc.storesNulInText());
+    return LogOps.heads(jdbc, stream);
+  }
+
+  /** The head of every chain in the store, ordered by stream then writer (UTF-8 byte order). */
+  public static List<Head> heads(Backend backend) {
+    return LogOps.heads(JdbcBackend.of(backend), null);
+  }
+
+  /**
+   * Verifies the chain of {@code (stream, writer)} from seq 1: contiguous seqs, NULL prev_hash only
+   * at seq 1, every prev_hash equal to the previous content_hash, every content_hash equal to
+   * {@code BLAKE3(prev_hash || payload)}, every hash 32 bytes and every payload a BLOB. Streams the
+   * chain in bounded memory. A chain with no entries verifies (as in the reference crate).
+   *
+   * <p>A hash chain alone cannot detect a cut tail or a consistent rewrite of a whole chain;
+   * compare the returned head with one recorded elsewhere for that.
+   *
+   * @return the head that was verified, empty for an empty chain
+   * @throws ChainBrokenException at the first broken seq, naming why
+   */
+  public static Optional<Head> verify(Backend backend, String stream, String writer) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    return LogOps.verify(jdbc, stream, writer);
+  }
+
+  private static void checkNames(JdbcBackend backend, String stream, String writer) {
+    boolean nul = backend.storesNulInText();
+    Names.check("stream", stream, "", nul);
+    Names.check("writer", writer, " (stream " + Names.quote(stream) + ")", nul);
+  }
+
+  private static void checkExpected(long expectedHeadSeq) {
+    if (expectedHeadSeq < 0) {
+      throw new InvalidInputException(
+          "expected head seq must be 0 (empty chain) or more, got " + expectedHeadSeq);
+    }
+  }
+
+  private static void checkAfter(long afterSeq) {
+    if (afterSeq < 0) {
+      throw new InvalidInputException("afterSeq must be 0 or more, got " + afterSeq);
+    }
+  }
+}

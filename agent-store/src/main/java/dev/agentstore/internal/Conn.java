@@ -1,0 +1,102 @@
+package dev.agentstore.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A JDBC connection with a bounded cache of prepared statements. Used by one thread at a time: the
+ * backend hands it out and takes it back.
+ */
+public final class Conn implements AutoCloseable {
+  private static final int MAX_CACHED_STATEMENTS = 64;
+
+  private final Connection connection;
+  private final Map<String, PreparedStatement> statements =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+          if (size() <= MAX_CACHED_STATEMENTS) {
+            return false;
+          }
+          closeQuietly(eldest.getValue());
+          return true;
+        }
+      };
+
+  public Conn(Connection connection) {
+    this.connection = connection;
+  }
+
+  public Connection jdbc() {
+    return connection;
+  }
+
+  /** A prepared statement for {@code sql}, reused across calls; parameters are cleared. */
+  public PreparedStatement prepare(String sql) throws SQLException {
+    PreparedStatement statement = statements.get(sql);
+    if (statement == null) {
+      statement = connection.prepareStatement(sql);
+      statements.put(sql, statement);
+    } else {
+      statement.clearParameters();
+    }
+    return statement;
+  }
+
+  /** Prepares {@code sql} and binds {@code params} in order. */
+  public PreparedStatement prepare(String sql, @Nullable Object... params) throws SQLException {
+    PreparedStatement statement = prepare(sql);
+    bind(statement, params);
+    return statement;
+  }
+
+  /** Binds positional parameters; {@code byte[]} as a BLOB, {@code null} as SQL NULL. */
+  public static void bind(PreparedStatement statement, @Nullable Object... params)
+      throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      Object value = params[i];
+      if (value == null) {
+        statement.setNull(i + 1, Types.NULL);
+      } else if (value instanceof byte[] bytes) {
+        statement.setBytes(i + 1, bytes);
+      } else if (value instanceof String text) {
+        statement.setString(i + 1, text);
+      } else if (value instanceof Long || value instanceof Integer || value instanceof Short) {
+        statement.setLong(i + 1, ((Number) value).longValue());
+      } else {
+        statement.setObject(i + 1, value);
+      }
+    }
+  }
+
+  /** Forgets every cached statement (after the schema changed under them). */
+  public void clearStatements() {
+    statements.values().forEach(Conn::closeQuietly);
+    statements.clear();
+  }
+
+  @Override
+  public void close() {
+    clearStatements();
+    try {
+      connection.close();
+    } catch (SQLException ignored) {
+      // Closing is best effort: the connection is discarded either way.
+    }
+  }
+
+  private static void closeQuietly(PreparedStatement statement) {
+    try {
+      statement.close();
+    } catch (SQLException ignored) {
+      // A statement that cannot close is dropped with its connection.
+    }
+  }
+}

@@ -1,0 +1,434 @@
+package dev.agentstore.internal;
+
+import dev.agentstore.Backend;
+import dev.agentstore.CommitEvent;
+import dev.agentstore.CorruptStoreException;
+import dev.agentstore.Dialect;
+import dev.agentstore.Doorbell;
+import dev.agentstore.InvalidInputException;
+import dev.agentstore.ReadOnlyStoreException;
+import dev.agentstore.RetryableStoreException;
+import dev.agentstore.RowMapper;
+import dev.agentstore.StoreBusyException;
+import dev.agentstore.StoreClosedException;
+import dev.agentstore.StoreException;
+import dev.agentstore.TransactionBody;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The base of every backend: transactions bound to the calling thread, bounded retries, error
+ * translation and the attached doorbell. A backend supplies only what differs: how it hands out
+ * connections, how it begins a write transaction, its SQL texts, and how it classifies its driver's
+ * errors.
+ */
+public abstract class JdbcBackend implements Backend {
+  private final ThreadLocal<@Nullable Tx> current = new ThreadLocal<>();
+  private final Doorbell doorbell = new Doorbell();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  // ---------------------------------------------------------------- what a backend supplies
+
+  /** Borrows the connection for a write transaction; waits a bounded time for it. */
+  protected abstract Conn acquireWriter();
+
+  /** Returns the write connection; {@code broken} when it must not be used again. */
+  protected abstract void releaseWriter(Conn conn, boolean broken);
+
+  /** Borrows a connection for reads outside any transaction. */
+  protected abstract Conn acquireReader();
+
+  protected abstract void releaseReader(Conn conn, boolean broken);
+
+  /**
+   * Begins a write transaction on {@code conn}. Returns false when the connection is already inside
+   * a transaction its owner controls; the work then joins it and neither commits nor rolls back.
+   */
+  protected abstract boolean begin(Conn conn) throws SQLException;
+
+  protected abstract void commit(Conn conn) throws SQLException;
+
+  protected abstract void rollback(Conn conn) throws SQLException;
+
+  /** Closes every connection; called once, by {@link #close()}. */
+  protected abstract void closeConnections();
+
+  /** What a driver error means. */
+  public abstract ErrorKind classify(SQLException e);
+
+  /** The SQL texts of this backend. */
+  public abstract SqlDialect sql();
+
+  /** Whether text columns of this backend can hold U+0000. */
+  public abstract boolean storesNulInText();
+
+  /** How many times work of agent-store's own is tried when it meets a busy store or a race. */
+  protected int maxAttempts() {
+    return 8;
+  }
+
+  // ---------------------------------------------------------------- Backend
+
+  @Override
+  public abstract Dialect dialect();
+
+  @Override
+  public final Doorbell doorbell() {
+    return doorbell;
+  }
+
+  @Override
+  public int exec(String sql, @Nullable Object... params) {
+    Objects.requireNonNull(sql, "sql");
+    return write(
+        "statement " + abbreviate(sql),
+        false,
+        tx -> {
+          PreparedStatement statement = tx.conn().prepare(sql, params);
+          return statement.executeUpdate();
+        });
+  }
+
+  @Override
+  public <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params) {
+    Objects.requireNonNull(sql, "sql");
+    Objects.requireNonNull(mapper, "mapper");
+    return read(
+        "query " + abbreviate(sql),
+        conn -> {
+          PreparedStatement statement = conn.prepare(sql, params);
+          List<T> rows = new ArrayList<>();
+          try (ResultSet resultSet = statement.executeQuery()) {
+            JdbcRow row = new JdbcRow(resultSet);
+            while (resultSet.next()) {
+              rows.add(mapper.map(row));
+            }
+          }
+          return rows;
+        });
+  }
+
+  @Override
+  public <T> T inTransaction(TransactionBody<T> body) {
+    Objects.requireNonNull(body, "body");
+    ensureOpen();
+    Tx joined = current.get();
+    if (joined != null) {
+      return body.run(new TxView(this, joined));
+    }
+    Conn conn = acquireWriter();
+    boolean broken = false;
+    List<CommitEvent> events;
+    T result;
+    try {
+      boolean owned = beginWithRetries(conn, "transaction");
+      Tx tx = new Tx(conn, owned);
+      current.set(tx);
+      boolean committed = false;
+      try {
+        result = body.run(new TxView(this, tx));
+        if (owned) {
+          commit(conn);
+        }
+        committed = true;
+      } catch (SQLException e) {
+        throw translate(e, "commit of transaction");
+      } finally {
+        current.remove();
+        events = tx.end();
+        if (!committed && owned) {
+          broken = !rollbackQuietly(conn);
+        }
+      }
+    } finally {
+      releaseWriter(conn, broken);
+    }
+    ringAll(events);
+    return result;
+  }
+
+  @Override
+  public final void close() {
+    if (closed.compareAndSet(false, true)) {
+      closeConnections();
+    }
+  }
+
+  public final boolean isClosed() {
+    return closed.get();
+  }
+
+  // ---------------------------------------------------------------- machinery for primitives
+
+  /** The backend behind {@code backend}, which may be a transaction's view of one. */
+  public static JdbcBackend of(Backend backend) {
+    Objects.requireNonNull(backend, "backend");
+    if (backend instanceof JdbcBackend jdbc) {
+      return jdbc;
+    }
+    if (backend instanceof TxView view) {
+      return view.checkedOwner();
+    }
+    throw new InvalidInputException(
+        "unsupported Backend implementation "
+            + backend.getClass().getName()
+            + "; use SqliteBackend or PostgresBackend");
+  }
+
+  /**
+   * Runs {@code work} in a write transaction: the current thread's, or a new one that is committed
+   * when the work returns. Work of agent-store's own ({@code retryRaces}) is tried again, within a
+   * bound, when it meets a busy store or loses a unique-key race; it must therefore be repeatable.
+   *
+   * @param what names the operation and its stream/writer/key for error messages
+   */
+  public <T> T write(String what, boolean retryRaces, SqlWork<T> work) {
+    ensureOpen();
+    Tx joined = current.get();
+    if (joined != null) {
+      try {
+        return work.run(joined);
+      } catch (SQLException e) {
+        throw translate(e, what);
+      }
+    }
+    for (int attempt = 1; ; attempt++) {
+      Done<T> done = attemptWrite(what, retryRaces, work, attempt < maxAttempts());
+      if (done != null) {
+        ringAll(done.events());
+        return done.result();
+      }
+      backoff(attempt);
+    }
+  }
+
+  private record Done<T>(T result, List<CommitEvent> events) {}
+
+  /** One try of {@link #write}; null when it met a busy store or lost a race and may be retried. */
+  private <T> @Nullable Done<T> attemptWrite(
+      String what, boolean retryRaces, SqlWork<T> work, boolean mayRetry) {
+    Conn conn = acquireWriter();
+    boolean broken = false;
+    try {
+      Tx tx;
+      try {
+        tx = new Tx(conn, begin(conn));
+      } catch (SQLException e) {
+        if (mayRetry && classify(e) == ErrorKind.BUSY) {
+          return null;
+        }
+        throw translate(e, what);
+      }
+      current.set(tx);
+      boolean committed = false;
+      try {
+        T result = work.run(tx);
+        if (tx.owned()) {
+          commit(conn);
+        }
+        committed = true;
+        return new Done<>(result, tx.end());
+      } catch (SQLException e) {
+        ErrorKind kind = classify(e);
+        boolean race = kind == ErrorKind.BUSY || (retryRaces && kind == ErrorKind.UNIQUE_VIOLATION);
+        if (race && tx.owned() && mayRetry) {
+          return null;
+        }
+        throw translate(e, what);
+      } finally {
+        current.remove();
+        if (!committed) {
+          tx.end();
+          if (tx.owned()) {
+            broken = !rollbackQuietly(conn);
+          }
+        }
+      }
+    } finally {
+      releaseWriter(conn, broken);
+    }
+  }
+
+  /** Runs read-only {@code work} on the current thread's transaction or a borrowed connection. */
+  public <T> T read(String what, ReadWork<T> work) {
+    ensureOpen();
+    Tx joined = current.get();
+    if (joined != null) {
+      try {
+        return work.run(joined.conn());
+      } catch (SQLException e) {
+        throw translate(e, what);
+      }
+    }
+    Conn conn = acquireReader();
+    boolean broken = false;
+    try {
+      return work.run(conn);
+    } catch (SQLException e) {
+      broken = classify(e) == ErrorKind.CONNECTION_LOST;
+      throw translate(e, what);
+    } finally {
+      releaseReader(conn, broken);
+    }
+  }
+
+  /** Read work on a connection. */
+  @FunctionalInterface
+  public interface ReadWork<T> {
+    T run(Conn conn) throws SQLException;
+  }
+
+  /** Turns a driver error into the agent-store exception that says what it means. */
+  public StoreException translate(SQLException e, String what) {
+    String detail = what + " on " + describe() + ": " + e.getMessage();
+    return switch (classify(e)) {
+      case BUSY ->
+          new StoreBusyException(
+              what + " on " + describe() + ": the store stayed locked beyond the busy timeout", e);
+      case READ_ONLY ->
+          new ReadOnlyStoreException(what + " on " + describe() + ": the store is read-only", e);
+      case CORRUPT -> new CorruptStoreException(detail, e);
+      case CONNECTION_LOST ->
+          new RetryableStoreException(
+              what + " on " + describe() + ": the connection was lost (" + e.getMessage() + ")", e);
+      case TIMEOUT ->
+          new RetryableStoreException(
+              what + " on " + describe() + ": timed out (" + e.getMessage() + ")", e);
+      case DISK_FULL ->
+          new StoreException(
+              what + " on " + describe() + ": no space left (" + e.getMessage() + ")", e);
+      default -> new StoreException(detail, e);
+    };
+  }
+
+  /** Throws {@link StoreClosedException} when this backend has been closed. */
+  public final void ensureOpen() {
+    if (closed.get()) {
+      throw new StoreClosedException(describe() + " is closed");
+    }
+  }
+
+  /** Whether the calling thread is inside a transaction of this backend. */
+  public final boolean inTransactionOnThisThread() {
+    return current.get() != null;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private boolean beginWithRetries(Conn conn, String what) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return begin(conn);
+      } catch (SQLException e) {
+        if (classify(e) != ErrorKind.BUSY || attempt >= maxAttempts()) {
+          throw translate(e, what);
+        }
+        backoff(attempt);
+      }
+    }
+  }
+
+  private boolean rollbackQuietly(Conn conn) {
+    try {
+      rollback(conn);
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private void ringAll(List<CommitEvent> events) {
+    for (CommitEvent event : events) {
+      doorbell.ring(event);
+    }
+  }
+
+  /**
+   * A short, jittered pause between attempts, growing with the attempt number (at most ~50 ms), so
+   * that competing writers do not retry in lock step.
+   */
+  private static void backoff(int attempt) {
+    long capMicros = Math.min(50_000L, 500L << Math.min(attempt, 7));
+    LockSupport.parkNanos(
+        TimeUnit.MICROSECONDS.toNanos(
+            ThreadLocalRandom.current().nextLong(capMicros / 2, capMicros)));
+  }
+
+  private static String abbreviate(String sql) {
+    String flat = sql.strip().replaceAll("\\s+", " ");
+    return flat.length() <= 60 ? flat : flat.substring(0, 57) + "...";
+  }
+
+  /** The {@link Backend} a transaction body receives: this backend, bound to one transaction. */
+  static final class TxView implements Backend {
+    private final JdbcBackend owner;
+    private final Tx tx;
+
+    TxView(JdbcBackend owner, Tx tx) {
+      this.owner = owner;
+      this.tx = tx;
+    }
+
+    JdbcBackend checkedOwner() {
+      if (!tx.active()) {
+        throw new StoreClosedException(
+            "the transaction on " + owner.describe() + " has ended; its Backend cannot be used");
+      }
+      if (tx.thread() != Thread.currentThread()) {
+        throw new InvalidInputException(
+            "a transaction on "
+                + owner.describe()
+                + " can only be used on the thread that runs it ("
+                + tx.thread().getName()
+                + ")");
+      }
+      return owner;
+    }
+
+    @Override
+    public Dialect dialect() {
+      return owner.dialect();
+    }
+
+    @Override
+    public int exec(String sql, @Nullable Object... params) {
+      return checkedOwner().exec(sql, params);
+    }
+
+    @Override
+    public <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params) {
+      return checkedOwner().query(sql, mapper, params);
+    }
+
+    @Override
+    public <T> T inTransaction(TransactionBody<T> body) {
+      return checkedOwner().inTransaction(body);
+    }
+
+    @Override
+    public Doorbell doorbell() {
+      return owner.doorbell();
+    }
+
+    @Override
+    public String describe() {
+      return owner.describe();
+    }
+
+    /** A transaction ends with its body; closing its view is not allowed. */
+    @Override
+    public void close() {
+      throw new InvalidInputException(
+          "a transaction's Backend cannot be closed; return from the transaction body instead");
+    }
+  }
+}

@@ -1,0 +1,335 @@
+package dev.agentstore.internal;
+
+import dev.agentstore.AppendConflictException;
+import dev.agentstore.ChainBrokenException;
+import dev.agentstore.ChainBrokenException.Reason;
+import dev.agentstore.CommitEvent;
+import dev.agentstore.Entry;
+import dev.agentstore.Head;
+import dev.agentstore.MalformedRowException;
+import dev.agentstore.SchemaMismatchException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
+
+/** The logic of {@code WriterLog} and {@code Generation}, written once for every backend. */
+public final class LogOps {
+  private LogOps() {}
+
+  // ---------------------------------------------------------------- schema
+
+  /** Creates {@code table} when missing, then checks that it has agent-store's layout. */
+  public static void ensureTable(
+      JdbcBackend backend, String table, String create, List<SqlDialect.Column> expected) {
+    SqlDialect sql = backend.sql();
+    List<SqlDialect.Column> found = backend.read("inspecting " + table, c -> sql.columns(c, table));
+    if (found.isEmpty()) {
+      found =
+          backend.write(
+              "creating " + table,
+              true,
+              tx -> {
+                try (var statement = tx.conn().jdbc().createStatement()) {
+                  statement.execute(create);
+                }
+                return sql.columns(tx.conn(), table);
+              });
+    }
+    if (!sameLayout(found, expected)) {
+      throw new SchemaMismatchException(
+          table,
+          "table "
+              + table
+              + " in "
+              + backend.describe()
+              + " is not agent-store's: it has "
+              + layout(found)
+              + " where agent-store expects "
+              + layout(expected)
+              + "; agent-store will not touch it");
+    }
+  }
+
+  private static boolean sameLayout(List<SqlDialect.Column> found, List<SqlDialect.Column> want) {
+    if (found.size() != want.size()) {
+      return false;
+    }
+    for (int i = 0; i < found.size(); i++) {
+      SqlDialect.Column f = found.get(i);
+      SqlDialect.Column w = want.get(i);
+      if (!f.name().equalsIgnoreCase(w.name())
+          || !f.type().equalsIgnoreCase(w.type())
+          || f.primaryKeyPosition() != w.primaryKeyPosition()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String layout(List<SqlDialect.Column> columns) {
+    List<String> parts = new ArrayList<>();
+    for (SqlDialect.Column c : columns) {
+      parts.add(c.name() + " " + c.type());
+    }
+    return "(" + String.join(", ", parts) + ")";
+  }
+
+  // ---------------------------------------------------------------- appends
+
+  /** The head as (seq, hash) read inside a write transaction; seq 0 when the chain is empty. */
+  private record HeadRef(long seq, byte @Nullable [] hash) {}
+
+  private static HeadRef readHead(Conn conn, SqlDialect sql, String stream, String writer)
+      throws SQLException {
+    PreparedStatement statement = conn.prepare(sql.head(), stream, writer);
+    try (ResultSet rs = statement.executeQuery()) {
+      if (!rs.next()) {
+        return new HeadRef(0, null);
+      }
+      long seq = rs.getLong(1);
+      byte[] hash = rs.getBytes(2);
+      String type = rs.getString(3);
+      if (!"blob".equals(type) || hash == null || hash.length != Blake3.HASH_BYTES) {
+        throw new MalformedRowException(
+            stream,
+            writer,
+            seq,
+            Reason.MALFORMED_HASH,
+            "the head's content_hash is "
+                + ("blob".equals(type) ? (hash == null ? 0 : hash.length) + " bytes" : type)
+                + ", not a 32-byte BLOB; refusing to extend a malformed chain");
+      }
+      return new HeadRef(seq, hash);
+    }
+  }
+
+  /**
+   * Appends {@code payloads} (already checked) after the head, in the current write transaction,
+   * failing with {@link AppendConflictException} when {@code expectedSeq} is given and differs.
+   */
+  public static List<Entry> append(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      List<byte[]> payloads,
+      OptionalLong expectedSeq) {
+    SqlDialect sql = backend.sql();
+    String what = "append to " + stream + "/" + writer;
+    return backend.write(
+        what,
+        true,
+        tx -> {
+          HeadRef head = readHead(tx.conn(), sql, stream, writer);
+          if (expectedSeq.isPresent() && expectedSeq.getAsLong() != head.seq()) {
+            throw new AppendConflictException(stream, writer, expectedSeq.getAsLong(), head.seq());
+          }
+          List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), payloads);
+          PreparedStatement insert = tx.conn().prepare(sql.insert());
+          for (Entry entry : entries) {
+            Conn.bind(
+                insert,
+                stream,
+                writer,
+                entry.seq(),
+                entry.prevHash().orElse(null),
+                entry.contentHash(),
+                entry.payload());
+            if (entries.size() == 1) {
+              insert.executeUpdate();
+            } else {
+              insert.addBatch();
+            }
+          }
+          if (entries.size() > 1) {
+            insert.executeBatch();
+          }
+          tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
+          return entries;
+        });
+  }
+
+  /** The entries that {@code payloads} become when appended after {@code (seq, hash)}. */
+  static List<Entry> chain(
+      String stream, String writer, long seq, byte @Nullable [] hash, List<byte[]> payloads) {
+    Blake3 blake3 = new Blake3();
+    List<Entry> entries = new ArrayList<>(payloads.size());
+    byte[] prev = hash;
+    long next = seq;
+    for (byte[] payload : payloads) {
+      next++;
+      byte[] content = blake3.chain(prev, payload);
+      entries.add(new Entry(stream, writer, next, Optional.ofNullable(prev), content, payload));
+      prev = content;
+    }
+    return entries;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  public static Optional<Entry> headEntry(JdbcBackend backend, String stream, String writer) {
+    SqlDialect sql = backend.sql();
+    Optional<RawRow> row =
+        backend.read(
+            "reading the head of " + stream + "/" + writer,
+            conn -> {
+              PreparedStatement statement = conn.prepare(sql.headEntry(), stream, writer);
+              try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? Optional.of(ChainReader.read(rs)) : Optional.<RawRow>empty();
+              }
+            });
+    return row.map(r -> r.toEntry(stream, writer));
+  }
+
+  public static List<Head> heads(JdbcBackend backend, @Nullable String stream) {
+    SqlDialect sql = backend.sql();
+    return backend.read(
+        stream == null ? "listing heads" : "listing heads of " + stream,
+        conn -> {
+          PreparedStatement statement =
+              stream == null
+                  ? conn.prepare(sql.heads(false))
+                  : conn.prepare(sql.heads(true), stream);
+          List<Head> heads = new ArrayList<>();
+          try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+              String s = rs.getString(1);
+              String w = rs.getString(2);
+              long seq = rs.getLong(3);
+              byte[] hash = rs.getBytes(4);
+              if (!"blob".equals(rs.getString(5))
+                  || hash == null
+                  || hash.length != Blake3.HASH_BYTES) {
+                throw new MalformedRowException(
+                    s,
+                    w,
+                    seq,
+                    Reason.MALFORMED_HASH,
+                    "the head's content_hash is not a 32-byte BLOB");
+              }
+              heads.add(new Head(s, w, seq, hash));
+            }
+          }
+          return heads;
+        });
+  }
+
+  public static List<String> streams(JdbcBackend backend) {
+    return backend.read(
+        "listing streams",
+        conn -> {
+          List<String> streams = new ArrayList<>();
+          try (ResultSet rs = conn.prepare(backend.sql().streams()).executeQuery()) {
+            while (rs.next()) {
+              streams.add(rs.getString(1));
+            }
+          }
+          return streams;
+        });
+  }
+
+  // ---------------------------------------------------------------- verify
+
+  /**
+   * Verifies a chain from seq 1, streaming it page by page. Returns the last entry's head, empty
+   * for a chain with no entries; throws {@link ChainBrokenException} at the first broken seq.
+   */
+  public static Optional<Head> verify(JdbcBackend backend, String stream, String writer) {
+    ChainReader rows = new ChainReader(backend, stream, writer, 0, Long.MAX_VALUE);
+    Blake3 blake3 = new Blake3();
+    long expected = 1;
+    byte[] prev = null;
+    while (rows.hasNext()) {
+      RawRow row = rows.next();
+      long seq = row.seq();
+      if (seq != expected) {
+        throw new ChainBrokenException(stream, writer, seq, Reason.GAP, expected, seq);
+      }
+      MalformedRowException malformed = row.malformation(stream, writer);
+      if (malformed != null) {
+        throw malformed;
+      }
+      byte[] stored = row.prevHash();
+      if (seq == 1) {
+        if (stored != null) {
+          throw new ChainBrokenException(stream, writer, seq, Reason.UNEXPECTED_PREV_HASH);
+        }
+      } else if (stored == null) {
+        throw new ChainBrokenException(stream, writer, seq, Reason.NULL_PREV_HASH);
+      } else if (!Arrays.equals(stored, prev)) {
+        throw new ChainBrokenException(stream, writer, seq, Reason.PREV_HASH_MISMATCH, seq - 1);
+      }
+      byte[] content = row.contentHash();
+      byte[] payload = row.payload();
+      if (!Arrays.equals(blake3.chain(stored, payload == null ? new byte[0] : payload), content)) {
+        throw new ChainBrokenException(stream, writer, seq, Reason.HASH_MISMATCH);
+      }
+      prev = content;
+      expected++;
+    }
+    return prev == null
+        ? Optional.empty()
+        : Optional.of(new Head(stream, writer, expected - 1, prev));
+  }
+
+  // ---------------------------------------------------------------- generations
+
+  public static long currentGeneration(JdbcBackend backend, String key) {
+    return backend.read(
+        "reading generation " + key,
+        conn -> {
+          PreparedStatement statement = conn.prepare(backend.sql().currentGeneration(), key);
+          try (ResultSet rs = statement.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0L;
+          }
+        });
+  }
+
+  public static long bumpGeneration(JdbcBackend backend, String key) {
+    return backend.write(
+        "bumping generation " + key,
+        true,
+        tx -> {
+          PreparedStatement statement = tx.conn().prepare(backend.sql().bumpGeneration(), key);
+          try (ResultSet rs = statement.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+  }
+
+  public static void setGeneration(JdbcBackend backend, String key, long value) {
+    SqlDialect sql = backend.sql();
+    backend.write(
+        "setting generation " + key,
+        true,
+        tx -> {
+          Conn conn = tx.conn();
+          if (value < 0) {
+            // An absent counter reads 0, and the conditional upsert below would insert.
+            long current = current(conn, sql, key);
+            if (value < current) {
+              throw new dev.agentstore.NonMonotonicGenerationException(key, current, value);
+            }
+          }
+          try (ResultSet rs = conn.prepare(sql.setGeneration(), key, value).executeQuery()) {
+            if (rs.next()) {
+              return rs.getLong(1);
+            }
+          }
+          throw new dev.agentstore.NonMonotonicGenerationException(
+              key, current(conn, sql, key), value);
+        });
+  }
+
+  private static long current(Conn conn, SqlDialect sql, String key) throws SQLException {
+    try (ResultSet rs = conn.prepare(sql.currentGeneration(), key).executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0L;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.agentstore.internal;
+
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The SQL a backend speaks for agent-store's own tables. The statements that are the same on every
+ * backend are written here once; a backend overrides what differs (types, introspection).
+ */
+public abstract class SqlDialect {
+  public static final String LOG_TABLE = "_agent_store_log";
+  public static final String META_TABLE = "_agent_store_meta";
+
+  /** A column as the database reports it. */
+  public record Column(String name, String type, boolean notNull, int primaryKeyPosition) {}
+
+  /** {@code CREATE TABLE IF NOT EXISTS} for the generation table. */
+  public abstract String createMeta();
+
+  /** {@code CREATE TABLE IF NOT EXISTS} for the log table. */
+  public abstract String createLog();
+
+  /** The layout {@link #createMeta()} makes, as {@link #columns} reports it. */
+  public abstract List<Column> expectedMeta();
+
+  /** The layout {@link #createLog()} makes, as {@link #columns} reports it. */
+  public abstract List<Column> expectedLog();
+
+  /** The columns of {@code table} in declaration order; empty when the table does not exist. */
+  public abstract List<Column> columns(Conn conn, String table) throws SQLException;
+
+  /**
+   * An expression giving the storage type of {@code column} as {@code 'blob'}, {@code 'null'},
+   * {@code 'text'}, ... — so verify can report a payload stored as the wrong type.
+   */
+  public abstract String typeOf(String column);
+
+  /** {@code column} ordered by the bytes of its UTF-8 form, the order of the reference crate. */
+  public abstract String byteOrder(String column);
+
+  public String head() {
+    return "SELECT seq, content_hash, "
+        + typeOf("content_hash")
+        + " FROM _agent_store_log WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
+  }
+
+  public String headEntry() {
+    return "SELECT seq, prev_hash, content_hash, payload, "
+        + typeOf("prev_hash")
+        + ", "
+        + typeOf("content_hash")
+        + ", "
+        + typeOf("payload")
+        + " FROM _agent_store_log WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
+  }
+
+  public String insert() {
+    return "INSERT INTO _agent_store_log (stream, writer, seq, prev_hash, content_hash, payload)"
+        + " VALUES (?, ?, ?, ?, ?, ?)";
+  }
+
+  /** Entries after a seq, in order, with the storage types verify checks. */
+  public String page() {
+    return "SELECT seq, prev_hash, content_hash, payload, "
+        + typeOf("prev_hash")
+        + ", "
+        + typeOf("content_hash")
+        + ", "
+        + typeOf("payload")
+        + " FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq > ? ORDER BY seq LIMIT ?";
+  }
+
+  public String streams() {
+    return "SELECT DISTINCT stream FROM _agent_store_log ORDER BY " + byteOrder("stream");
+  }
+
+  /** Every chain's head, optionally of one stream, in byte order of stream then writer. */
+  public String heads(boolean oneStream) {
+    return "SELECT h.stream, h.writer, h.seq, l.content_hash, "
+        + typeOf("l.content_hash")
+        + " FROM"
+        + " (SELECT stream, writer, MAX(seq) AS seq FROM _agent_store_log"
+        + (oneStream ? " WHERE stream = ?" : "")
+        + " GROUP BY stream, writer) h"
+        + " JOIN _agent_store_log l ON l.stream = h.stream AND l.writer = h.writer AND l.seq ="
+        + " h.seq ORDER BY "
+        + byteOrder("h.stream")
+        + ", "
+        + byteOrder("h.writer");
+  }
+
+  public String currentGeneration() {
+    return "SELECT ival FROM _agent_store_meta WHERE key = ?";
+  }
+
+  public String bumpGeneration() {
+    return "INSERT INTO _agent_store_meta (key, ival) VALUES (?, 1) ON CONFLICT (key) DO UPDATE"
+        + " SET ival = _agent_store_meta.ival + 1 RETURNING ival";
+  }
+
+  /** Sets a counter unless that would move it backwards; returns no row when it would. */
+  public String setGeneration() {
+    return "INSERT INTO _agent_store_meta (key, ival) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+        + " SET ival = excluded.ival WHERE _agent_store_meta.ival <= excluded.ival RETURNING ival";
+  }
+}

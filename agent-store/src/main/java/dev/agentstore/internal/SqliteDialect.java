@@ -1,0 +1,72 @@
+package dev.agentstore.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** SQLite's SQL: exactly the reference crate's table definitions. */
+public final class SqliteDialect extends SqlDialect {
+  public static final SqliteDialect INSTANCE = new SqliteDialect();
+
+  private SqliteDialect() {}
+
+  @Override
+  public String createMeta() {
+    return "CREATE TABLE IF NOT EXISTS _agent_store_meta (key TEXT PRIMARY KEY, ival INTEGER NOT"
+        + " NULL)";
+  }
+
+  @Override
+  public String createLog() {
+    return "CREATE TABLE IF NOT EXISTS _agent_store_log (stream TEXT NOT NULL, writer TEXT NOT"
+        + " NULL, seq INTEGER NOT NULL, prev_hash BLOB, content_hash BLOB NOT NULL, payload BLOB"
+        + " NOT NULL, PRIMARY KEY (stream, writer, seq))";
+  }
+
+  @Override
+  public List<Column> expectedMeta() {
+    return List.of(new Column("key", "TEXT", false, 1), new Column("ival", "INTEGER", true, 0));
+  }
+
+  @Override
+  public List<Column> expectedLog() {
+    return List.of(
+        new Column("stream", "TEXT", true, 1),
+        new Column("writer", "TEXT", true, 2),
+        new Column("seq", "INTEGER", true, 3),
+        new Column("prev_hash", "BLOB", false, 0),
+        new Column("content_hash", "BLOB", true, 0),
+        new Column("payload", "BLOB", true, 0));
+  }
+
+  @Override
+  public List<Column> columns(Conn conn, String table) throws SQLException {
+    List<Column> columns = new ArrayList<>();
+    // PRAGMA takes no bind parameters; table names here are our own constants.
+    try (Statement statement = conn.jdbc().createStatement();
+        ResultSet rows = statement.executeQuery("PRAGMA table_info(" + table + ")")) {
+      while (rows.next()) {
+        columns.add(
+            new Column(
+                rows.getString("name"),
+                rows.getString("type").toUpperCase(java.util.Locale.ROOT),
+                rows.getInt("notnull") != 0,
+                rows.getInt("pk")));
+      }
+    }
+    return columns;
+  }
+
+  @Override
+  public String typeOf(String column) {
+    return "typeof(" + column + ")";
+  }
+
+  @Override
+  public String byteOrder(String column) {
+    // SQLite's default BINARY collation compares the UTF-8 bytes.
+    return column;
+  }
+}

@@ -1,0 +1,394 @@
+package dev.agentstore.sqlite;
+
+import dev.agentstore.Dialect;
+import dev.agentstore.InvalidInputException;
+import dev.agentstore.ReadOnlyStoreException;
+import dev.agentstore.StoreBusyException;
+import dev.agentstore.StoreException;
+import dev.agentstore.StoreOpenException;
+import dev.agentstore.internal.Conn;
+import dev.agentstore.internal.ErrorKind;
+import dev.agentstore.internal.JdbcBackend;
+import dev.agentstore.internal.SqlDialect;
+import dev.agentstore.internal.SqliteDialect;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The default backend: an embedded SQLite database, with the driver bundled and no server.
+ *
+ * <p>A file store runs in WAL mode with one writer connection, which write transactions take in
+ * turn ({@code BEGIN IMMEDIATE}, so a transaction never has to upgrade a read lock), and a few
+ * read-only connections that let reads proceed while a write is in progress. Other processes may
+ * open the same file; SQLite's locks and the busy timeout order them.
+ *
+ * <p>Thread-safe: one instance is meant to be shared by every thread of a process.
+ */
+public final class SqliteBackend extends JdbcBackend {
+  private static final int MAX_IDLE_READERS = 4;
+
+  private final @Nullable Path path;
+  private final SqliteOptions options;
+  private final String description;
+  private final Conn writer;
+  private final boolean ownsWriter;
+  private final ReentrantLock writerLock = new ReentrantLock();
+  private final ConcurrentLinkedDeque<Conn> idleReaders = new ConcurrentLinkedDeque<>();
+
+  private SqliteBackend(
+      @Nullable Path path,
+      SqliteOptions options,
+      String description,
+      Connection writer,
+      boolean ownsWriter) {
+    this.path = path;
+    this.options = options;
+    this.description = description;
+    this.writer = new Conn(writer);
+    this.ownsWriter = ownsWriter;
+  }
+
+  /** Opens (creating if needed) the SQLite file at {@code path} with the default options. */
+  public static SqliteBackend open(Path path) {
+    return open(path, SqliteOptions.defaults());
+  }
+
+  /**
+   * Opens (creating if needed) the SQLite file at {@code path}: WAL mode, the options' {@code
+   * synchronous} setting and busy timeout.
+   *
+   * @throws StoreOpenException when the directory does not exist, the path is a directory, or the
+   *     file is not a SQLite database
+   * @throws ReadOnlyStoreException when the file cannot be written and {@code options} did not ask
+   *     for read-only
+   */
+  public static SqliteBackend open(Path path, SqliteOptions options) {
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(options, "options");
+    Path file = path.toAbsolutePath().normalize();
+    checkPath(file, options);
+    String description = "SQLite store " + file;
+    Connection connection = null;
+    try {
+      connection = connect(file, options, options.readOnly());
+      try (Statement statement = connection.createStatement()) {
+        if (!options.readOnly()) {
+          String mode = queryString(statement, "PRAGMA journal_mode=WAL");
+          if (!"wal".equalsIgnoreCase(mode)) {
+            throw new StoreOpenException(
+                "cannot open " + file + ": journal mode stays " + mode + ", WAL is required", null);
+          }
+          statement.execute(
+              "PRAGMA synchronous=" + options.durability().name().toLowerCase(Locale.ROOT));
+        } else {
+          // Reading the schema makes a file that is not a database fail here, not later.
+          queryString(statement, "SELECT count(*) FROM sqlite_master");
+        }
+      }
+      return new SqliteBackend(file, options, description, connection, true);
+    } catch (SQLException e) {
+      closeQuietly(connection);
+      throw openFailure(file, e);
+    } catch (RuntimeException e) {
+      closeQuietly(connection);
+      throw e;
+    }
+  }
+
+  /**
+   * A private in-memory database, gone when the backend is closed. Useful for tests and scratch
+   * work; every call shares its one connection.
+   */
+  public static SqliteBackend inMemory() {
+    try {
+      SQLiteConfig config = new SQLiteConfig();
+      Connection connection = config.createConnection("jdbc:sqlite::memory:");
+      return new SqliteBackend(
+          null, SqliteOptions.defaults(), "SQLite in-memory store", connection, true);
+    } catch (SQLException e) {
+      throw new StoreOpenException("cannot open an in-memory SQLite store: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Adopts a SQLite connection the consumer already has and keeps using: agent-store runs its
+   * statements on it (serialised by this backend) and never closes it. In auto-commit mode
+   * agent-store begins and commits its own transactions; when the consumer has switched auto-commit
+   * off, agent-store's work joins the consumer's open transaction and the consumer's commit decides
+   * — the attached doorbell does not ring for such work, since its commit is not agent-store's to
+   * see.
+   */
+  public static SqliteBackend fromConnection(Connection connection) {
+    Objects.requireNonNull(connection, "connection");
+    try {
+      String product = connection.getMetaData().getDatabaseProductName();
+      if (!"SQLite".equalsIgnoreCase(product)) {
+        throw new InvalidInputException(
+            "SqliteBackend.fromConnection needs a SQLite connection, got " + product);
+      }
+      if (connection.isClosed()) {
+        throw new InvalidInputException(
+            "SqliteBackend.fromConnection was given a closed connection");
+      }
+    } catch (SQLException e) {
+      throw new StoreOpenException("cannot inspect the given connection: " + e.getMessage(), e);
+    }
+    return new SqliteBackend(
+        null, SqliteOptions.defaults(), "SQLite store on a caller's connection", connection, false);
+  }
+
+  /**
+   * The escape hatch: the connection agent-store writes with. Do not close it, and do not use it
+   * while other threads use this backend; agent-store does not lock it for you.
+   */
+  public Connection connection() {
+    ensureOpen();
+    return writer.jdbc();
+  }
+
+  /** The file of this store; empty for in-memory and adopted-connection stores. */
+  public Optional<Path> path() {
+    return Optional.ofNullable(path);
+  }
+
+  public SqliteOptions options() {
+    return options;
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.SQLITE;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public SqlDialect sql() {
+    return SqliteDialect.INSTANCE;
+  }
+
+  @Override
+  public boolean storesNulInText() {
+    return true;
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  @Override
+  protected Conn acquireWriter() {
+    try {
+      if (!writerLock.tryLock(options.busyTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new StoreBusyException(
+            description
+                + ": waited "
+                + options.busyTimeout().toMillis()
+                + " ms for the writer connection, which other threads of this process held",
+            null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for " + description, e);
+    }
+    if (isClosed()) {
+      writerLock.unlock();
+      ensureOpen();
+    }
+    return writer;
+  }
+
+  @Override
+  protected void releaseWriter(Conn conn, boolean broken) {
+    writerLock.unlock();
+  }
+
+  @Override
+  protected Conn acquireReader() {
+    if (path == null) {
+      return acquireWriter();
+    }
+    Conn reader = idleReaders.pollFirst();
+    if (reader != null) {
+      return reader;
+    }
+    try {
+      return new Conn(connect(path, options, true));
+    } catch (SQLException e) {
+      throw translate(e, "opening a read connection");
+    }
+  }
+
+  @Override
+  protected void releaseReader(Conn conn, boolean broken) {
+    if (conn == writer) {
+      releaseWriter(conn, broken);
+      return;
+    }
+    if (broken || isClosed() || idleReaders.size() >= MAX_IDLE_READERS) {
+      conn.close();
+    } else {
+      idleReaders.offerFirst(conn);
+      if (isClosed() && idleReaders.remove(conn)) {
+        conn.close();
+      }
+    }
+  }
+
+  @Override
+  protected boolean begin(Conn conn) throws SQLException {
+    if (!ownsWriter && !conn.jdbc().getAutoCommit()) {
+      return false;
+    }
+    conn.prepare("BEGIN IMMEDIATE").execute();
+    return true;
+  }
+
+  @Override
+  protected void commit(Conn conn) throws SQLException {
+    conn.prepare("COMMIT").execute();
+  }
+
+  @Override
+  protected void rollback(Conn conn) throws SQLException {
+    conn.prepare("ROLLBACK").execute();
+  }
+
+  @Override
+  protected void closeConnections() {
+    boolean locked = false;
+    try {
+      locked = writerLock.tryLock(options.busyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      if (ownsWriter) {
+        writer.close();
+      } else {
+        writer.clearStatements();
+      }
+    } finally {
+      if (locked) {
+        writerLock.unlock();
+      }
+    }
+    for (Conn reader; (reader = idleReaders.pollFirst()) != null; ) {
+      reader.close();
+    }
+  }
+
+  @Override
+  public ErrorKind classify(SQLException e) {
+    // sqlite-jdbc reports extended result codes; the primary code is the low byte.
+    int code = e.getErrorCode();
+    return switch (code & 0xff) {
+      case 5, 6 -> ErrorKind.BUSY;
+      case 8 -> ErrorKind.READ_ONLY;
+      case 11, 26 -> ErrorKind.CORRUPT;
+      case 13 -> ErrorKind.DISK_FULL;
+      case 19 -> (code == 2067 || code == 1555) ? ErrorKind.UNIQUE_VIOLATION : ErrorKind.OTHER;
+      default -> ErrorKind.OTHER;
+    };
+  }
+
+  // ---------------------------------------------------------------- opening
+
+  private static void checkPath(Path file, SqliteOptions options) {
+    Path parent = file.getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      throw new StoreOpenException(
+          "cannot open SQLite store " + file + ": directory " + parent + " does not exist", null);
+    }
+    if (Files.isDirectory(file)) {
+      throw new StoreOpenException(
+          "cannot open SQLite store " + file + ": it is a directory, not a database file", null);
+    }
+    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file)) {
+      throw new StoreOpenException(
+          "cannot open SQLite store " + file + ": it is not a regular file", null);
+    }
+    if (options.readOnly()) {
+      if (!Files.exists(file)) {
+        throw new StoreOpenException(
+            "cannot open SQLite store " + file + " read-only: the file does not exist", null);
+      }
+    } else if (Files.exists(file) && !Files.isWritable(file)) {
+      throw new ReadOnlyStoreException(
+          "cannot open SQLite store "
+              + file
+              + " for writing: the file is read-only (open it with"
+              + " SqliteOptions.defaults().withReadOnly(true) to read it)",
+          null);
+    } else if (!Files.exists(file) && !Files.isWritable(parent)) {
+      throw new ReadOnlyStoreException(
+          "cannot create SQLite store " + file + ": directory " + parent + " is not writable",
+          null);
+    }
+  }
+
+  private static Connection connect(Path file, SqliteOptions options, boolean readOnly)
+      throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setBusyTimeout((int) options.busyTimeout().toMillis());
+    config.setReadOnly(readOnly);
+    return config.createConnection("jdbc:sqlite:" + file);
+  }
+
+  private static StoreException openFailure(Path file, SQLException e) {
+    int primary = e.getErrorCode() & 0xff;
+    String detail = e.getMessage();
+    return switch (primary) {
+      case 26, 11 ->
+          new StoreOpenException(
+              "cannot open SQLite store "
+                  + file
+                  + ": the file is not a SQLite database ("
+                  + detail
+                  + ")",
+              e);
+      case 8 ->
+          new ReadOnlyStoreException(
+              "cannot open SQLite store " + file + ": the file is read-only (" + detail + ")", e);
+      case 5, 6 ->
+          new StoreBusyException(
+              "cannot open SQLite store "
+                  + file
+                  + ": another process holds it locked beyond the busy timeout ("
+                  + detail
+                  + ")",
+              e);
+      default -> new StoreOpenException("cannot open SQLite store " + file + ": " + detail, e);
+    };
+  }
+
+  private static String queryString(Statement statement, String sql) throws SQLException {
+    try (ResultSet rows = statement.executeQuery(sql)) {
+      return rows.next() ? String.valueOf(rows.getString(1)) : "";
+    }
+  }
+
+  private static void closeQuietly(@Nullable Connection connection) {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // Opening failed already; that is the error worth reporting.
+      }
+    }
+  }
+}

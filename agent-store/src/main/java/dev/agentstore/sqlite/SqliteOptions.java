@@ -1,0 +1,43 @@
+package dev.agentstore.sqlite;
+
+import dev.agentstore.Durability;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How {@link SqliteBackend#open(java.nio.file.Path, SqliteOptions)} opens a file. Immutable; start
+ * from {@link #defaults()} and change what you need.
+ *
+ * @param durability {@code synchronous=NORMAL} (default) or {@code FULL}; see {@link Durability}
+ * @param busyTimeout how long a write waits for another process's lock before giving up (default 5
+ *     s); also bounds the wait for this backend's own writer connection
+ * @param readOnly open the file read-only: reads work, every write throws {@code
+ *     ReadOnlyStoreException}, and the file is never modified
+ */
+public record SqliteOptions(Durability durability, Duration busyTimeout, boolean readOnly) {
+
+  public SqliteOptions {
+    Objects.requireNonNull(durability, "durability");
+    Objects.requireNonNull(busyTimeout, "busyTimeout");
+    if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("busyTimeout out of range: " + busyTimeout);
+    }
+  }
+
+  /** WAL, {@code synchronous=NORMAL}, a 5 s busy timeout, read-write. */
+  public static SqliteOptions defaults() {
+    return new SqliteOptions(Durability.NORMAL, Duration.ofSeconds(5), false);
+  }
+
+  public SqliteOptions withDurability(Durability durability) {
+    return new SqliteOptions(durability, busyTimeout, readOnly);
+  }
+
+  public SqliteOptions withBusyTimeout(Duration busyTimeout) {
+    return new SqliteOptions(durability, busyTimeout, readOnly);
+  }
+
+  public SqliteOptions withReadOnly(boolean readOnly) {
+    return new SqliteOptions(durability, busyTimeout, readOnly);
+  }
+}
