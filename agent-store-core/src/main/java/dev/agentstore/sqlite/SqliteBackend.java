@@ -270,6 +270,11 @@ public final class SqliteBackend extends JdbcBackend {
 
   @Override
   protected void closeConnections() {
+    // Readers first: the last connection to close checkpoints the WAL into the main file, and only
+    // the read-write writer can do that.
+    for (Conn reader; (reader = idleReaders.pollFirst()) != null; ) {
+      reader.close();
+    }
     boolean locked = false;
     try {
       locked = writerLock.tryLock(options.busyTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -286,9 +291,6 @@ public final class SqliteBackend extends JdbcBackend {
       if (locked) {
         writerLock.unlock();
       }
-    }
-    for (Conn reader; (reader = idleReaders.pollFirst()) != null; ) {
-      reader.close();
     }
   }
 
