@@ -1,0 +1,81 @@
+package dev.agentstore.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentstore.Generation;
+import dev.agentstore.WriterLog;
+import dev.agentstore.sqlite.SqliteBackend;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoCommandTest {
+  @TempDir Path dir;
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void demoTellsTheStoryAndShowsWhereATamperedCopyBreaks() {
+    Path file = dir.resolve("demo.db");
+    Run first = run("demo", file.toString());
+    assertEquals(0, first.exitCode(), first.err());
+    assertTrue(first.out().contains("[doorbell] conv:demo/alice committed seq 1"), first.out());
+    assertTrue(first.out().contains("\"report.nightly\": 0 -> 1"), first.out());
+    assertTrue(first.out().contains("conv:demo/bob   intact, 2 entries"), first.out());
+    assertTrue(
+        first
+            .out()
+            .contains(
+                "verify: chain broken in conv:demo/alice at seq 2: content_hash does not match"),
+        first.out());
+    assertEquals("", first.err());
+  }
+
+  @Test
+  void rerunningTheDemoContinuesTheChainsAndLeavesThemIntact() {
+    Path file = dir.resolve("demo.db");
+    assertEquals(0, run("demo", file.toString()).exitCode());
+    Run second = run("demo", file.toString());
+    assertEquals(0, second.exitCode(), second.err());
+    assertTrue(second.out().contains("existing store: 4 entries in 2 chains"), second.out());
+    assertTrue(second.out().contains("conv:demo/alice committed seq 3"), second.out());
+    assertTrue(second.out().contains("\"report.nightly\": 1 -> 2"), second.out());
+    try (SqliteBackend db = SqliteBackend.open(file)) {
+      assertEquals(4, WriterLog.verify(db, "conv:demo", "alice").orElseThrow().seq());
+      assertEquals(4, WriterLog.verify(db, "conv:demo", "bob").orElseThrow().seq());
+      assertEquals(2, new Generation("report.nightly").current(db));
+    }
+  }
+
+  @Test
+  void demoInAMissingDirectoryFailsWithOneClearLine() {
+    Run run = run("demo", dir.resolve("no/such/dir/demo.db").toString());
+    assertEquals(Main.EXIT_STORE, run.exitCode());
+    assertEquals(1, run.err().lines().count(), run.err());
+    assertTrue(run.err().contains("does not exist"), run.err());
+  }
+
+  @Test
+  void unknownCommandIsAUsageError() {
+    Run run = run("frobnicate");
+    assertEquals(Main.EXIT_USAGE, run.exitCode());
+    assertTrue(run.err().contains("frobnicate"), run.err());
+  }
+
+  @Test
+  void helpListsTheDemo() {
+    Run run = run("--help");
+    assertEquals(0, run.exitCode());
+    assertTrue(run.out().contains("demo"), run.out());
+  }
+}
