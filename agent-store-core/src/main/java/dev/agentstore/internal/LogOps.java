@@ -36,6 +36,9 @@ public final class LogOps {
               true,
               tx -> {
                 try (var statement = tx.conn().jdbc().createStatement()) {
+                  for (String prepare : sql.prepareSchema()) {
+                    statement.execute(prepare);
+                  }
                   statement.execute(create);
                 }
                 return sql.columns(tx.conn(), table);

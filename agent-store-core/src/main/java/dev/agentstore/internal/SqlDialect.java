@@ -11,6 +11,23 @@ public abstract class SqlDialect {
   public static final String LOG_TABLE = "_agent_store_log";
   public static final String META_TABLE = "_agent_store_meta";
 
+  private final String log;
+  private final String meta;
+
+  /**
+   * @param log the log table as statements name it (schema-qualified where the backend needs it)
+   * @param meta the generation table as statements name it
+   */
+  protected SqlDialect(String log, String meta) {
+    this.log = log;
+    this.meta = meta;
+  }
+
+  /** Statements that must run before the tables can be created (e.g. creating a schema). */
+  public java.util.List<String> prepareSchema() {
+    return java.util.List.of();
+  }
+
   /** A column as the database reports it. */
   public record Column(String name, String type, boolean notNull, int primaryKeyPosition) {}
 
@@ -41,7 +58,9 @@ public abstract class SqlDialect {
   public String head() {
     return "SELECT seq, content_hash, "
         + typeOf("content_hash")
-        + " FROM _agent_store_log WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
+        + " FROM "
+        + log
+        + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
   }
 
   public String headEntry() {
@@ -51,11 +70,15 @@ public abstract class SqlDialect {
         + typeOf("content_hash")
         + ", "
         + typeOf("payload")
-        + " FROM _agent_store_log WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
+        + " FROM "
+        + log
+        + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
   }
 
   public String insert() {
-    return "INSERT INTO _agent_store_log (stream, writer, seq, prev_hash, content_hash, payload)"
+    return "INSERT INTO "
+        + log
+        + " (stream, writer, seq, prev_hash, content_hash, payload)"
         + " VALUES (?, ?, ?, ?, ?, ?)";
   }
 
@@ -67,11 +90,13 @@ public abstract class SqlDialect {
         + typeOf("content_hash")
         + ", "
         + typeOf("payload")
-        + " FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq > ? ORDER BY seq LIMIT ?";
+        + " FROM "
+        + log
+        + " WHERE stream = ? AND writer = ? AND seq > ? ORDER BY seq LIMIT ?";
   }
 
   public String streams() {
-    return "SELECT DISTINCT stream FROM _agent_store_log ORDER BY " + byteOrder("stream");
+    return "SELECT DISTINCT stream FROM " + log + " ORDER BY " + byteOrder("stream");
   }
 
   /** Every chain's head, optionally of one stream, in byte order of stream then writer. */
@@ -79,10 +104,14 @@ public abstract class SqlDialect {
     return "SELECT h.stream, h.writer, h.seq, l.content_hash, "
         + typeOf("l.content_hash")
         + " FROM"
-        + " (SELECT stream, writer, MAX(seq) AS seq FROM _agent_store_log"
+        + " (SELECT stream, writer, MAX(seq) AS seq FROM "
+        + log
+        + ""
         + (oneStream ? " WHERE stream = ?" : "")
         + " GROUP BY stream, writer) h"
-        + " JOIN _agent_store_log l ON l.stream = h.stream AND l.writer = h.writer AND l.seq ="
+        + " JOIN "
+        + log
+        + " l ON l.stream = h.stream AND l.writer = h.writer AND l.seq ="
         + " h.seq ORDER BY "
         + byteOrder("h.stream")
         + ", "
@@ -90,17 +119,21 @@ public abstract class SqlDialect {
   }
 
   public String currentGeneration() {
-    return "SELECT ival FROM _agent_store_meta WHERE key = ?";
+    return "SELECT ival FROM " + meta + " WHERE key = ?";
   }
 
   public String bumpGeneration() {
-    return "INSERT INTO _agent_store_meta (key, ival) VALUES (?, 1) ON CONFLICT (key) DO UPDATE"
-        + " SET ival = _agent_store_meta.ival + 1 RETURNING ival";
+    return "INSERT INTO "
+        + meta
+        + " AS m (key, ival) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET ival = m.ival + 1"
+        + " RETURNING ival";
   }
 
   /** Sets a counter unless that would move it backwards; returns no row when it would. */
   public String setGeneration() {
-    return "INSERT INTO _agent_store_meta (key, ival) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
-        + " SET ival = excluded.ival WHERE _agent_store_meta.ival <= excluded.ival RETURNING ival";
+    return "INSERT INTO "
+        + meta
+        + " AS m (key, ival) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET ival = excluded.ival"
+        + " WHERE m.ival <= excluded.ival RETURNING ival";
   }
 }

@@ -10,7 +10,9 @@ import java.util.List;
 public final class SqliteDialect extends SqlDialect {
   public static final SqliteDialect INSTANCE = new SqliteDialect();
 
-  private SqliteDialect() {}
+  private SqliteDialect() {
+    super(LOG_TABLE, META_TABLE);
+  }
 
   @Override
   public String createMeta() {
