@@ -35,6 +35,7 @@ public abstract class JdbcBackend implements Backend {
   private final ThreadLocal<@Nullable Tx> current = new ThreadLocal<>();
   private final Doorbell doorbell = new Doorbell();
   private final AtomicBoolean closed = new AtomicBoolean();
+  final HeadCache headCache = new HeadCache();
 
   // ---------------------------------------------------------------- what a backend supplies
 
@@ -70,6 +71,22 @@ public abstract class JdbcBackend implements Backend {
 
   /** Whether text columns of this backend can hold U+0000. */
   public abstract boolean storesNulInText();
+
+  /**
+   * Whether a single append outside a transaction should be one guarded INSERT from a cached head
+   * (one round trip) instead of a locked read-then-insert transaction. Worth it where each
+   * statement costs a network round trip.
+   */
+  public boolean singleStatementAppends() {
+    return false;
+  }
+
+  /**
+   * Serialises appenders of one chain inside the current write transaction, before its head is
+   * read. A no-op where the write transaction already excludes other writers (SQLite's {@code BEGIN
+   * IMMEDIATE}).
+   */
+  protected void lockChain(Conn conn, String stream, String writer) throws SQLException {}
 
   /** How many times work of agent-store's own is tried when it meets a busy store or a race. */
   protected int maxAttempts() {
@@ -253,6 +270,25 @@ public abstract class JdbcBackend implements Backend {
           }
         }
       }
+    } finally {
+      releaseWriter(conn, broken);
+    }
+  }
+
+  /**
+   * Runs {@code work} as auto-committed statements on a writer connection, outside any transaction.
+   * Driver errors are returned to the caller untranslated so it can tell a lost race from a
+   * failure.
+   */
+  public <T> T autocommit(ReadWork<T> work) throws SQLException {
+    ensureOpen();
+    Conn conn = acquireWriter();
+    boolean broken = false;
+    try {
+      return work.run(conn);
+    } catch (SQLException e) {
+      broken = classify(e) == ErrorKind.CONNECTION_LOST;
+      throw e;
     } finally {
       releaseWriter(conn, broken);
     }

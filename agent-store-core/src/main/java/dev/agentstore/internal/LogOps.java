@@ -124,37 +124,113 @@ public final class LogOps {
       OptionalLong expectedSeq) {
     SqlDialect sql = backend.sql();
     String what = "append to " + stream + "/" + writer;
-    return backend.write(
-        what,
-        true,
-        tx -> {
-          HeadRef head = readHead(tx.conn(), sql, stream, writer);
-          if (expectedSeq.isPresent() && expectedSeq.getAsLong() != head.seq()) {
-            throw new AppendConflictException(stream, writer, expectedSeq.getAsLong(), head.seq());
-          }
-          List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), payloads);
-          PreparedStatement insert = tx.conn().prepare(sql.insert());
-          for (Entry entry : entries) {
-            Conn.bind(
-                insert,
-                stream,
-                writer,
-                entry.seq(),
-                entry.prevHash().orElse(null),
-                entry.contentHash(),
-                entry.payload());
-            if (entries.size() == 1) {
-              insert.executeUpdate();
-            } else {
-              insert.addBatch();
-            }
-          }
-          if (entries.size() > 1) {
-            insert.executeBatch();
-          }
-          tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
-          return entries;
-        });
+    if (payloads.size() == 1
+        && expectedSeq.isEmpty()
+        && backend.singleStatementAppends()
+        && !backend.inTransactionOnThisThread()) {
+      Entry entry = appendOneStatement(backend, stream, writer, payloads.get(0), what);
+      if (entry != null) {
+        return List.of(entry);
+      }
+    }
+    List<Entry> appended =
+        backend.write(
+            what,
+            true,
+            tx -> {
+              backend.lockChain(tx.conn(), stream, writer);
+              HeadRef head = readHead(tx.conn(), sql, stream, writer);
+              if (expectedSeq.isPresent() && expectedSeq.getAsLong() != head.seq()) {
+                throw new AppendConflictException(
+                    stream, writer, expectedSeq.getAsLong(), head.seq());
+              }
+              List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), payloads);
+              PreparedStatement insert = tx.conn().prepare(sql.insert());
+              for (Entry entry : entries) {
+                Conn.bind(
+                    insert,
+                    stream,
+                    writer,
+                    entry.seq(),
+                    entry.prevHash().orElse(null),
+                    entry.contentHash(),
+                    entry.payload());
+                if (entries.size() == 1) {
+                  insert.executeUpdate();
+                } else {
+                  insert.addBatch();
+                }
+              }
+              if (entries.size() > 1) {
+                insert.executeBatch();
+              }
+              tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
+              return entries;
+            });
+    Entry last = appended.get(appended.size() - 1);
+    backend.headCache.put(stream, writer, last.seq(), last.contentHash());
+    return appended;
+  }
+
+  /** Attempts at the one-statement append before falling back to the locked transaction. */
+  private static final int ONE_STATEMENT_ATTEMPTS = 3;
+
+  /**
+   * Appends with one auto-committed INSERT built on the cached head, guarded so that it only
+   * inserts when the guessed head is still the head: seq 1 relies on the primary key, later seqs
+   * also on the predecessor existing with the guessed hash. Returns null when the guess kept losing
+   * races; the caller then takes the locked path, which always makes progress.
+   */
+  private static @Nullable Entry appendOneStatement(
+      JdbcBackend backend, String stream, String writer, byte[] payload, String what) {
+    SqlDialect sql = backend.sql();
+    for (int attempt = 1; attempt <= ONE_STATEMENT_ATTEMPTS; attempt++) {
+      try {
+        HeadCache.Guess guess = backend.headCache.get(stream, writer);
+        if (guess == null) {
+          HeadRef head = backend.autocommit(conn -> readHead(conn, sql, stream, writer));
+          guess = new HeadCache.Guess(head.seq(), head.hash());
+        }
+        Entry entry = chain(stream, writer, guess.seq(), guess.hash(), List.of(payload)).get(0);
+        boolean inserted =
+            backend.autocommit(
+                conn -> {
+                  PreparedStatement insert;
+                  if (entry.seq() == 1) {
+                    insert = conn.prepare(sql.insert());
+                    Conn.bind(insert, stream, writer, 1L, null, entry.contentHash(), payload);
+                  } else {
+                    insert = conn.prepare(sql.insertAfter());
+                    byte[] prev = entry.prevHash().orElseThrow();
+                    Conn.bind(
+                        insert,
+                        stream,
+                        writer,
+                        entry.seq(),
+                        prev,
+                        entry.contentHash(),
+                        payload,
+                        stream,
+                        writer,
+                        entry.seq() - 1,
+                        prev);
+                  }
+                  return insert.executeUpdate() == 1;
+                });
+        if (inserted) {
+          backend.headCache.put(stream, writer, entry.seq(), entry.contentHash());
+          backend.doorbell().ring(CommitEvent.of(entry));
+          return entry;
+        }
+        backend.headCache.forget(stream, writer);
+      } catch (SQLException e) {
+        if (backend.classify(e) != ErrorKind.UNIQUE_VIOLATION) {
+          throw backend.translate(e, what);
+        }
+        backend.headCache.forget(stream, writer);
+      }
+    }
+    return null;
   }
 
   /** The entries that {@code payloads} become when appended after {@code (seq, hash)}. */

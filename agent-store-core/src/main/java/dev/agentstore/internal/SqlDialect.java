@@ -82,6 +82,19 @@ public abstract class SqlDialect {
         + " VALUES (?, ?, ?, ?, ?, ?)";
   }
 
+  /**
+   * An insert that only takes effect when the entry before it exists with the given hash: binds the
+   * six columns, then stream, writer, previous seq and previous hash.
+   */
+  public String insertAfter() {
+    return "INSERT INTO "
+        + log
+        + " (stream, writer, seq, prev_hash, content_hash, payload) SELECT ?, ?, ?, ?, ?, ? WHERE"
+        + " EXISTS (SELECT 1 FROM "
+        + log
+        + " WHERE stream = ? AND writer = ? AND seq = ? AND content_hash = ?)";
+  }
+
   /** Entries after a seq, in order, with the storage types verify checks. */
   public String page() {
     return "SELECT seq, prev_hash, content_hash, payload, "

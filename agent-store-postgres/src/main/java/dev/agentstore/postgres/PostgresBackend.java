@@ -1,0 +1,283 @@
+package dev.agentstore.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.agentstore.Dialect;
+import dev.agentstore.StoreException;
+import dev.agentstore.StoreOpenException;
+import dev.agentstore.internal.Blake3;
+import dev.agentstore.internal.Conn;
+import dev.agentstore.internal.ErrorKind;
+import dev.agentstore.internal.JdbcBackend;
+import dev.agentstore.internal.SqlDialect;
+import dev.agentstore.postgres.internal.PostgresDialect;
+import dev.agentstore.postgres.internal.ServerAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A PostgreSQL server as an agent-store backend: the reference layout (BIGINT, BYTEA) in a chosen
+ * schema, the same hashes as SQLite, so a store can move between the two without any entry
+ * changing.
+ *
+ * <p>Connections come from a HikariCP pool the backend owns ({@link #connect}) or from the caller's
+ * {@link DataSource}. A single append outside a transaction is one guarded INSERT (one round trip)
+ * from the last head this process saw; the primary key and the guard reject a stale guess, and the
+ * append then re-reads the head, retries within a bound and finally takes a transaction that holds
+ * an advisory lock on the chain. Appends inside a transaction, {@code appendAll} and optimistic
+ * appends always take that lock.
+ *
+ * <p>A lost connection surfaces as a {@code RetryableStoreException}; the pool replaces the
+ * connection, so the next call reconnects by itself. Thread-safe.
+ */
+public final class PostgresBackend extends JdbcBackend {
+  private final DataSource dataSource;
+  private final @Nullable HikariDataSource pool;
+  private final PostgresDialect sql;
+  private final PostgresOptions options;
+  private final String description;
+
+  private PostgresBackend(
+      DataSource dataSource,
+      @Nullable HikariDataSource pool,
+      PostgresOptions options,
+      String address) {
+    this.dataSource = dataSource;
+    this.pool = pool;
+    this.options = options;
+    this.sql = new PostgresDialect(options.schema());
+    this.description = "PostgreSQL store " + address + " (schema " + options.schema() + ")";
+  }
+
+  /**
+   * Connects to {@code jdbcUrl} with the default options (schema {@code public}, 10 connections).
+   */
+  public static PostgresBackend connect(String jdbcUrl) {
+    return connect(jdbcUrl, PostgresOptions.defaults());
+  }
+
+  /**
+   * Connects to {@code jdbcUrl} through a pool of its own and checks that the server answers.
+   * Everything the driver understands passes through the URL: several {@code host:port} pairs with
+   * {@code targetServerType} for failover, {@code ssl}/{@code sslmode}/{@code sslrootcert} for TLS,
+   * {@code user} and {@code password}.
+   *
+   * @throws StoreOpenException naming host:port/database (never the password) when the server
+   *     cannot be reached, refuses the login, or has no such database
+   */
+  public static PostgresBackend connect(String jdbcUrl, PostgresOptions options) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    Objects.requireNonNull(options, "options");
+    String address = ServerAddress.of(jdbcUrl);
+    if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new StoreOpenException(
+          "not a PostgreSQL JDBC URL (expected jdbc:postgresql://host:port/database): " + address,
+          null);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setPoolName("agent-store " + address);
+    config.setMaximumPoolSize(options.poolSize());
+    config.setMinimumIdle(Math.min(2, options.poolSize()));
+    config.setConnectionTimeout(options.connectTimeout().toMillis());
+    config.setInitializationFailTimeout(options.connectTimeout().toMillis());
+    config.setSchema(options.schema());
+    String init = sessionSettings(options);
+    if (!init.isEmpty()) {
+      config.setConnectionInitSql(init);
+    }
+    try {
+      HikariDataSource pool = new HikariDataSource(config);
+      return new PostgresBackend(pool, pool, options, address);
+    } catch (HikariPool.PoolInitializationException e) {
+      throw openFailure(address, e.getCause() == null ? e : e.getCause());
+    } catch (RuntimeException e) {
+      throw openFailure(address, e);
+    }
+  }
+
+  /**
+   * Uses the caller's {@link DataSource} (usually a pool it already runs), which the backend never
+   * closes. agent-store's tables are schema-qualified, so they land in {@code options.schema()}
+   * whatever the connections' search path; the caller's own SQL runs with that search path.
+   */
+  public static PostgresBackend fromDataSource(DataSource dataSource, PostgresOptions options) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(options, "options");
+    String address;
+    try (Connection probe = dataSource.getConnection()) {
+      address = ServerAddress.of(probe.getMetaData().getURL());
+    } catch (SQLException e) {
+      throw openFailure("the given DataSource", e);
+    }
+    return new PostgresBackend(dataSource, null, options, address);
+  }
+
+  /** Like {@link #fromDataSource(DataSource, PostgresOptions)} with the default options. */
+  public static PostgresBackend fromDataSource(DataSource dataSource) {
+    return fromDataSource(dataSource, PostgresOptions.defaults());
+  }
+
+  public PostgresOptions options() {
+    return options;
+  }
+
+  /** The schema holding agent-store's tables. */
+  public String schema() {
+    return options.schema();
+  }
+
+  @Override
+  public Dialect dialect() {
+    return Dialect.POSTGRES;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public SqlDialect sql() {
+    return sql;
+  }
+
+  @Override
+  public boolean storesNulInText() {
+    return false;
+  }
+
+  @Override
+  public boolean singleStatementAppends() {
+    return true;
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  @Override
+  protected Conn acquireWriter() {
+    ensureOpen();
+    try {
+      return new Conn(dataSource.getConnection());
+    } catch (SQLException e) {
+      throw translate(e, "getting a connection");
+    }
+  }
+
+  @Override
+  protected void releaseWriter(Conn conn, boolean broken) {
+    // Returns the connection to the pool; the pool itself evicts connections that broke.
+    conn.close();
+  }
+
+  @Override
+  protected Conn acquireReader() {
+    return acquireWriter();
+  }
+
+  @Override
+  protected void releaseReader(Conn conn, boolean broken) {
+    conn.close();
+  }
+
+  @Override
+  protected boolean begin(Conn conn) throws SQLException {
+    conn.jdbc().setAutoCommit(false);
+    return true;
+  }
+
+  @Override
+  protected void commit(Conn conn) throws SQLException {
+    conn.jdbc().commit();
+    conn.jdbc().setAutoCommit(true);
+  }
+
+  @Override
+  protected void rollback(Conn conn) throws SQLException {
+    conn.jdbc().rollback();
+    conn.jdbc().setAutoCommit(true);
+  }
+
+  @Override
+  protected void lockChain(Conn conn, String stream, String writer) throws SQLException {
+    // A transaction-scoped advisory lock per chain: row locks cannot cover a chain with no rows.
+    try (var rs =
+        conn.prepare("SELECT pg_advisory_xact_lock(?)", chainLockKey(stream, writer))
+            .executeQuery()) {
+      rs.next();
+    }
+  }
+
+  @Override
+  protected void closeConnections() {
+    if (pool != null) {
+      pool.close();
+    }
+  }
+
+  @Override
+  public ErrorKind classify(SQLException e) {
+    if (e instanceof SQLTransientConnectionException) {
+      return ErrorKind.CONNECTION_LOST;
+    }
+    String state = e.getSQLState();
+    if (state == null) {
+      return ErrorKind.OTHER;
+    }
+    return switch (state) {
+      case "40001", "40P01", "55P03" -> ErrorKind.BUSY;
+      case "23505", "42P07", "42P06", "42710" -> ErrorKind.UNIQUE_VIOLATION;
+      case "25006" -> ErrorKind.READ_ONLY;
+      case "57014" -> ErrorKind.TIMEOUT;
+      case "53100" -> ErrorKind.DISK_FULL;
+      case "XX001", "XX002" -> ErrorKind.CORRUPT;
+      case "57P01", "57P02", "57P03" -> ErrorKind.CONNECTION_LOST;
+      default -> state.startsWith("08") ? ErrorKind.CONNECTION_LOST : ErrorKind.OTHER;
+    };
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static long chainLockKey(String stream, String writer) {
+    byte[] name = (stream + '\0' + writer).getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.wrap(Blake3.hash(name)).getLong();
+  }
+
+  private static String sessionSettings(PostgresOptions options) {
+    StringBuilder init = new StringBuilder();
+    if (!options.statementTimeout().isZero()) {
+      init.append("SET statement_timeout = ")
+          .append(options.statementTimeout().toMillis())
+          .append(';');
+    }
+    if (!options.lockTimeout().isZero()) {
+      init.append("SET lock_timeout = ").append(options.lockTimeout().toMillis()).append(';');
+    }
+    return init.toString();
+  }
+
+  private static StoreException openFailure(String address, Throwable cause) {
+    String state = cause instanceof SQLException sqlException ? sqlException.getSQLState() : null;
+    String detail = String.valueOf(cause.getMessage());
+    String reason;
+    if (state == null) {
+      reason = detail;
+    } else if (state.startsWith("28")) {
+      reason = "the server refused the login (" + detail + ")";
+    } else if ("3D000".equals(state)) {
+      reason = "no such database (" + detail + ")";
+    } else if (state.startsWith("08")) {
+      reason = "cannot reach the server (" + detail + ")";
+    } else {
+      reason = detail + " [SQLState " + state + "]";
+    }
+    return new StoreOpenException("cannot open PostgreSQL store " + address + ": " + reason, cause);
+  }
+}

@@ -1,0 +1,73 @@
+package dev.agentstore.postgres;
+
+import dev.agentstore.InvalidInputException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link PostgresBackend} uses its server. Immutable; start from {@link #defaults()}.
+ *
+ * @param schema the schema holding agent-store's tables (default {@code public}); created on {@code
+ *     ensureSchema} when missing. Several fleets can share a database in several schemas.
+ * @param poolSize the most connections the backend's own pool opens (default 10; ignored for a
+ *     caller's {@code DataSource})
+ * @param connectTimeout how long to wait for a connection from the pool or the server (default 10
+ *     s)
+ * @param statementTimeout the server-side limit on one statement; zero for none (the default)
+ * @param lockTimeout the server-side limit on waiting for a lock; zero for none (the default)
+ */
+public record PostgresOptions(
+    String schema,
+    int poolSize,
+    Duration connectTimeout,
+    Duration statementTimeout,
+    Duration lockTimeout) {
+
+  public PostgresOptions {
+    Objects.requireNonNull(schema, "schema");
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(statementTimeout, "statementTimeout");
+    Objects.requireNonNull(lockTimeout, "lockTimeout");
+    int bytes = schema.getBytes(StandardCharsets.UTF_8).length;
+    if (schema.isEmpty() || bytes > 63 || schema.indexOf('\0') >= 0) {
+      throw new InvalidInputException(
+          "schema must be 1 to 63 bytes without NUL, got \"" + schema + "\"");
+    }
+    if (poolSize < 1) {
+      throw new InvalidInputException("poolSize must be at least 1, got " + poolSize);
+    }
+    if (connectTimeout.toMillis() < 250) {
+      throw new InvalidInputException(
+          "connectTimeout must be at least 250 ms, got " + connectTimeout.toMillis() + " ms");
+    }
+    if (statementTimeout.isNegative() || lockTimeout.isNegative()) {
+      throw new InvalidInputException("timeouts must not be negative");
+    }
+  }
+
+  /** Schema {@code public}, 10 connections, 10 s to connect, no statement or lock timeout. */
+  public static PostgresOptions defaults() {
+    return new PostgresOptions("public", 10, Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO);
+  }
+
+  public PostgresOptions withSchema(String schema) {
+    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+  }
+
+  public PostgresOptions withPoolSize(int poolSize) {
+    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+  }
+
+  public PostgresOptions withConnectTimeout(Duration connectTimeout) {
+    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+  }
+
+  public PostgresOptions withStatementTimeout(Duration statementTimeout) {
+    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+  }
+
+  public PostgresOptions withLockTimeout(Duration lockTimeout) {
+    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+  }
+}

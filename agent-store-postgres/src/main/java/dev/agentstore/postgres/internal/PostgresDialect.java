@@ -1,0 +1,117 @@
+package dev.agentstore.postgres.internal;
+
+import dev.agentstore.internal.Conn;
+import dev.agentstore.internal.SqlDialect;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** PostgreSQL's SQL: the reference layout with BIGINT and BYTEA, in a chosen schema. */
+public final class PostgresDialect extends SqlDialect {
+  private final String schema;
+  private final String quotedSchema;
+
+  public PostgresDialect(String schema) {
+    super(quote(schema) + "." + LOG_TABLE, quote(schema) + "." + META_TABLE);
+    this.schema = schema;
+    this.quotedSchema = quote(schema);
+  }
+
+  /** {@code name} as a quoted identifier. */
+  public static String quote(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  public String schema() {
+    return schema;
+  }
+
+  @Override
+  public List<String> prepareSchema() {
+    // Checked first: CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the database,
+    // which a user limited to an existing schema does not have.
+    String literal = "'" + schema.replace("'", "''") + "'";
+    return List.of(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = "
+            + literal
+            + ") THEN CREATE SCHEMA "
+            + quotedSchema
+            + "; END IF; END $$");
+  }
+
+  @Override
+  public String createMeta() {
+    return "CREATE TABLE IF NOT EXISTS "
+        + quotedSchema
+        + "."
+        + META_TABLE
+        + " (key TEXT PRIMARY KEY, ival BIGINT NOT NULL)";
+  }
+
+  @Override
+  public String createLog() {
+    return "CREATE TABLE IF NOT EXISTS "
+        + quotedSchema
+        + "."
+        + LOG_TABLE
+        + " (stream TEXT NOT NULL, writer TEXT NOT NULL, seq BIGINT NOT NULL, prev_hash BYTEA,"
+        + " content_hash BYTEA NOT NULL, payload BYTEA NOT NULL, PRIMARY KEY (stream, writer, seq))";
+  }
+
+  @Override
+  public List<Column> expectedMeta() {
+    return List.of(new Column("key", "TEXT", true, 1), new Column("ival", "BIGINT", true, 0));
+  }
+
+  @Override
+  public List<Column> expectedLog() {
+    return List.of(
+        new Column("stream", "TEXT", true, 1),
+        new Column("writer", "TEXT", true, 2),
+        new Column("seq", "BIGINT", true, 3),
+        new Column("prev_hash", "BYTEA", false, 0),
+        new Column("content_hash", "BYTEA", true, 0),
+        new Column("payload", "BYTEA", true, 0));
+  }
+
+  @Override
+  public List<Column> columns(Conn conn, String table) throws SQLException {
+    String sql =
+        "SELECT c.column_name, c.data_type, c.is_nullable, COALESCE(k.ordinal_position, 0)"
+            + " FROM information_schema.columns c"
+            + " LEFT JOIN information_schema.table_constraints t"
+            + "   ON t.table_schema = c.table_schema AND t.table_name = c.table_name"
+            + "   AND t.constraint_type = 'PRIMARY KEY'"
+            + " LEFT JOIN information_schema.key_column_usage k"
+            + "   ON k.constraint_schema = t.constraint_schema"
+            + "   AND k.constraint_name = t.constraint_name AND k.column_name = c.column_name"
+            + " WHERE c.table_schema = ? AND c.table_name = ? ORDER BY c.ordinal_position";
+    PreparedStatement statement = conn.prepare(sql, schema, table);
+    List<Column> columns = new ArrayList<>();
+    try (ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        columns.add(
+            new Column(
+                rows.getString(1),
+                rows.getString(2).toUpperCase(Locale.ROOT),
+                "NO".equals(rows.getString(3)),
+                rows.getInt(4)));
+      }
+    }
+    return columns;
+  }
+
+  @Override
+  public String typeOf(String column) {
+    // BYTEA columns hold nothing but bytes; only NULL needs telling apart.
+    return "CASE WHEN " + column + " IS NULL THEN 'null' ELSE 'blob' END";
+  }
+
+  @Override
+  public String byteOrder(String column) {
+    return column + " COLLATE \"C\"";
+  }
+}
