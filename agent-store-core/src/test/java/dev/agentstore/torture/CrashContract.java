@@ -1,0 +1,80 @@
+package dev.agentstore.torture;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentstore.Backend;
+import dev.agentstore.Generation;
+import dev.agentstore.WriterLog;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Child JVMs appending (single entries from two threads, and batches) are killed with SIGKILL at
+ * random instants, round after round. After every round the store opens, every chain verifies,
+ * every acknowledged entry is there, and every batch is wholly present or wholly absent.
+ *
+ * <p>The number of rounds is {@code agentstore.crash.rounds} (default 50); the random seed is
+ * printed and can be fixed with {@code agentstore.crash.seed}.
+ */
+public abstract class CrashContract {
+  @TempDir protected Path dir;
+
+  /** A fresh, empty store that child JVMs can open too. */
+  protected abstract StoreLocation newStoreLocation(Path dir);
+
+  @Test
+  void processesKilledAtRandomInstantsLoseNothingAcknowledged() throws Exception {
+    int rounds = Integer.getInteger("agentstore.crash.rounds", 50);
+    long seed = Long.getLong("agentstore.crash.seed", System.nanoTime());
+    Random random = new Random(seed);
+    StoreLocation location = newStoreLocation(dir);
+    try (Backend db = location.open()) {
+      WriterLog.ensureSchema(db);
+      Generation.ensureSchema(db);
+    }
+    Path policy = ProcessTesting.writePolicy(dir, location);
+    long acknowledged = 0;
+    long singles = 0;
+    long batched = 0;
+    for (int round = 0; round < rounds; round++) {
+      try (ChildJvm single =
+              ProcessTesting.worker(
+                  dir, policy, "single" + round, "append", 2, 1_000_000, "crash", "single");
+          ChildJvm batch =
+              ProcessTesting.worker(
+                  dir, policy, "batch" + round, "batch", 1, 1_000_000, "crash", "batch")) {
+        single.awaitLine("appending", 60);
+        batch.awaitLine("appending", 60);
+        // A random instant while both children are appending.
+        single.process().waitFor(random.nextInt(200), TimeUnit.MILLISECONDS);
+        single.kill();
+        batch.process().waitFor(random.nextInt(40), TimeUnit.MILLISECONDS);
+        batch.kill();
+      }
+      List<String> singleAcks = allAcks("single", round);
+      List<String> batchAcks = allAcks("batch", round);
+      try (Backend db = location.open()) {
+        singles = ProcessTesting.checkChain(db, "crash", "single", singleAcks);
+        batched = ProcessTesting.checkChain(db, "crash", "batch", batchAcks);
+      }
+      acknowledged = singleAcks.size() + batchAcks.size();
+    }
+    System.out.printf(
+        "%s: %d rounds killed mid-stream (seed %d), %d acknowledged calls, %d single and %d"
+            + " batched entries, 0 lost%n",
+        getClass().getSimpleName(), rounds, seed, acknowledged, singles, batched);
+    assertTrue(acknowledged >= 2L * rounds, "every round acknowledged work before the kill");
+  }
+
+  private List<String> allAcks(String name, int upToRound) throws java.io.IOException {
+    List<String> acks = new java.util.ArrayList<>();
+    for (int round = 0; round <= upToRound; round++) {
+      acks.addAll(ProcessTesting.acks(dir, name + round));
+    }
+    return acks;
+  }
+}
