@@ -40,13 +40,21 @@ public final class Conn implements AutoCloseable {
 
   /** A prepared statement for {@code sql}, reused across calls; parameters are cleared. */
   public PreparedStatement prepare(String sql) throws SQLException {
-    PreparedStatement statement = statements.get(sql);
-    if (statement == null) {
-      statement = connection.prepareStatement(sql);
-      statements.put(sql, statement);
-    } else {
-      statement.clearParameters();
+    PreparedStatement cached = statements.get(sql);
+    if (cached != null) {
+      try {
+        cached.clearParameters();
+        return cached;
+      } catch (SQLException unusable) {
+        // sqlite-jdbc finalizes a statement whose step failed with anything but busy, locked or a
+        // constraint (read-only, disk full, I/O error) yet still reports it open; replace it, or
+        // every later use of this SQL on this connection would fail.
+        statements.remove(sql);
+        closeQuietly(cached);
+      }
     }
+    PreparedStatement statement = connection.prepareStatement(sql);
+    statements.put(sql, statement);
     return statement;
   }
 

@@ -68,6 +68,7 @@ public final class LogOps {
       SqlDialect.Column w = want.get(i);
       if (!f.name().equalsIgnoreCase(w.name())
           || !f.type().equalsIgnoreCase(w.type())
+          || f.notNull() != w.notNull()
           || f.primaryKeyPosition() != w.primaryKeyPosition()) {
         return false;
       }
@@ -78,7 +79,7 @@ public final class LogOps {
   private static String layout(List<SqlDialect.Column> columns) {
     List<String> parts = new ArrayList<>();
     for (SqlDialect.Column c : columns) {
-      parts.add(c.name() + " " + c.type());
+      parts.add(c.name() + " " + c.type() + (c.notNull() ? " NOT NULL" : ""));
     }
     return "(" + String.join(", ", parts) + ")";
   }

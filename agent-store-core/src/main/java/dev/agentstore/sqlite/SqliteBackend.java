@@ -134,14 +134,15 @@ public final class SqliteBackend extends JdbcBackend {
   public static SqliteBackend fromConnection(Connection connection) {
     Objects.requireNonNull(connection, "connection");
     try {
+      // Checked first: a closed connection cannot answer the metadata query below.
+      if (connection.isClosed()) {
+        throw new InvalidInputException(
+            "SqliteBackend.fromConnection was given a closed connection");
+      }
       String product = connection.getMetaData().getDatabaseProductName();
       if (!"SQLite".equalsIgnoreCase(product)) {
         throw new InvalidInputException(
             "SqliteBackend.fromConnection needs a SQLite connection, got " + product);
-      }
-      if (connection.isClosed()) {
-        throw new InvalidInputException(
-            "SqliteBackend.fromConnection was given a closed connection");
       }
     } catch (SQLException e) {
       throw new StoreOpenException("cannot inspect the given connection: " + e.getMessage(), e);
@@ -355,11 +356,19 @@ public final class SqliteBackend extends JdbcBackend {
     int primary = e.getErrorCode() & 0xff;
     String detail = e.getMessage();
     return switch (primary) {
-      case 26, 11 ->
+      case 26 ->
           new StoreOpenException(
               "cannot open SQLite store "
                   + file
                   + ": the file is not a SQLite database ("
+                  + detail
+                  + ")",
+              e);
+      case 11 ->
+          new StoreOpenException(
+              "cannot open SQLite store "
+                  + file
+                  + ": the database file is damaged, e.g. truncated ("
                   + detail
                   + ")",
               e);
