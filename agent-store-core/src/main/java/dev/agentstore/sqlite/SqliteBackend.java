@@ -349,6 +349,12 @@ public final class SqliteBackend extends JdbcBackend {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) options.busyTimeout().toMillis());
     config.setReadOnly(readOnly);
+    Path directory = file.getParent();
+    if (readOnly && options.readOnly() && directory != null && !Files.isWritable(directory)) {
+      // SQLite cannot create the WAL index beside a file in a read-only directory; declaring the
+      // file immutable lets it read the (checkpointed) database without one.
+      return config.createConnection("jdbc:sqlite:" + file.toUri() + "?immutable=1");
+    }
     return config.createConnection("jdbc:sqlite:" + file);
   }
 

@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param busyTimeout how long a write waits for another process's lock before giving up (default 5
  *     s); also bounds the wait for this backend's own writer connection
  * @param readOnly open the file read-only: reads work, every write throws {@code
- *     ReadOnlyStoreException}, and the file is never modified
+ *     ReadOnlyStoreException}, and the file is never modified. In a directory that cannot be
+ *     written, the file is opened as immutable: what it holds since its last checkpoint is read,
+ *     and a write-ahead log beside it is not
  */
 public record SqliteOptions(Durability durability, Duration busyTimeout, boolean readOnly) {
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A real child JVM running a main class from the test class path; killed if still alive. */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
   private final Process process;
   private final Path log;
 
@@ -20,9 +20,18 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Starts {@code main} with {@code args}; its stdout and stderr go to {@code log}. */
-  static ChildJvm start(Class<?> main, Path log, String... args) throws IOException {
+  public static ChildJvm start(Class<?> main, Path log, String... args) throws IOException {
+    return start(List.of(), main, log, args);
+  }
+
+  /**
+   * Starts {@code main} behind {@code wrapper} (for example {@code unshare -m sh -c '... && exec
+   * "$@"' sh}), which receives the java command line as its trailing arguments.
+   */
+  public static ChildJvm start(List<String> wrapper, Class<?> main, Path log, String... args)
+      throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(wrapper);
     command.add(java);
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1");
@@ -43,7 +52,7 @@ final class ChildJvm implements AutoCloseable {
    * Waits, at most {@code seconds}, until the child has printed {@code line} (it polls the child's
    * log, returning early if the child exits).
    */
-  void awaitLine(String line, long seconds) throws InterruptedException, IOException {
+  public void awaitLine(String line, long seconds) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (!output().lines().anyMatch(line::equals)) {
       if (System.nanoTime() > deadline || process.waitFor(5, TimeUnit.MILLISECONDS)) {
@@ -57,7 +66,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Waits at most {@code seconds} for a normal exit and returns the exit code. */
-  int await(long seconds) throws InterruptedException, IOException {
+  public int await(long seconds) throws InterruptedException, IOException {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("child did not finish within " + seconds + " s; log:\n" + output());
@@ -73,7 +82,7 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
-  String output() throws IOException {
+  public String output() throws IOException {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
   }
 
