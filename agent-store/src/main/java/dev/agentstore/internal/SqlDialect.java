@@ -93,9 +93,15 @@ public abstract class SqlDialect {
     return "SELECT ival FROM _agent_store_meta WHERE key = ?";
   }
 
+  /**
+   * Adds one to a counter and returns the new value; returns no row for a counter at the largest
+   * 64-bit value, which SQLite would otherwise turn into an inexact REAL.
+   */
   public String bumpGeneration() {
     return "INSERT INTO _agent_store_meta (key, ival) VALUES (?, 1) ON CONFLICT (key) DO UPDATE"
-        + " SET ival = _agent_store_meta.ival + 1 RETURNING ival";
+        + " SET ival = _agent_store_meta.ival + 1 WHERE _agent_store_meta.ival < "
+        + Long.MAX_VALUE
+        + " RETURNING ival";
   }
 
   /** Sets a counter unless that would move it backwards; returns no row when it would. */
