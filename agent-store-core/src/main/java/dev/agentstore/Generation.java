@@ -38,7 +38,11 @@ public final class Generation {
     return LogOps.currentGeneration(checked(backend), key);
   }
 
-  /** Atomically adds one and returns the new value (one statement: an upsert that returns it). */
+  /**
+   * Atomically adds one and returns the new value (one statement: an upsert that returns it).
+   *
+   * @throws StoreException when the counter is already at {@link Long#MAX_VALUE}; it is left there
+   */
   public long bump(Backend backend) {
     return LogOps.bumpGeneration(checked(backend), key);
   }

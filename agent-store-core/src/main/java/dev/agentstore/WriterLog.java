@@ -6,6 +6,7 @@ import dev.agentstore.internal.LogOps;
 import dev.agentstore.internal.Names;
 import dev.agentstore.internal.SqlDialect;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,12 +56,15 @@ public final class WriterLog {
    * a store that stays locked beyond the busy timeout gives {@link StoreBusyException}. Rings the
    * backend's doorbell after the commit.
    *
-   * @throws InvalidInputException for a null, empty, too long or unstorable name, or a payload over
-   *     {@link #MAX_PAYLOAD_BYTES}
+   * @throws InvalidInputException for a null, empty, too long or unstorable name, or a null payload
+   *     or one over {@link #MAX_PAYLOAD_BYTES}
    * @throws MalformedRowException when the current head row is malformed
    */
   public static Entry append(Backend backend, String stream, String writer, byte[] payload) {
-    return appendChecked(backend, stream, writer, List.of(payload), OptionalLong.empty()).get(0);
+    // singletonList, unlike List.of, lets a null payload reach the check that names it.
+    return appendChecked(
+            backend, stream, writer, Collections.singletonList(payload), OptionalLong.empty())
+        .get(0);
   }
 
   /**
@@ -72,9 +76,12 @@ public final class WriterLog {
    */
   public static Entry append(
       Backend backend, String stream, String writer, byte[] payload, long expectedHeadSeq) {
-    checkExpected(expectedHeadSeq);
     return appendChecked(
-            backend, stream, writer, List.of(payload), OptionalLong.of(expectedHeadSeq))
+            backend,
+            stream,
+            writer,
+            Collections.singletonList(payload),
+            OptionalLong.of(expectedHeadSeq))
         .get(0);
   }
 
@@ -93,7 +100,6 @@ public final class WriterLog {
    */
   public static List<Entry> appendAll(
       Backend backend, String stream, String writer, List<byte[]> payloads, long expectedHeadSeq) {
-    checkExpected(expectedHeadSeq);
     return appendChecked(backend, stream, writer, payloads, OptionalLong.of(expectedHeadSeq));
   }
 
@@ -105,6 +111,16 @@ public final class WriterLog {
       OptionalLong expectedSeq) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     checkNames(jdbc, stream, writer);
+    if (expectedSeq.isPresent() && expectedSeq.getAsLong() < 0) {
+      throw new InvalidInputException(
+          "expected head seq must be 0 (empty chain) or more, got "
+              + expectedSeq.getAsLong()
+              + " (appending to "
+              + stream
+              + "/"
+              + writer
+              + ")");
+    }
     Objects.requireNonNull(payloads, "payloads");
     List<byte[]> copies = new ArrayList<>(payloads.size());
     for (byte[] payload : payloads) {
@@ -143,7 +159,7 @@ public final class WriterLog {
       Backend backend, String stream, String writer, long afterSeq) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     checkNames(jdbc, stream, writer);
-    checkAfter(afterSeq);
+    checkAfter(afterSeq, stream, writer);
     ChainReader rows = new ChainReader(jdbc, stream, writer, afterSeq, Long.MAX_VALUE);
     Spliterator<Entry> entries =
         Spliterators.spliteratorUnknownSize(
@@ -173,10 +189,18 @@ public final class WriterLog {
       Backend backend, String stream, String writer, long afterSeq, int limit) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     checkNames(jdbc, stream, writer);
-    checkAfter(afterSeq);
+    checkAfter(afterSeq, stream, writer);
     if (limit < 1 || limit > MAX_READ_LIMIT) {
       throw new InvalidInputException(
-          "limit must be between 1 and " + MAX_READ_LIMIT + ", got " + limit);
+          "limit must be between 1 and "
+              + MAX_READ_LIMIT
+              + ", got "
+              + limit
+              + " (reading "
+              + stream
+              + "/"
+              + writer
+              + ")");
     }
     ChainReader rows = new ChainReader(jdbc, stream, writer, afterSeq, limit);
     List<Entry> entries = new ArrayList<>();
@@ -227,16 +251,16 @@ public final class WriterLog {
     Names.check("writer", writer, " (stream " + Names.quote(stream) + ")", nul);
   }
 
-  private static void checkExpected(long expectedHeadSeq) {
-    if (expectedHeadSeq < 0) {
-      throw new InvalidInputException(
-          "expected head seq must be 0 (empty chain) or more, got " + expectedHeadSeq);
-    }
-  }
-
-  private static void checkAfter(long afterSeq) {
+  private static void checkAfter(long afterSeq, String stream, String writer) {
     if (afterSeq < 0) {
-      throw new InvalidInputException("afterSeq must be 0 or more, got " + afterSeq);
+      throw new InvalidInputException(
+          "afterSeq must be 0 or more, got "
+              + afterSeq
+              + " (reading "
+              + stream
+              + "/"
+              + writer
+              + ")");
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.agentstore.Entry;
 import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.SchemaMismatchException;
+import dev.agentstore.StoreException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -377,9 +378,16 @@ public final class LogOps {
         tx -> {
           PreparedStatement statement = tx.conn().prepare(backend.sql().bumpGeneration(), key);
           try (ResultSet rs = statement.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
+            if (rs.next()) {
+              return rs.getLong(1);
+            }
           }
+          throw new StoreException(
+              "generation "
+                  + key
+                  + " is at its largest value, "
+                  + Long.MAX_VALUE
+                  + ", and cannot be bumped");
         });
   }
 

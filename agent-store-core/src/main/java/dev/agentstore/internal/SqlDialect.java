@@ -135,10 +135,16 @@ public abstract class SqlDialect {
     return "SELECT ival FROM " + meta + " WHERE key = ?";
   }
 
+  /**
+   * Adds one to a counter and returns the new value; returns no row for a counter at the largest
+   * 64-bit value, which SQLite would otherwise turn into an inexact REAL.
+   */
   public String bumpGeneration() {
     return "INSERT INTO "
         + meta
         + " AS m (key, ival) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET ival = m.ival + 1"
+        + " WHERE m.ival < "
+        + Long.MAX_VALUE
         + " RETURNING ival";
   }
 

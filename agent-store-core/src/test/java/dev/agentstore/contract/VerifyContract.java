@@ -1,0 +1,202 @@
+package dev.agentstore.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.agentstore.ChainBrokenException;
+import dev.agentstore.ChainBrokenException.Reason;
+import dev.agentstore.CorruptStoreException;
+import dev.agentstore.Entry;
+import dev.agentstore.MalformedRowException;
+import dev.agentstore.WriterLog;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link WriterLog#verify}: intact chains verify and return their head; a chain tampered with
+ * through plain SQL is reported at its first broken seq, with the reason.
+ */
+public abstract class VerifyContract extends BackendContract {
+  private static final String STREAM = "conv";
+  private static final String WRITER = "alice";
+  private static final int LENGTH = 12;
+
+  private List<Entry> chain;
+
+  @BeforeEach
+  void writeChains() {
+    chain = appendMany(store, STREAM, WRITER, LENGTH);
+    appendMany(store, STREAM, "bob", 5);
+    appendMany(store, "other", WRITER, 3);
+  }
+
+  @Test
+  void anIntactChainVerifiesAndReturnsItsHead() {
+    assertEquals(
+        Optional.of(chain.get(LENGTH - 1).toHead()), WriterLog.verify(store, STREAM, WRITER));
+    assertStoredChain(store, STREAM, WRITER, LENGTH);
+  }
+
+  @Test
+  void aMissingChainVerifiesAsEmpty() {
+    assertEquals(Optional.empty(), WriterLog.verify(store, STREAM, "nobody"));
+    assertEquals(Optional.empty(), WriterLog.verify(store, "no such stream", WRITER));
+  }
+
+  @Test
+  void anEditedPayloadIsAHashMismatchAtThatSeq() {
+    update("payload", utf8("edited"), 5);
+    assertBrokenAt(5, Reason.HASH_MISMATCH);
+  }
+
+  @Test
+  void anEditedHeadPayloadIsAHashMismatchAtTheHead() {
+    update("payload", utf8("edited"), LENGTH);
+    assertBrokenAt(LENGTH, Reason.HASH_MISMATCH);
+  }
+
+  @Test
+  void aReplacedContentHashIsAHashMismatchAtThatSeq() {
+    byte[] other = blake3(utf8("something else"));
+    update("content_hash", other, 7);
+    assertBrokenAt(7, Reason.HASH_MISMATCH);
+  }
+
+  @Test
+  void aDeletedEntryIsAGapReportedAtTheSeqFound() {
+    delete(10);
+    ChainBrokenException e = assertBrokenAt(11, Reason.GAP);
+    assertTrue(e.getMessage().contains("10"), e.getMessage());
+  }
+
+  @Test
+  void aDeletedFirstEntryIsAGapAtSeqTwo() {
+    delete(1);
+    assertBrokenAt(2, Reason.GAP);
+  }
+
+  @Test
+  void swappedEntriesBreakTheLinkAtTheFirstOfThem() {
+    renumber(3, -3);
+    renumber(4, 3);
+    renumber(-3, 4);
+    assertBrokenAt(3, Reason.PREV_HASH_MISMATCH);
+  }
+
+  @Test
+  void aZeroedPrevHashIsAPrevHashMismatch() {
+    update("prev_hash", new byte[32], 6);
+    assertBrokenAt(6, Reason.PREV_HASH_MISMATCH);
+  }
+
+  @Test
+  void aNullPrevHashPastSeqOneIsReported() {
+    store.exec(
+        "UPDATE _agent_store_log SET prev_hash = NULL WHERE stream = ? AND writer = ? AND seq = ?",
+        STREAM,
+        WRITER,
+        3L);
+    assertBrokenAt(3, Reason.NULL_PREV_HASH);
+  }
+
+  @Test
+  void aPrevHashOnSeqOneIsUnexpected() {
+    update("prev_hash", chain.get(2).contentHash(), 1);
+    assertBrokenAt(1, Reason.UNEXPECTED_PREV_HASH);
+  }
+
+  @Test
+  void aShortContentHashIsAMalformedRow() {
+    update("content_hash", Arrays.copyOf(chain.get(3).contentHash(), 31), 4);
+    ChainBrokenException e = assertBrokenAt(4, Reason.MALFORMED_HASH);
+    assertInstanceOf(MalformedRowException.class, e);
+  }
+
+  @Test
+  void aLongPrevHashIsAMalformedRow() {
+    update("prev_hash", Arrays.copyOf(chain.get(4).contentHash(), 33), 6);
+    assertInstanceOf(MalformedRowException.class, assertBrokenAt(6, Reason.MALFORMED_HASH));
+  }
+
+  @Test
+  void aTextPayloadIsAMalformedRow() {
+    assumeTrue(storesNonBlobValuesInBlobColumns(), "the backend refuses non-BLOB payloads");
+    update("payload", "conv/alice #8 stored as text", 8);
+    assertInstanceOf(MalformedRowException.class, assertBrokenAt(8, Reason.MALFORMED_PAYLOAD));
+  }
+
+  @Test
+  void aTextContentHashIsAMalformedRow() {
+    assumeTrue(storesNonBlobValuesInBlobColumns(), "the backend refuses non-BLOB hashes");
+    update("content_hash", "0123456789abcdef0123456789abcdef", 9);
+    assertInstanceOf(MalformedRowException.class, assertBrokenAt(9, Reason.MALFORMED_HASH));
+  }
+
+  @Test
+  void theFirstBrokenSeqIsReported() {
+    update("payload", utf8("late edit"), 9);
+    update("payload", utf8("early edit"), 4);
+    delete(11);
+    assertBrokenAt(4, Reason.HASH_MISMATCH);
+  }
+
+  @Test
+  void aMalformedRowIsAChainBreakAndCorruption() {
+    MalformedRowException e =
+        new MalformedRowException("s", "w", 3, Reason.MALFORMED_HASH, "31 bytes");
+    assertInstanceOf(ChainBrokenException.class, e);
+    assertInstanceOf(CorruptStoreException.class, e);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void update(String column, Object value, long seq) {
+    store.exec(
+        "UPDATE _agent_store_log SET "
+            + column
+            + " = ? WHERE stream = ? AND writer = ? AND seq = ?",
+        value,
+        STREAM,
+        WRITER,
+        seq);
+  }
+
+  private void delete(long seq) {
+    store.exec(
+        "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq = ?",
+        STREAM,
+        WRITER,
+        seq);
+  }
+
+  private void renumber(long from, long to) {
+    update("seq", to, from);
+  }
+
+  /**
+   * Asserts that verify reports the chain broken at {@code seq} for {@code reason}, with a message
+   * naming the stream, writer and seq, and that every other chain still verifies.
+   */
+  private ChainBrokenException assertBrokenAt(long seq, Reason reason) {
+    ChainBrokenException e =
+        assertThrows(ChainBrokenException.class, () -> WriterLog.verify(store, STREAM, WRITER));
+    assertEquals(STREAM, e.stream());
+    assertEquals(WRITER, e.writer());
+    assertEquals(seq, e.seq(), e.getMessage());
+    assertEquals(reason, e.reason(), e.getMessage());
+    String message = e.getMessage();
+    assertTrue(message.contains(STREAM + "/" + WRITER), message);
+    assertTrue(message.contains("seq " + seq), message);
+    assertInstanceOf(CorruptStoreException.class, e);
+
+    assertStoredChain(store, STREAM, "bob", 5);
+    assertStoredChain(store, "other", WRITER, 3);
+    return e;
+  }
+}
