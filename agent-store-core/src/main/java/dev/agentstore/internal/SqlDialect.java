@@ -63,7 +63,8 @@ public abstract class SqlDialect {
         + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
   }
 
-  public String headEntry() {
+  /** The columns {@code ChainReader.read} expects: the row and the storage type of each blob. */
+  private String entryColumns() {
     return "SELECT seq, prev_hash, content_hash, payload, "
         + typeOf("prev_hash")
         + ", "
@@ -71,8 +72,11 @@ public abstract class SqlDialect {
         + ", "
         + typeOf("payload")
         + " FROM "
-        + log
-        + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
+        + log;
+  }
+
+  public String headEntry() {
+    return entryColumns() + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
   }
 
   public String insert() {
@@ -97,15 +101,7 @@ public abstract class SqlDialect {
 
   /** Entries after a seq, in order, with the storage types verify checks. */
   public String page() {
-    return "SELECT seq, prev_hash, content_hash, payload, "
-        + typeOf("prev_hash")
-        + ", "
-        + typeOf("content_hash")
-        + ", "
-        + typeOf("payload")
-        + " FROM "
-        + log
-        + " WHERE stream = ? AND writer = ? AND seq > ? ORDER BY seq LIMIT ?";
+    return entryColumns() + " WHERE stream = ? AND writer = ? AND seq > ? ORDER BY seq LIMIT ?";
   }
 
   public String streams() {

@@ -3,8 +3,6 @@ package dev.agentstore.torture;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentstore.Backend;
-import dev.agentstore.Generation;
-import dev.agentstore.WriterLog;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -32,11 +30,7 @@ public abstract class CrashContract {
     long seed = Long.getLong("agentstore.crash.seed", System.nanoTime());
     Random random = new Random(seed);
     StoreLocation location = newStoreLocation(dir);
-    try (Backend db = location.open()) {
-      WriterLog.ensureSchema(db);
-      Generation.ensureSchema(db);
-    }
-    Path policy = ProcessTesting.writePolicy(dir, location);
+    Path policy = ProcessTesting.prepare(dir, location);
     long acknowledged = 0;
     long singles = 0;
     long batched = 0;

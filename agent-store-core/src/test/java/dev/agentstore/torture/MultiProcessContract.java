@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.agentstore.Backend;
 import dev.agentstore.Generation;
-import dev.agentstore.WriterLog;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,11 +29,7 @@ public abstract class MultiProcessContract {
   @Test
   void processesAppendingToOneWriterNeverForkTheChain() throws Exception {
     StoreLocation location = newStoreLocation(dir);
-    try (Backend db = location.open()) {
-      WriterLog.ensureSchema(db);
-      Generation.ensureSchema(db);
-    }
-    Path policy = ProcessTesting.writePolicy(dir, location);
+    Path policy = ProcessTesting.prepare(dir, location);
     List<ChildJvm> children = new ArrayList<>();
     for (int p = 0; p < PROCESSES; p++) {
       children.add(
@@ -57,11 +52,7 @@ public abstract class MultiProcessContract {
   @Test
   void processesBumpingOneGenerationGetDistinctValues() throws Exception {
     StoreLocation location = newStoreLocation(dir);
-    try (Backend db = location.open()) {
-      WriterLog.ensureSchema(db);
-      Generation.ensureSchema(db);
-    }
-    Path policy = ProcessTesting.writePolicy(dir, location);
+    Path policy = ProcessTesting.prepare(dir, location);
     List<ChildJvm> children = new ArrayList<>();
     for (int p = 0; p < PROCESSES; p++) {
       children.add(

@@ -21,6 +21,15 @@ import java.util.stream.Stream;
 final class ProcessTesting {
   private ProcessTesting() {}
 
+  /** Lays down the tables in {@code location} and writes the policy children open it with. */
+  static Path prepare(Path dir, StoreLocation location) throws IOException {
+    try (Backend db = location.open()) {
+      WriterLog.ensureSchema(db);
+      dev.agentstore.Generation.ensureSchema(db);
+    }
+    return writePolicy(dir, location);
+  }
+
   static Path writePolicy(Path dir, StoreLocation location) throws IOException {
     Path policy = dir.resolve("policy.toml");
     Files.writeString(policy, location.policyToml(), StandardCharsets.UTF_8);
