@@ -26,7 +26,13 @@ public final class Generation {
     return key;
   }
 
-  /** Creates {@code _agent_store_meta} when missing and checks an existing one's layout. */
+  /**
+   * Creates {@code _agent_store_meta} when missing and checks an existing one's layout.
+   *
+   * @throws SchemaMismatchException when a table of that name has other columns
+   * @throws StoreOpenException when the table is missing and the user may not create it (or its
+   *     schema)
+   */
   public static void ensureSchema(Backend backend) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     SqlDialect sql = jdbc.sql();

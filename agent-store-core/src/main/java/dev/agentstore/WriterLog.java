@@ -43,6 +43,8 @@ public final class WriterLog {
    * an existing one has the reference layout.
    *
    * @throws SchemaMismatchException when a table of that name has other columns
+   * @throws StoreOpenException when the table is missing and the user may not create it (or its
+   *     schema)
    */
   public static void ensureSchema(Backend backend) {
     JdbcBackend jdbc = JdbcBackend.of(backend);

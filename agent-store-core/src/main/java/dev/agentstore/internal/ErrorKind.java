@@ -16,6 +16,8 @@ public enum ErrorKind {
   CONNECTION_LOST,
   /** A statement or lock wait hit its timeout. */
   TIMEOUT,
+  /** The user lacks a privilege the statement needs (to create a schema or table, to write). */
+  PERMISSION_DENIED,
   /** Anything else. */
   OTHER
 }

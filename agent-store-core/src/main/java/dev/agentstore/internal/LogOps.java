@@ -9,6 +9,7 @@ import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.SchemaMismatchException;
 import dev.agentstore.StoreException;
+import dev.agentstore.StoreOpenException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,19 +32,35 @@ public final class LogOps {
     SqlDialect sql = backend.sql();
     List<SqlDialect.Column> found = backend.read("inspecting " + table, c -> sql.columns(c, table));
     if (found.isEmpty()) {
-      found =
-          backend.write(
-              "creating " + table,
-              true,
-              tx -> {
-                try (var statement = tx.conn().jdbc().createStatement()) {
-                  for (String prepare : sql.prepareSchema()) {
-                    statement.execute(prepare);
+      try {
+        found =
+            backend.write(
+                "creating " + table,
+                true,
+                tx -> {
+                  try (var statement = tx.conn().jdbc().createStatement()) {
+                    for (String prepare : sql.prepareSchema()) {
+                      statement.execute(prepare);
+                    }
+                    statement.execute(create);
                   }
-                  statement.execute(create);
-                }
-                return sql.columns(tx.conn(), table);
-              });
+                  return sql.columns(tx.conn(), table);
+                });
+      } catch (StoreException e) {
+        if (e.getCause() instanceof SQLException cause
+            && backend.classify(cause) == ErrorKind.PERMISSION_DENIED) {
+          throw new StoreOpenException(
+              "cannot create table "
+                  + table
+                  + " in "
+                  + backend.describe()
+                  + ": permission denied ("
+                  + cause.getMessage()
+                  + "); create it with a privileged user or grant the privilege",
+              e.getCause());
+        }
+        throw e;
+      }
     }
     if (!sameLayout(found, expected)) {
       throw new SchemaMismatchException(
@@ -180,8 +197,9 @@ public final class LogOps {
   /**
    * Appends with one auto-committed INSERT built on the cached head, guarded so that it only
    * inserts when the guessed head is still the head: seq 1 relies on the primary key, later seqs
-   * also on the predecessor existing with the guessed hash. Returns null when the guess kept losing
-   * races; the caller then takes the locked path, which always makes progress.
+   * also on the predecessor existing with the guessed hash. The insert also yields to an appender
+   * holding the chain's lock, so the locked path never loses a race to it. Returns null when the
+   * guess kept losing races; the caller then takes the locked path, which always makes progress.
    */
   private static @Nullable Entry appendOneStatement(
       JdbcBackend backend, String stream, String writer, byte[] payload, String what) {
@@ -198,25 +216,28 @@ public final class LogOps {
             backend.autocommit(
                 conn -> {
                   PreparedStatement insert;
+                  List<Object> params = new ArrayList<>();
                   if (entry.seq() == 1) {
-                    insert = conn.prepare(sql.insert());
-                    Conn.bind(insert, stream, writer, 1L, null, entry.contentHash(), payload);
+                    insert = conn.prepare(sql.insertFirst());
+                    params.addAll(List.of(stream, writer, 1L, entry.contentHash(), payload));
                   } else {
                     insert = conn.prepare(sql.insertAfter());
                     byte[] prev = entry.prevHash().orElseThrow();
-                    Conn.bind(
-                        insert,
-                        stream,
-                        writer,
-                        entry.seq(),
-                        prev,
-                        entry.contentHash(),
-                        payload,
-                        stream,
-                        writer,
-                        entry.seq() - 1,
-                        prev);
+                    params.addAll(
+                        List.of(
+                            stream,
+                            writer,
+                            entry.seq(),
+                            prev,
+                            entry.contentHash(),
+                            payload,
+                            stream,
+                            writer,
+                            entry.seq() - 1,
+                            prev));
                   }
+                  params.addAll(sql.chainFreeParameters(stream, writer));
+                  Conn.bind(insert, params.toArray());
                   return insert.executeUpdate() == 1;
                 });
         if (inserted) {

@@ -87,8 +87,21 @@ public abstract class SqlDialect {
   }
 
   /**
-   * An insert that only takes effect when the entry before it exists with the given hash: binds the
-   * six columns, then stream, writer, previous seq and previous hash.
+   * The one-statement append of a chain's first entry: binds stream, writer, seq, content hash and
+   * payload, then {@link #chainFreeParameters}. Inserts nothing while another appender holds the
+   * chain's lock; the primary key rejects it when the chain already has entries.
+   */
+  public String insertFirst() {
+    return "INSERT INTO "
+        + log
+        + " (stream, writer, seq, content_hash, payload) SELECT ?, ?, ?, ?, ? WHERE "
+        + chainFree();
+  }
+
+  /**
+   * The one-statement append after a guessed head: only takes effect when the entry before it
+   * exists with the given hash and no other appender holds the chain's lock. Binds the six columns,
+   * then stream, writer, previous seq and previous hash, then {@link #chainFreeParameters}.
    */
   public String insertAfter() {
     return "INSERT INTO "
@@ -96,7 +109,22 @@ public abstract class SqlDialect {
         + " (stream, writer, seq, prev_hash, content_hash, payload) SELECT ?, ?, ?, ?, ?, ? WHERE"
         + " EXISTS (SELECT 1 FROM "
         + log
-        + " WHERE stream = ? AND writer = ? AND seq = ? AND content_hash = ?)";
+        + " WHERE stream = ? AND writer = ? AND seq = ? AND content_hash = ?) AND "
+        + chainFree();
+  }
+
+  /**
+   * A condition that holds unless a transaction of another appender holds the lock of the chain
+   * (see {@code JdbcBackend.lockChain}), so that a one-statement append never slips in between that
+   * transaction's head read and its insert. Always true where there are no chain locks.
+   */
+  protected String chainFree() {
+    return "1 = 1";
+  }
+
+  /** The parameters of {@link #chainFree()} for the chain {@code (stream, writer)}. */
+  public List<Object> chainFreeParameters(String stream, String writer) {
+    return List.of();
   }
 
   /** Entries after a seq, in order, with the storage types verify checks. */
@@ -105,7 +133,9 @@ public abstract class SqlDialect {
   }
 
   public String streams() {
-    return "SELECT DISTINCT stream FROM " + log + " ORDER BY " + byteOrder("stream");
+    // GROUP BY, not DISTINCT: PostgreSQL rejects ORDER BY an expression (the byte-order collation)
+    // that is not in the select list of a SELECT DISTINCT.
+    return "SELECT stream FROM " + log + " GROUP BY stream ORDER BY " + byteOrder("stream");
   }
 
   /** Every chain's head, optionally of one stream, in byte order of stream then writer. */

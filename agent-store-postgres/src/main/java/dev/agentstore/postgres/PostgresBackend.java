@@ -6,15 +6,12 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.agentstore.Dialect;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
-import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
 import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.SqlDialect;
 import dev.agentstore.postgres.internal.PostgresDialect;
 import dev.agentstore.postgres.internal.ServerAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -106,7 +103,9 @@ public final class PostgresBackend extends JdbcBackend {
   /**
    * Uses the caller's {@link DataSource} (usually a pool it already runs), which the backend never
    * closes. agent-store's tables are schema-qualified, so they land in {@code options.schema()}
-   * whatever the connections' search path; the caller's own SQL runs with that search path.
+   * whatever the connections' search path; the caller's own SQL runs with that search path. Only
+   * the schema of {@code options} applies: pool size and timeouts are the caller's to set on its
+   * connections.
    */
   public static PostgresBackend fromDataSource(DataSource dataSource, PostgresOptions options) {
     Objects.requireNonNull(dataSource, "dataSource");
@@ -209,7 +208,8 @@ public final class PostgresBackend extends JdbcBackend {
   protected void lockChain(Conn conn, String stream, String writer) throws SQLException {
     // A transaction-scoped advisory lock per chain: row locks cannot cover a chain with no rows.
     try (var rs =
-        conn.prepare("SELECT pg_advisory_xact_lock(?)", chainLockKey(stream, writer))
+        conn.prepare(
+                "SELECT pg_advisory_xact_lock(?)", PostgresDialect.chainLockKey(stream, writer))
             .executeQuery()) {
       rs.next();
     }
@@ -236,6 +236,7 @@ public final class PostgresBackend extends JdbcBackend {
       case "23505", "42P07", "42P06", "42710" -> ErrorKind.UNIQUE_VIOLATION;
       case "25006" -> ErrorKind.READ_ONLY;
       case "57014" -> ErrorKind.TIMEOUT;
+      case "42501" -> ErrorKind.PERMISSION_DENIED;
       case "53100" -> ErrorKind.DISK_FULL;
       case "XX001", "XX002" -> ErrorKind.CORRUPT;
       case "57P01", "57P02", "57P03" -> ErrorKind.CONNECTION_LOST;
@@ -244,11 +245,6 @@ public final class PostgresBackend extends JdbcBackend {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private static long chainLockKey(String stream, String writer) {
-    byte[] name = (stream + '\0' + writer).getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.wrap(Blake3.hash(name)).getLong();
-  }
 
   private static String sessionSettings(PostgresOptions options) {
     StringBuilder init = new StringBuilder();

@@ -8,10 +8,14 @@ import java.util.Objects;
 /**
  * How a {@link PostgresBackend} uses its server. Immutable; start from {@link #defaults()}.
  *
+ * <p>The pool size and the timeouts configure the pool the backend opens itself ({@link
+ * PostgresBackend#connect}); they are not applied to a caller's {@code DataSource}, whose
+ * connections the caller configures (for example with the driver's {@code
+ * options=-c%20statement_timeout%3D5000} URL parameter).
+ *
  * @param schema the schema holding agent-store's tables (default {@code public}); created on {@code
  *     ensureSchema} when missing. Several fleets can share a database in several schemas.
- * @param poolSize the most connections the backend's own pool opens (default 10; ignored for a
- *     caller's {@code DataSource})
+ * @param poolSize the most connections the backend's own pool opens (default 10)
  * @param connectTimeout how long to wait for a connection from the pool or the server (default 10
  *     s)
  * @param statementTimeout the server-side limit on one statement; zero for none (the default)

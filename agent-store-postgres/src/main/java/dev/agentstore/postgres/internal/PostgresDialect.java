@@ -1,7 +1,10 @@
 package dev.agentstore.postgres.internal;
 
+import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.SqlDialect;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -34,12 +37,36 @@ public final class PostgresDialect extends SqlDialect {
     // Checked first: CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the database,
     // which a user limited to an existing schema does not have.
     String literal = "'" + schema.replace("'", "''") + "'";
-    return List.of(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = "
+    String body =
+        "BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = "
             + literal
             + ") THEN CREATE SCHEMA "
             + quotedSchema
-            + "; END IF; END $$");
+            + "; END IF; END";
+    // A dollar-quote tag that the schema name cannot close early.
+    String tag = "$agent_store$";
+    for (int i = 1; body.contains(tag); i++) {
+      tag = "$agent_store" + i + "$";
+    }
+    return List.of("DO " + tag + " " + body + " " + tag);
+  }
+
+  /** The advisory-lock key of a chain: both its appenders' lock and the one-statement guard. */
+  public static long chainLockKey(String stream, String writer) {
+    byte[] name = (stream + '\0' + writer).getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.wrap(Blake3.hash(name)).getLong();
+  }
+
+  @Override
+  protected String chainFree() {
+    // Fails (and the insert does nothing) while a transaction holds the chain's advisory lock;
+    // taken, it lasts only as long as the one-statement append's own transaction.
+    return "pg_try_advisory_xact_lock(?)";
+  }
+
+  @Override
+  public List<Object> chainFreeParameters(String stream, String writer) {
+    return List.<Object>of(chainLockKey(stream, writer));
   }
 
   @Override

@@ -1,0 +1,126 @@
+package dev.agentstore.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentstore.Generation;
+import dev.agentstore.WriterLog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The schema option: any name PostgreSQL accepts, isolation, and racing creators. */
+class PostgresSchemaTest {
+  @RegisterExtension static final PostgresTestServer pg = new PostgresTestServer();
+
+  private static final long WAIT_SECONDS = 60;
+
+  @Test
+  void aSchemaNameWithQuotesDollarsAndCapitalsIsQuotedEverywhere() {
+    String schema = "Fleet \"A\" $$ o'k $q$ ?; " + pg.newSchema().substring(17);
+    PostgresBackend db = pg.newBackend(pg.options().withSchema(schema));
+    WriterLog.ensureSchema(db);
+    Generation.ensureSchema(db);
+    WriterLog.ensureSchema(db);
+    assertEquals(1, WriterLog.append(db, "s", "w", new byte[] {1}).seq());
+    assertEquals(2, WriterLog.append(db, "s", "w", new byte[] {2}).seq());
+    assertEquals(1, new Generation("g").bump(db));
+    assertEquals(2, WriterLog.verify(db, "s", "w").orElseThrow().seq());
+    assertEquals(
+        List.of("_agent_store_log", "_agent_store_meta"),
+        db.query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = ?"
+                + " ORDER BY table_name",
+            row -> row.getString(1),
+            schema));
+  }
+
+  @Test
+  void twoSchemasOfOneDatabaseAreSeparateStores() {
+    PostgresBackend a = pg.newBackend();
+    PostgresBackend b = pg.newBackend();
+    for (PostgresBackend db : List.of(a, b)) {
+      WriterLog.ensureSchema(db);
+      Generation.ensureSchema(db);
+    }
+    WriterLog.append(a, "s", "w", new byte[] {1});
+    WriterLog.append(a, "s", "w", new byte[] {2});
+    assertEquals(1, WriterLog.append(b, "s", "w", new byte[] {3}).seq());
+    assertEquals(1, new Generation("g").bump(a));
+    assertEquals(0, new Generation("g").current(b));
+    assertEquals(List.of("s"), WriterLog.streams(b));
+    assertEquals(1, WriterLog.verify(b, "s", "w").orElseThrow().seq());
+  }
+
+  @Test
+  void backendsCreatingOneSchemaAtTheSameMomentAllSucceed() throws Exception {
+    String schema = pg.newSchema();
+    int racers = 6;
+    List<PostgresBackend> backends = new ArrayList<>();
+    for (int i = 0; i < racers; i++) {
+      backends.add(pg.newBackend(pg.options().withSchema(schema).withPoolSize(1)));
+    }
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(racers);
+    try {
+      List<Future<Long>> results = new ArrayList<>();
+      for (PostgresBackend db : backends) {
+        results.add(
+            threads.submit(
+                () -> {
+                  assertTrue(start.await(WAIT_SECONDS, TimeUnit.SECONDS));
+                  WriterLog.ensureSchema(db);
+                  Generation.ensureSchema(db);
+                  WriterLog.append(db, "race", "w", new byte[] {1});
+                  return new Generation("g").bump(db);
+                }));
+      }
+      start.countDown();
+      List<Long> bumps = new ArrayList<>();
+      for (Future<Long> result : results) {
+        bumps.add(result.get(WAIT_SECONDS, TimeUnit.SECONDS));
+      }
+      assertEquals(racers, bumps.stream().distinct().count(), bumps.toString());
+      assertEquals(racers, WriterLog.verify(backends.get(0), "race", "w").orElseThrow().seq());
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void manyThreadsAppendingToOneChainAllSucceed() throws Exception {
+    PostgresBackend db = pg.newBackend();
+    WriterLog.ensureSchema(db);
+    int threadCount = 8;
+    int each = 150;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(threadCount);
+    try {
+      List<Future<?>> results = new ArrayList<>();
+      for (int t = 0; t < threadCount; t++) {
+        results.add(
+            threads.submit(
+                () -> {
+                  assertTrue(start.await(WAIT_SECONDS, TimeUnit.SECONDS));
+                  for (int i = 0; i < each; i++) {
+                    WriterLog.append(db, "hot", "w", new byte[] {(byte) i});
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> result : results) {
+        result.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+      assertEquals(threadCount * each, WriterLog.verify(db, "hot", "w").orElseThrow().seq());
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+}
