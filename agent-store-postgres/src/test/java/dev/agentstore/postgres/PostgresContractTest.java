@@ -1,0 +1,82 @@
+package dev.agentstore.postgres;
+
+import dev.agentstore.Backend;
+import dev.agentstore.contract.BackendUnderTest;
+import dev.agentstore.contract.BadInputContract;
+import dev.agentstore.contract.ConcurrencyContract;
+import dev.agentstore.contract.DoorbellContract;
+import dev.agentstore.contract.GenerationContract;
+import dev.agentstore.contract.TransactionContract;
+import dev.agentstore.contract.VerifyContract;
+import dev.agentstore.contract.WriterLogContract;
+import dev.agentstore.torture.RoundTripContract;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The whole backend contract on the PostgreSQL server under test: a new schema per store. */
+class PostgresContractTest {
+  @RegisterExtension static final PostgresTestServer PG = new PostgresTestServer("contract");
+
+  /** PostgreSQL schemas on the server under test. */
+  interface Postgres extends BackendUnderTest {
+    @Override
+    default Backend newBackend() {
+      return PG.newBackend();
+    }
+
+    @Override
+    default Backend newBackendOnSameStore(Backend existing) {
+      String schema = ((PostgresBackend) existing).schema();
+      return PG.newBackend(PG.options().withSchema(schema));
+    }
+
+    @Override
+    default boolean canOpenTheSameStoreTwice() {
+      return true;
+    }
+
+    @Override
+    default boolean storesNonBlobValuesInBlobColumns() {
+      return false;
+    }
+
+    @Override
+    default boolean storesNulInNames() {
+      return false;
+    }
+
+    @Override
+    default boolean isSingleConnection() {
+      return false;
+    }
+  }
+
+  @Nested
+  class Generations extends GenerationContract implements Postgres {}
+
+  @Nested
+  class WriterLogs extends WriterLogContract implements Postgres {}
+
+  @Nested
+  class Verification extends VerifyContract implements Postgres {}
+
+  @Nested
+  class Transactions extends TransactionContract implements Postgres {}
+
+  @Nested
+  class Doorbells extends DoorbellContract implements Postgres {}
+
+  @Nested
+  class BadInput extends BadInputContract implements Postgres {}
+
+  @Nested
+  class Concurrency extends ConcurrencyContract implements Postgres {}
+
+  @Nested
+  class RoundTrips extends RoundTripContract {
+    @Override
+    protected Backend newBackend() {
+      return PG.newBackend();
+    }
+  }
+}
