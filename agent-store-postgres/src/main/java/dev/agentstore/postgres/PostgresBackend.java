@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Objects;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -78,6 +79,7 @@ public final class PostgresBackend extends JdbcBackend {
           "not a PostgreSQL JDBC URL (expected jdbc:postgresql://host:port/database): " + address,
           null);
     }
+    probe(jdbcUrl, options, address);
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     config.setPoolName("agent-store " + address);
@@ -96,6 +98,33 @@ public final class PostgresBackend extends JdbcBackend {
     } catch (HikariPool.PoolInitializationException e) {
       throw openFailure(address, e.getCause() == null ? e : e.getCause());
     } catch (RuntimeException e) {
+      throw openFailure(address, e);
+    }
+  }
+
+  /**
+   * One direct connection before the pool starts: a wrong password or a missing database fails at
+   * once with the driver's reason, where the pool would keep retrying until its timeout.
+   */
+  private static void probe(String jdbcUrl, PostgresOptions options, String address) {
+    Properties properties = new Properties();
+    long seconds = Math.max(1, options.connectTimeout().toSeconds());
+    properties.setProperty("connectTimeout", Long.toString(seconds));
+    properties.setProperty("loginTimeout", Long.toString(seconds));
+    try (Connection probe = new org.postgresql.Driver().connect(jdbcUrl, properties)) {
+      if (probe == null) {
+        throw new StoreOpenException(
+            "the PostgreSQL driver does not accept the URL for " + address, null);
+      }
+    } catch (SQLException e) {
+      if (String.valueOf(e.getMessage()).contains(jdbcUrl)) {
+        // The driver quotes the whole URL, password included: neither message nor cause may travel.
+        throw new StoreOpenException(
+            "cannot open PostgreSQL store "
+                + address
+                + ": the driver cannot parse the URL (check host, port and parameters)",
+            null);
+      }
       throw openFailure(address, e);
     }
   }
