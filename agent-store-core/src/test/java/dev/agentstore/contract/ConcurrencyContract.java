@@ -37,7 +37,7 @@ public abstract class ConcurrencyContract extends BackendContract {
   @Test
   void concurrentAppendsToOneChainNeverForkIt() {
     int threads = 8;
-    int perThread = 200;
+    int perThread = 1_000;
     List<List<Entry>> acknowledged =
         race(
             threads,
