@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -87,20 +88,41 @@ public final class PostgresBackend extends JdbcBackend {
     config.setMaximumPoolSize(options.poolSize());
     config.setMinimumIdle(Math.min(2, options.poolSize()));
     config.setConnectionTimeout(options.connectTimeout().toMillis());
-    config.setInitializationFailTimeout(options.connectTimeout().toMillis());
+    // One attempt per pool: the pool would otherwise retry a refused login or a missing database
+    // for the whole connect timeout. Only failures that may pass are retried, below.
+    config.setInitializationFailTimeout(1);
     config.setSchema(options.schema());
     String init = sessionSettings(options);
     if (!init.isEmpty()) {
       config.setConnectionInitSql(init);
     }
-    try {
-      HikariDataSource pool = new HikariDataSource(config);
-      return new PostgresBackend(pool, pool, options, address);
-    } catch (HikariPool.PoolInitializationException e) {
-      throw openFailure(address, e.getCause() == null ? e : e.getCause());
-    } catch (RuntimeException e) {
-      throw openFailure(address, e);
+    long deadline = System.nanoTime() + options.connectTimeout().toNanos();
+    while (true) {
+      try {
+        HikariDataSource pool = new HikariDataSource(config);
+        return new PostgresBackend(pool, pool, options, address);
+      } catch (HikariPool.PoolInitializationException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        long left = deadline - System.nanoTime();
+        if (!mayPass(cause) || left <= 0) {
+          throw openFailure(address, cause);
+        }
+        LockSupport.parkNanos(Math.min(left, CONNECT_RETRY_PAUSE_NANOS));
+      } catch (RuntimeException e) {
+        throw openFailure(address, e);
+      }
     }
+  }
+
+  private static final long CONNECT_RETRY_PAUSE_NANOS = 250_000_000L;
+
+  /**
+   * Whether a failure to connect may pass by itself (the server is unreachable or starting up), as
+   * opposed to a refused login or a missing database, which retrying cannot fix.
+   */
+  private static boolean mayPass(Throwable cause) {
+    String state = cause instanceof SQLException sqlException ? sqlException.getSQLState() : null;
+    return state != null && (state.startsWith("08") || "57P03".equals(state));
   }
 
   /**
