@@ -8,9 +8,12 @@ import dev.agentstore.InvalidInputException;
 import dev.agentstore.NonMonotonicGenerationException;
 import dev.agentstore.StorePolicy;
 import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -66,8 +69,12 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    // Not System.out: a PrintStream swallows write errors, and the commands stop reading a long
+    // chain when the reader of their output has gone away (checkError after a closed pipe).
     PrintWriter out =
-        new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, UTF_8)));
+        new PrintWriter(
+            new BufferedWriter(
+                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), UTF_8)));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, UTF_8), true);
     int code = run(System.in, out, err, args);
     out.flush();
@@ -93,7 +100,7 @@ public final class Main {
           String hint = code == EXIT_USAGE ? helpHint(cmd) : "";
           cmd.getErr().println("agent-store: " + oneLine(e) + hint);
           if (main.verbose) {
-            e.printStackTrace(cmd.getErr());
+            printStackTrace(e, cmd.getErr());
           }
           return code;
         });
@@ -102,7 +109,7 @@ public final class Main {
           CommandLine cmd = e.getCommandLine();
           cmd.getErr().println("agent-store: " + oneLine(e) + helpHint(cmd));
           if (main.verbose) {
-            e.printStackTrace(cmd.getErr());
+            printStackTrace(e, cmd.getErr());
           }
           return EXIT_USAGE;
         });
@@ -172,6 +179,14 @@ public final class Main {
       return EXIT_USAGE;
     }
     return EXIT_STORE;
+  }
+
+  /** The stack trace, with any password in a URL masked like the message. */
+  private static void printStackTrace(Throwable e, PrintWriter err) {
+    StringWriter trace = new StringWriter();
+    e.printStackTrace(new PrintWriter(trace));
+    err.print(StorePolicy.redact(trace.toString()));
+    err.flush();
   }
 
   private static String helpHint(CommandLine cmd) {

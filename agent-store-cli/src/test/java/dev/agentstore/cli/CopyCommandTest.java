@@ -294,4 +294,17 @@ class CopyCommandTest {
     assertTrue(missing.err().contains("the file does not exist"), missing.err());
     assertFalse(Files.exists(dir.resolve("b.db")));
   }
+
+  @Test
+  void policiesNameEitherSide() throws java.io.IOException {
+    TestStores.sample(dir.resolve("a.db"));
+    Path from = Files.writeString(dir.resolve("from.toml"), "[store]\npath = \"a.db\"\n");
+    Path to = Files.writeString(dir.resolve("to.toml"), "[store]\npath = \"b.db\"\n");
+    Cli.run("copy", "--from-policy", from.toString(), "--to-policy", to.toString()).expect(0);
+    assertEquals(rows(dir.resolve("a.db")), rows(dir.resolve("b.db")));
+    Cli.run("copy", "--from-policy", from.toString(), dir.resolve("c.db").toString()).expect(0);
+    assertEquals(rows(dir.resolve("a.db")), rows(dir.resolve("c.db")));
+    Cli.run("copy", "--from-policy", from.toString(), "--to-policy", to.toString(), "extra.db")
+        .expect(Main.EXIT_USAGE);
+  }
 }

@@ -84,6 +84,16 @@ class MainTest {
         run.err().startsWith("agent-store: cannot open PostgreSQL store 127.0.0.1:1/fleet"),
         run.err());
     assertFalse(run.err().contains("s3cret"), run.err());
+    Cli.Result verbose =
+        Cli.run(
+                "verify",
+                "jdbc:postgresql://127.0.0.1:1/fleet?user=agent&password=s3cret",
+                "--connect-timeout",
+                "1",
+                "--verbose")
+            .expect(Main.EXIT_STORE);
+    assertTrue(verbose.err().contains("\tat "), verbose.err());
+    assertFalse(verbose.err().contains("s3cret"), verbose.err());
   }
 
   @Test

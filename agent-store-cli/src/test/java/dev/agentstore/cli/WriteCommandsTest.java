@@ -234,4 +234,39 @@ class WriteCommandsTest {
     Cli.run("gen", "set", "--policy", policy.toString(), "report.nightly", "9", "extra")
         .expect(Main.EXIT_USAGE);
   }
+
+  @Test
+  void appendGenAndLogWorkOnPostgres() {
+    try (TestStores.Schema schema = TestStores.schema()) {
+      String url = TestStores.PG_URL;
+      String name = schema.name();
+      Cli.run("append", url, "--schema", name, "--stream", "s", "--writer", "w", "one").expect(0);
+      Cli.runWithInput(
+              new byte[] {(byte) 0xff, 0},
+              "append",
+              url,
+              "--schema",
+              name,
+              "--stream",
+              "s",
+              "--writer",
+              "w",
+              "-")
+          .expect(0);
+      assertEquals("1\n", Cli.run("gen", "bump", url, "--schema", name, "g").expect(0).out());
+      assertEquals(
+          "{\"key\":\"g\",\"value\":9007199254740993}\n",
+          Cli.run("gen", "set", url, "--schema", name, "g", "9007199254740993", "--json")
+              .expect(0)
+              .out());
+      Cli.run("gen", "set", url, "--schema", name, "g", "5").expect(Main.EXIT_BROKEN);
+      assertEquals(
+          "9007199254740993\n", Cli.run("gen", url, "--schema", name, "g").expect(0).out());
+      Cli.Result log =
+          Cli.run("log", url, "--schema", name, "--stream", "s", "--writer", "w").expect(0);
+      assertTrue(log.out().contains("  one\n"), log.out());
+      assertTrue(log.out().endsWith("  0xff00\n"), log.out());
+      Cli.run("verify", url, "--schema", name).expect(0);
+    }
+  }
 }
