@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -245,6 +246,51 @@ public final class WriterLog {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     checkNames(jdbc, stream, writer);
     return LogOps.verify(jdbc, stream, writer);
+  }
+
+  /**
+   * Like {@link #verify(Backend, String, String)}, telling {@code progress} how many entries have
+   * been verified so far: every 1,024 entries and once at the end (with the total). For progress
+   * displays over long chains; {@code progress} runs on the calling thread.
+   */
+  public static Optional<Head> verify(
+      Backend backend, String stream, String writer, LongConsumer progress) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    Objects.requireNonNull(progress, "progress");
+    return LogOps.verify(jdbc, stream, writer, progress);
+  }
+
+  /**
+   * Appends entries that were written elsewhere — by another store, a backup, a Rust agent —
+   * keeping their seqs and hashes exactly: how a chain is copied between stores without a single
+   * hash being recomputed into the store. Before anything is written, every link is checked: the
+   * entries are one {@code (stream, writer)} chain with contiguous seqs, each {@code prevHash} is
+   * the previous entry's content hash (none at seq 1), each content hash is {@code BLAKE3(prevHash
+   * || payload)}, and the first entry continues the stored head (its seq is the head's seq + 1 and
+   * its {@code prevHash} the head's hash). All entries are inserted in one transaction, or none; an
+   * empty list does nothing. The doorbell rings once, for the last entry.
+   *
+   * @throws ChainBrokenException when the entries do not form a valid chain, or their first entry's
+   *     {@code prevHash} is not the stored head's hash (the store holds a different chain); names
+   *     the seq
+   * @throws AppendConflictException when the first entry's seq is not the stored head's seq + 1
+   * @throws InvalidInputException when the entries belong to different chains, or a name or payload
+   *     is not storable
+   */
+  public static void importEntries(Backend backend, List<Entry> entries) {
+    Objects.requireNonNull(entries, "entries");
+    if (entries.isEmpty()) {
+      return;
+    }
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    Entry first = entries.get(0);
+    checkNames(jdbc, first.stream(), first.writer());
+    for (Entry entry : entries) {
+      Objects.requireNonNull(entry, "entry");
+      Names.payload(entry.payload(), entry.stream(), entry.writer());
+    }
+    LogOps.importEntries(jdbc, first.stream(), first.writer(), List.copyOf(entries));
   }
 
   private static void checkNames(JdbcBackend backend, String stream, String writer) {

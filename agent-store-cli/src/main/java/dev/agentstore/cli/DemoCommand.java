@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 /** Plays the seed's scenario on a SQLite file and tells the reader what happened. */
 @Command(
     name = "demo",
+    header = "Plays the demo story on a SQLite file (./agent-store-demo.db).",
     mixinStandardHelpOptions = true,
     description = {
       "Two agents append turns to a conversation, a report generation is bumped, a doorbell"

@@ -1,7 +1,22 @@
 package dev.agentstore.cli;
 
-import dev.agentstore.StoreException;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.agentstore.AppendConflictException;
+import dev.agentstore.ChainBrokenException;
+import dev.agentstore.InvalidInputException;
+import dev.agentstore.NonMonotonicGenerationException;
+import dev.agentstore.StorePolicy;
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,8 +26,25 @@ import picocli.CommandLine.Option;
     name = "agent-store",
     mixinStandardHelpOptions = true,
     version = "agent-store 0.1.0-SNAPSHOT",
-    description = "Inspect and exercise agent-store stores (SQLite files or PostgreSQL).",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    description = "Inspect, verify and copy agent-store stores (SQLite files or PostgreSQL).",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success; for verify, every chain is intact",
+      "1:a chain is broken, or a request was refused (gen set backwards, append conflict,"
+          + " copy onto a conflicting chain)",
+      "2:the command line is wrong (unknown option, missing argument, unknown stream, ...)",
+      "3:the store cannot be opened or used"
+    },
+    footer = {
+      "",
+      "A STORE is a SQLite file, a jdbc:postgresql://host:port/database URL, or --policy FILE.",
+      "",
+      "Examples:",
+      "  agent-store demo",
+      "  agent-store verify agents.db",
+      "  agent-store log agents.db --stream conv:demo --writer alice",
+      "  agent-store copy agents.db 'jdbc:postgresql://db:5432/fleet?user=agent' --to-schema fleet"
+    })
 public final class Main {
   /** Exit code: a chain is broken or a request was refused. */
   public static final int EXIT_BROKEN = 1;
@@ -29,36 +61,148 @@ public final class Main {
       description = "Print stack traces with errors.")
   boolean verbose;
 
-  public static void main(String[] args) {
-    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  private InputStream in = InputStream.nullInputStream();
+
+  /** The standard input the commands read (append -). */
+  InputStream in() {
+    return in;
   }
 
-  /** Runs the command with the given output streams and returns its exit code. */
+  public static void main(String[] args) {
+    // Not System.out: a PrintStream swallows write errors, and the commands stop reading a long
+    // chain when the reader of their output has gone away (checkError after a closed pipe).
+    PrintWriter out =
+        new PrintWriter(
+            new BufferedWriter(
+                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), UTF_8)));
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, UTF_8), true);
+    int code = run(System.in, out, err, args);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+
+  /** Runs the command with the given output streams and an empty stdin; returns its exit code. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return run(InputStream.nullInputStream(), out, err, args);
+  }
+
+  /** Runs the command with the given streams and returns its exit code. */
+  public static int run(InputStream in, PrintWriter out, PrintWriter err, String... args) {
     Main main = new Main();
-    CommandLine commandLine = new CommandLine(main);
+    main.in = in;
+    CommandLine commandLine = commandLine(main, args);
     commandLine.setOut(out);
     commandLine.setErr(err);
-    commandLine.setExitCodeExceptionMapper(
-        e -> e instanceof StoreException ? EXIT_STORE : EXIT_BROKEN);
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parseResult) -> {
-          cmd.getErr().println("agent-store: " + e.getMessage());
+          int code = exitCode(e);
+          String hint = code == EXIT_USAGE ? helpHint(cmd) : "";
+          cmd.getErr().println("agent-store: " + oneLine(e) + hint);
           if (main.verbose) {
-            e.printStackTrace(cmd.getErr());
+            printStackTrace(e, cmd.getErr());
           }
-          return cmd.getExitCodeExceptionMapper().getExitCode(e);
+          return code;
         });
     commandLine.setParameterExceptionHandler(
         (e, argv) -> {
-          e.getCommandLine().getErr().println("agent-store: " + e.getMessage());
-          e.getCommandLine().getErr().println("Try 'agent-store --help'.");
+          CommandLine cmd = e.getCommandLine();
+          cmd.getErr().println("agent-store: " + oneLine(e) + helpHint(cmd));
+          if (main.verbose) {
+            printStackTrace(e, cmd.getErr());
+          }
           return EXIT_USAGE;
         });
     if (args.length == 0) {
       commandLine.usage(out);
+      out.flush();
       return EXIT_USAGE;
     }
-    return commandLine.execute(args);
+    int code = commandLine.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** The subcommands, in the order the help lists them. */
+  private static final List<Map.Entry<String, Supplier<Object>>> COMMANDS =
+      List.of(
+          Map.entry("demo", DemoCommand::new),
+          Map.entry("verify", VerifyCommand::new),
+          Map.entry("streams", StreamsCommand::new),
+          Map.entry("heads", HeadsCommand::new),
+          Map.entry("log", LogCommand::new),
+          Map.entry("gen", GenCommand::new),
+          Map.entry("append", AppendCommand::new),
+          Map.entry("copy", CopyCommand::new),
+          Map.entry("info", InfoCommand::new),
+          Map.entry("help", CommandLine.HelpCommand::new));
+
+  /**
+   * The command line for {@code args}. Building a subcommand's model is most of the command's
+   * start-up time (picocli reflects over every option), so only the subcommand being run is
+   * registered; all of them are when the help is wanted or the name is unknown.
+   */
+  static CommandLine commandLine(Main main, String... args) {
+    CommandLine commandLine = new CommandLine(main);
+    String chosen = null;
+    for (String arg : args) {
+      if (!arg.startsWith("-")) {
+        chosen = arg;
+        break;
+      }
+    }
+    boolean known = false;
+    for (Map.Entry<String, Supplier<Object>> command : COMMANDS) {
+      known |= command.getKey().equals(chosen);
+    }
+    boolean all = !known || "help".equals(chosen);
+    for (Map.Entry<String, Supplier<Object>> command : COMMANDS) {
+      if (all || command.getKey().equals(chosen)) {
+        commandLine.addSubcommand(command.getKey(), command.getValue().get());
+      }
+    }
+    return commandLine;
+  }
+
+  /** What an exception means for the exit code. */
+  static int exitCode(Throwable e) {
+    if (e instanceof CliException cli) {
+      return cli.exitCode();
+    }
+    if (e instanceof ChainBrokenException
+        || e instanceof NonMonotonicGenerationException
+        || e instanceof AppendConflictException) {
+      return EXIT_BROKEN;
+    }
+    if (e instanceof InvalidInputException) {
+      return EXIT_USAGE;
+    }
+    return EXIT_STORE;
+  }
+
+  /** The stack trace, with any password in a URL masked like the message. */
+  private static void printStackTrace(Throwable e, PrintWriter err) {
+    StringWriter trace = new StringWriter();
+    e.printStackTrace(new PrintWriter(trace));
+    err.print(StorePolicy.redact(trace.toString()));
+    err.flush();
+  }
+
+  private static String helpHint(CommandLine cmd) {
+    return " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')";
+  }
+
+  /** The exception's message on one line, with any password in a URL masked. */
+  static String oneLine(Throwable e) {
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      message = e.getClass().getSimpleName();
+    } else if (!(e instanceof dev.agentstore.StoreException
+        || e instanceof CliException
+        || e instanceof CommandLine.ParameterException)) {
+      message = "unexpected " + e.getClass().getSimpleName() + ": " + message;
+    }
+    return StorePolicy.redact(message.strip().replaceAll("\\s*\\R\\s*", " "));
   }
 }

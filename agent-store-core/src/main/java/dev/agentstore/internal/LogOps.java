@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /** The logic of {@code WriterLog} and {@code Generation}, written once for every backend. */
@@ -272,6 +273,90 @@ public final class LogOps {
     return entries;
   }
 
+  /**
+   * Inserts entries written elsewhere exactly as they are, after checking that they form a chain
+   * (contiguous seqs, each prev_hash the previous content_hash, each content_hash {@code
+   * BLAKE3(prev_hash || payload)}) and that the first one continues the stored head, all in one
+   * write transaction. Nothing is written when a check fails.
+   */
+  public static void importEntries(
+      JdbcBackend backend, String stream, String writer, List<Entry> entries) {
+    checkLinks(stream, writer, entries);
+    SqlDialect sql = backend.sql();
+    Entry first = entries.get(0);
+    Entry last = entries.get(entries.size() - 1);
+    backend.write(
+        "import into " + stream + "/" + writer,
+        true,
+        tx -> {
+          backend.lockChain(tx.conn(), stream, writer);
+          HeadRef head = readHead(tx.conn(), sql, stream, writer);
+          if (head.seq() != first.seq() - 1) {
+            throw new AppendConflictException(stream, writer, first.seq() - 1, head.seq());
+          }
+          if (head.seq() > 0 && !Arrays.equals(head.hash(), first.prevHash().orElse(null))) {
+            throw new ChainBrokenException(
+                stream, writer, first.seq(), Reason.PREV_HASH_MISMATCH, head.seq());
+          }
+          PreparedStatement insert = tx.conn().prepare(sql.insert());
+          for (Entry entry : entries) {
+            Conn.bind(
+                insert,
+                stream,
+                writer,
+                entry.seq(),
+                entry.prevHash().orElse(null),
+                entry.contentHash(),
+                entry.payload());
+            insert.addBatch();
+          }
+          insert.executeBatch();
+          tx.afterCommit(CommitEvent.of(last));
+          return Boolean.TRUE;
+        });
+    backend.headCache.put(stream, writer, last.seq(), last.contentHash());
+  }
+
+  /** Checks that {@code entries} belong to one chain and link to each other; see importEntries. */
+  private static void checkLinks(String stream, String writer, List<Entry> entries) {
+    Blake3 blake3 = new Blake3();
+    Entry previous = null;
+    for (Entry entry : entries) {
+      if (!entry.stream().equals(stream) || !entry.writer().equals(writer)) {
+        throw new dev.agentstore.InvalidInputException(
+            "cannot import "
+                + entry.stream()
+                + "/"
+                + entry.writer()
+                + " seq "
+                + entry.seq()
+                + " with entries of "
+                + stream
+                + "/"
+                + writer
+                + "; import one chain at a time");
+      }
+      long seq = entry.seq();
+      byte[] prev = entry.prevHash().orElse(null);
+      if (previous != null && seq != previous.seq() + 1) {
+        throw new ChainBrokenException(stream, writer, seq, Reason.GAP, previous.seq() + 1, seq);
+      }
+      if (seq == 1 && prev != null) {
+        throw new ChainBrokenException(stream, writer, seq, Reason.UNEXPECTED_PREV_HASH);
+      }
+      if (seq > 1 && prev == null) {
+        throw new ChainBrokenException(stream, writer, seq, Reason.NULL_PREV_HASH);
+      }
+      if (previous != null && !Arrays.equals(prev, previous.contentHash())) {
+        throw new ChainBrokenException(stream, writer, seq, Reason.PREV_HASH_MISMATCH, seq - 1);
+      }
+      if (!Arrays.equals(blake3.chain(prev, entry.payload()), entry.contentHash())) {
+        throw new ChainBrokenException(stream, writer, seq, Reason.HASH_MISMATCH);
+      }
+      previous = entry;
+    }
+  }
+
   // ---------------------------------------------------------------- reads
 
   public static Optional<Entry> headEntry(JdbcBackend backend, String stream, String writer) {
@@ -342,6 +427,18 @@ public final class LogOps {
    * for a chain with no entries; throws {@link ChainBrokenException} at the first broken seq.
    */
   public static Optional<Head> verify(JdbcBackend backend, String stream, String writer) {
+    return verify(backend, stream, writer, verified -> {});
+  }
+
+  /** How often, in entries, {@link #verify(JdbcBackend, String, String, LongConsumer)} reports. */
+  public static final int PROGRESS_EVERY = 1024;
+
+  /**
+   * Like {@link #verify(JdbcBackend, String, String)}, calling {@code progress} with the number of
+   * entries verified so far after every {@link #PROGRESS_EVERY} entries and once at the end.
+   */
+  public static Optional<Head> verify(
+      JdbcBackend backend, String stream, String writer, LongConsumer progress) {
     ChainReader rows = new ChainReader(backend, stream, writer, 0, Long.MAX_VALUE);
     Blake3 blake3 = new Blake3();
     long expected = 1;
@@ -372,8 +469,12 @@ public final class LogOps {
         throw new ChainBrokenException(stream, writer, seq, Reason.HASH_MISMATCH);
       }
       prev = content;
+      if (seq % PROGRESS_EVERY == 0) {
+        progress.accept(seq);
+      }
       expected++;
     }
+    progress.accept(expected - 1);
     return prev == null
         ? Optional.empty()
         : Optional.of(new Head(stream, writer, expected - 1, prev));

@@ -1,0 +1,251 @@
+package dev.agentstore.cli;
+
+import dev.agentstore.ChainBrokenException;
+import dev.agentstore.Head;
+import dev.agentstore.InvalidInputException;
+import dev.agentstore.WriterLog;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Verifies every chain of a store, or the selected ones, and says where each one breaks. */
+@Command(
+    name = "verify",
+    header = "Verifies every chain and names where a broken one breaks.",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Verifies every chain of the store (or those selected): seqs contiguous from 1, every"
+          + " prev_hash the previous entry's content_hash, every content_hash"
+          + " BLAKE3(prev_hash || payload), every hash 32 bytes.",
+      "Prints a table of chains and a summary; a broken chain is named with its first broken"
+          + " seq and the reason. A progress line is shown on a terminal for long runs."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every chain verified is intact",
+      "1:at least one chain is broken",
+      "2:usage error (unknown option, no such stream or writer, ...)",
+      "3:the store cannot be opened"
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  agent-store verify agents.db",
+      "  agent-store verify agents.db --stream conv:demo --writer alice",
+      "  agent-store verify 'jdbc:postgresql://db:5432/fleet?user=agent' --schema fleet --json",
+      "  agent-store verify --policy agent.toml"
+    })
+final class VerifyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin StoreArgs storeArgs;
+
+  @Option(names = "--stream", paramLabel = "S", description = "Verify only this stream's chains.")
+  @Nullable String stream;
+
+  @Option(names = "--writer", paramLabel = "W", description = "Verify only this writer's chains.")
+  @Nullable String writer;
+
+  @Option(
+      names = "--json",
+      description = "Print the result as JSON (see the README for its shape).")
+  boolean json;
+
+  /** What verification found for one chain. */
+  private record Verdict(
+      Store.Chain chain, @Nullable Head head, @Nullable ChainBrokenException broken, String error) {
+    boolean intact() {
+      return broken == null && error.isEmpty();
+    }
+
+    long entries() {
+      return head != null ? head.seq() : chain.entries();
+    }
+
+    long headSeq() {
+      return head != null ? head.seq() : chain.headSeq();
+    }
+
+    byte[] headHash() {
+      return head != null ? head.contentHash() : chain.headHash();
+    }
+  }
+
+  @Override
+  public Integer call() {
+    StoreRef ref = storeArgs.parse().store();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (Store store = ref.open(StoreRef.Access.READ)) {
+      store.requireTables();
+      List<Store.Chain> chains = select(store);
+      long total = chains.stream().mapToLong(Store.Chain::entries).sum();
+      List<Verdict> verdicts = new ArrayList<>();
+      try (Progress progress = Progress.start(err, "verifying", total)) {
+        long before = 0;
+        for (Store.Chain chain : chains) {
+          long base = before;
+          verdicts.add(verify(store, chain, done -> progress.update(base + done)));
+          before += chain.entries();
+        }
+      }
+      List<Verdict> broken = verdicts.stream().filter(v -> !v.intact()).toList();
+      if (json) {
+        printJson(out, store, verdicts);
+      } else {
+        printText(out, store, verdicts);
+      }
+      if (broken.isEmpty()) {
+        return 0;
+      }
+      out.flush();
+      err.println(
+          "agent-store: "
+              + broken.size()
+              + " of "
+              + verdicts.size()
+              + (verdicts.size() == 1 ? " chain" : " chains")
+              + " broken; first: "
+              + describe(broken.get(0)));
+      return Main.EXIT_BROKEN;
+    }
+  }
+
+  private List<Store.Chain> select(Store store) {
+    List<Store.Chain> chains = store.chains(stream);
+    if (stream != null && chains.isEmpty()) {
+      throw CliException.usage("no chain in stream \"" + stream + "\" in " + store.describe());
+    }
+    if (writer != null) {
+      chains = chains.stream().filter(c -> c.writer().equals(writer)).toList();
+      if (chains.isEmpty()) {
+        throw CliException.usage(
+            "no chain of writer \""
+                + writer
+                + "\""
+                + (stream == null ? "" : " in stream \"" + stream + "\"")
+                + " in "
+                + store.describe());
+      }
+    }
+    return chains;
+  }
+
+  private static Verdict verify(
+      Store store, Store.Chain chain, java.util.function.LongConsumer progress) {
+    try {
+      Optional<Head> head = WriterLog.verify(store.db(), chain.stream(), chain.writer(), progress);
+      return new Verdict(chain, head.orElse(null), null, "");
+    } catch (ChainBrokenException e) {
+      return new Verdict(chain, null, e, "");
+    } catch (InvalidInputException e) {
+      // A name another program stored that this library cannot address (empty, unpaired surrogate).
+      return new Verdict(chain, null, null, "cannot be verified: " + e.getMessage());
+    }
+  }
+
+  private static String status(Verdict verdict) {
+    if (verdict.intact()) {
+      return "intact";
+    }
+    if (verdict.broken() != null) {
+      return "BROKEN at seq " + verdict.broken().seq() + ": " + verdict.broken().detail();
+    }
+    return "ERROR: " + verdict.error();
+  }
+
+  private static String describe(Verdict verdict) {
+    ChainBrokenException broken = verdict.broken();
+    if (broken != null) {
+      return verdict.chain().name()
+          + " at seq "
+          + broken.seq()
+          + " ("
+          + broken.reason()
+          + "): "
+          + broken.detail();
+    }
+    return verdict.chain().name() + " " + verdict.error();
+  }
+
+  private static void printText(PrintWriter out, Store store, List<Verdict> verdicts) {
+    out.println("Store: " + store.describe());
+    Table table = new Table("STREAM", "WRITER", "ENTRIES>", "HEAD SEQ>", "HEAD HASH", "STATUS");
+    long entries = 0;
+    for (Verdict v : verdicts) {
+      table.add(
+          v.chain().stream(),
+          v.chain().writer(),
+          v.entries(),
+          v.headSeq(),
+          Payloads.shortHex(v.headHash()),
+          status(v));
+      entries += v.entries();
+    }
+    if (!table.isEmpty()) {
+      out.println();
+      table.print(out);
+    }
+    long broken = verdicts.stream().filter(v -> !v.intact()).count();
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "%d %s, %,d %s: %d intact, %d broken.%n",
+        verdicts.size(),
+        verdicts.size() == 1 ? "chain" : "chains",
+        entries,
+        entries == 1 ? "entry" : "entries",
+        verdicts.size() - broken,
+        broken);
+    for (Verdict v : verdicts) {
+      if (!v.intact()) {
+        out.println("Broken: " + describe(v));
+      }
+    }
+  }
+
+  private static void printJson(PrintWriter out, Store store, List<Verdict> verdicts) {
+    Json json = new Json(out).beginObject().field("store", store.describe());
+    json.name("chains").beginArray();
+    long entries = 0;
+    for (Verdict v : verdicts) {
+      json.beginObject()
+          .field("stream", v.chain().stream())
+          .field("writer", v.chain().writer())
+          .field("entries", v.entries())
+          .field("head_seq", v.headSeq())
+          .field("head_hash", Payloads.hex(v.headHash()))
+          .field("status", v.intact() ? "intact" : "broken");
+      ChainBrokenException broken = v.broken();
+      if (broken != null) {
+        json.field("broken_seq", broken.seq())
+            .field("reason", broken.reason().name())
+            .field("detail", broken.detail());
+      } else if (!v.intact()) {
+        json.name("broken_seq").value((String) null).field("reason", "ERROR");
+        json.field("detail", v.error());
+      }
+      json.endObject();
+      entries += v.entries();
+    }
+    json.endArray();
+    long broken = verdicts.stream().filter(v -> !v.intact()).count();
+    json.name("summary")
+        .beginObject()
+        .field("chains", verdicts.size())
+        .field("entries", entries)
+        .field("intact", verdicts.size() - broken)
+        .field("broken", broken)
+        .endObject();
+    json.endObject();
+  }
+}

@@ -1,0 +1,129 @@
+package dev.agentstore.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentstore.WriterLog;
+import dev.agentstore.sqlite.SqliteBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the real launcher, {@code ./agent-store} at the repository root, as a child process. Runs in
+ * the integration-test phase, after the reactor has packaged the command's jar, so the launcher
+ * finds it up to date and does not build.
+ */
+class LauncherIT {
+  private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+  private static final Path LAUNCHER = ROOT.resolve("agent-store");
+
+  @TempDir Path dir;
+
+  private record Run(int exitCode, String out, String err) {}
+
+  @BeforeAll
+  static void theJarIsPackaged() {
+    assertTrue(Files.isExecutable(LAUNCHER), "no launcher at " + LAUNCHER);
+    assertTrue(
+        Files.exists(ROOT.resolve("agent-store-cli/target/agent-store.jar")),
+        "the jar is packaged before the integration tests run (mvn verify)");
+  }
+
+  private Run launch(byte[] stdin, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+    command.addAll(List.of(args));
+    Path out = dir.resolve("stdout.txt");
+    Path err = dir.resolve("stderr.txt");
+    Process process =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    try (var in = process.getOutputStream()) {
+      in.write(stdin);
+    }
+    if (!process.waitFor(180, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the launcher did not finish within 180 s: " + command);
+    }
+    return new Run(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+  }
+
+  private Run launch(String... args) throws IOException, InterruptedException {
+    return launch(new byte[0], args);
+  }
+
+  @Test
+  void helpListsEveryCommand() throws Exception {
+    Run run = launch("--help");
+    assertEquals(0, run.exitCode(), run.err());
+    for (String command :
+        List.of("demo", "verify", "streams", "heads", "log", "gen", "append", "copy", "info")) {
+      assertTrue(run.out().contains("\n  " + command + " "), command + " in\n" + run.out());
+    }
+    assertEquals("", run.err(), "nothing on stderr: no build, no JVM warnings");
+  }
+
+  @Test
+  void verifyPrintsTheTableAndNoProgressWhenPiped() throws Exception {
+    Path store = TestStores.sample(dir.resolve("a.db"));
+    Run run = launch("verify", store.toString());
+    assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().contains("3 chains, 12 entries: 3 intact, 0 broken."), run.out());
+    assertEquals("", run.err());
+  }
+
+  @Test
+  void aTamperedStoreExitsOneWithOneLineNamingTheSeq() throws Exception {
+    Path store = TestStores.sample(dir.resolve("a.db"));
+    TestStores.modify(
+        store,
+        db ->
+            db.exec(
+                "UPDATE _agent_store_log SET payload = ? WHERE writer = 'bob' AND seq = 2",
+                "edited".getBytes(UTF_8)));
+    Run run = launch("verify", store.toString());
+    assertEquals(1, run.exitCode(), run.err());
+    assertTrue(run.out().contains("BROKEN at seq 2"), run.out());
+    assertEquals(
+        "agent-store: 1 of 3 chains broken; first: conv:demo/bob at seq 2 (HASH_MISMATCH):"
+            + " content_hash does not match BLAKE3(prev_hash || payload)\n",
+        run.err());
+  }
+
+  @Test
+  void appendReadsStandardInputAndJsonIsClean() throws Exception {
+    Path store = TestStores.sample(dir.resolve("a.db"));
+    byte[] payload = "piped\u0000bytes\n".getBytes(UTF_8);
+    Run append =
+        launch(
+            payload, "append", store.toString(), "--stream", "jobs", "--writer", "worker-1", "-");
+    assertEquals(0, append.exitCode(), append.err());
+    try (SqliteBackend db = SqliteBackend.open(store)) {
+      assertArrayEquals(payload, WriterLog.head(db, "jobs", "worker-1").orElseThrow().payload());
+    }
+    Run gen = launch("gen", store.toString(), "big", "--json");
+    assertEquals("{\"key\":\"big\",\"value\":9007199254740993}\n", gen.out());
+    assertEquals("", gen.err());
+  }
+
+  @Test
+  void aMissingStoreExitsThreeWithOneLine() throws Exception {
+    Run run = launch("heads", "missing.db");
+    assertEquals(3, run.exitCode());
+    assertEquals(1, run.err().lines().count(), run.err());
+    assertTrue(run.err().contains("the file does not exist"), run.err());
+    assertFalse(Files.exists(dir.resolve("missing.db")));
+  }
+}

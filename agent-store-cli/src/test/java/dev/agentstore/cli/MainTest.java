@@ -1,0 +1,127 @@
+package dev.agentstore.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Conventions every command shares: help, exit codes, one-line errors, no passwords. */
+class MainTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyCommandHasHelpWithExamples() {
+    CommandLine root = Main.commandLine(new Main());
+    List<String> commands =
+        List.of(
+            "demo",
+            "verify",
+            "streams",
+            "heads",
+            "log",
+            "gen",
+            "gen bump",
+            "gen set",
+            "append",
+            "copy",
+            "info");
+    assertEquals(
+        List.of(
+            "demo", "verify", "streams", "heads", "log", "gen", "append", "copy", "info", "help"),
+        List.copyOf(root.getSubcommands().keySet()));
+    for (String command : commands) {
+      String[] args = (command + " --help").split(" ");
+      Cli.Result run = Cli.run(args).expect(0);
+      assertTrue(run.out().contains("Examples:"), command + ":\n" + run.out());
+      assertTrue(run.out().contains("Usage: agent-store " + command), command + ":\n" + run.out());
+    }
+    Cli.Result top = Cli.run("--help").expect(0);
+    assertTrue(top.out().contains("Exit codes:"), top.out());
+    assertTrue(top.out().contains("Commands:"), top.out());
+    assertTrue(
+        top.out().contains("  copy     Copies chains and generations to another store"), top.out());
+    assertEquals(
+        List.of("verify"),
+        List.copyOf(
+            Main.commandLine(new Main(), "--verbose", "verify", "x.db").getSubcommands().keySet()),
+        "only the subcommand being run is built");
+    Cli.Result help = Cli.run("help", "copy").expect(0);
+    assertTrue(help.out().contains("Usage: agent-store copy"), help.out());
+  }
+
+  @Test
+  void aMalformedUrlIsAUsageErrorThatNeverShowsThePassword() {
+    Cli.Result run =
+        Cli.run("verify", "jdbc:postgresql://db:port/fleet?user=a&password=s3cret")
+            .expect(Main.EXIT_USAGE);
+    assertEquals(1, run.err().lines().count(), run.err());
+    assertTrue(run.err().contains("malformed PostgreSQL URL"), run.err());
+    assertFalse(run.err().contains("s3cret"), run.err());
+
+    Cli.Result other =
+        Cli.run("heads", "postgresql://agent:s3cret@db/fleet").expect(Main.EXIT_USAGE);
+    assertTrue(other.err().contains("looks like a URL"), other.err());
+    assertFalse(other.err().contains("s3cret"), other.err());
+    Cli.run("streams", "jdbc:sqlite:agents.db").expect(Main.EXIT_USAGE);
+  }
+
+  @Test
+  void anUnreachableServerIsExitThreeWithoutThePassword() {
+    Cli.Result run =
+        Cli.run(
+                "verify",
+                "jdbc:postgresql://127.0.0.1:1/fleet?user=agent&password=s3cret",
+                "--connect-timeout",
+                "1")
+            .expect(Main.EXIT_STORE);
+    assertEquals(1, run.err().lines().count(), run.err());
+    assertTrue(
+        run.err().startsWith("agent-store: cannot open PostgreSQL store 127.0.0.1:1/fleet"),
+        run.err());
+    assertFalse(run.err().contains("s3cret"), run.err());
+    Cli.Result verbose =
+        Cli.run(
+                "verify",
+                "jdbc:postgresql://127.0.0.1:1/fleet?user=agent&password=s3cret",
+                "--connect-timeout",
+                "1",
+                "--verbose")
+            .expect(Main.EXIT_STORE);
+    assertTrue(verbose.err().contains("\tat "), verbose.err());
+    assertFalse(verbose.err().contains("s3cret"), verbose.err());
+  }
+
+  @Test
+  void aRefusedLoginFailsAtOnceWithoutThePassword() {
+    TestStores.assumePostgres();
+    String url =
+        TestStores.PG_URL.replaceFirst("/test\\b", "/no_such_database_here") + "&password=s3cret";
+    Cli.Result run = Cli.run("verify", url).expect(Main.EXIT_STORE);
+    assertTrue(run.err().contains("no such database"), run.err());
+    assertFalse(run.err().contains("s3cret"), run.err());
+  }
+
+  @Test
+  void errorsAreOneLineUnlessVerbose() {
+    Path missing = dir.resolve("missing.db");
+    Cli.Result quiet = Cli.run("heads", missing.toString()).expect(Main.EXIT_STORE);
+    assertEquals(1, quiet.err().lines().count(), quiet.err());
+    Cli.Result verbose = Cli.run("heads", missing.toString(), "--verbose").expect(Main.EXIT_STORE);
+    assertTrue(verbose.err().lines().count() > 3, verbose.err());
+    assertTrue(verbose.err().contains("\tat dev.agentstore.cli."), verbose.err());
+  }
+
+  @Test
+  void unknownOptionsAndCommandsAreUsageErrors() {
+    Cli.Result unknown = Cli.run("verify", "--frobnicate").expect(Main.EXIT_USAGE);
+    assertEquals(1, unknown.err().lines().count(), unknown.err());
+    assertTrue(unknown.err().contains("(see 'agent-store verify --help')"), unknown.err());
+    Cli.run("frobnicate").expect(Main.EXIT_USAGE);
+    Cli.run().expect(Main.EXIT_USAGE);
+  }
+}
