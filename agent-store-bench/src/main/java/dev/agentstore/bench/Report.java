@@ -1,0 +1,595 @@
+package dev.agentstore.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmarks behind every row of the performance table, ours and raw side by side in the
+ * same run, and prints the table in Markdown; writes it and every number as JSON too.
+ *
+ * <pre>
+ * java -cp agent-store-bench/target/benchmarks.jar dev.agentstore.bench.Report [options]
+ *   --long          the benchmarks' own (longer) warmup and measurement instead of the short run
+ *   --curve         the cost curve of verify and readAfter at 10k, 100k and 1M entries instead
+ *   --only TEXT     only the rows whose workload contains TEXT (repeatable)
+ *   --out DIR       where results.json, results.md and JMH's own JSON go
+ *                   (default agent-store-bench/target/bench-results)
+ * </pre>
+ *
+ * PostgreSQL rows use {@code -Dagentstore.bench.postgres=URL} (default the local test server) and
+ * are skipped when it cannot be reached.
+ */
+public final class Report {
+  private static final String PACKAGE = Report.class.getPackageName();
+
+  /** How a row turns a JMH score into what the table shows, and what it must reach. */
+  private enum Unit {
+    PER_SECOND("/s", true),
+    ENTRIES_PER_SECOND("entries/s", true),
+    MEGABYTES_PER_SECOND("MB/s", true),
+    MILLISECONDS("ms", false);
+
+    final String label;
+    final boolean higherIsBetter;
+
+    Unit(String label, boolean higherIsBetter) {
+      this.label = label;
+      this.higherIsBetter = higherIsBetter;
+    }
+  }
+
+  /**
+   * One row of the table.
+   *
+   * @param minRatio the least ours/raw ratio (in throughput), or NaN
+   * @param minOurs the least value ours must reach (most, for times), or NaN
+   * @param maxHeapMiB the most live-heap growth allowed, or NaN
+   * @param noErrors whether any failed operation misses the target
+   */
+  private record Row(
+      String workload,
+      String benchmark,
+      String param,
+      String value,
+      Unit unit,
+      double minRatio,
+      double minOurs,
+      double maxHeapMiB,
+      boolean noErrors,
+      String target) {
+    boolean postgres() {
+      return value.equals(Stores.POSTGRES);
+    }
+  }
+
+  private static final double NONE = Double.NaN;
+
+  private static final List<Row> ROWS =
+      List.of(
+          row("append, SQLite file, 1 thread", "AppendOneThread", Stores.SQLITE_FILE, 0.90),
+          row("append, SQLite in-memory", "AppendOneThread", Stores.SQLITE_MEMORY, 0.90),
+          row("appendAll, batches of 1,000", "AppendAllBatchOf1000", Stores.SQLITE_FILE, 0.85),
+          row("generation bump, file", "GenerationBump", Stores.SQLITE_FILE, 0.90),
+          new Row(
+              "verify, 1 M entries",
+              "VerifyChain",
+              "chain",
+              "1000000x256",
+              Unit.ENTRIES_PER_SECOND,
+              NONE,
+              1_000_000,
+              16,
+              false,
+              ">= 1,000,000 entries/s, heap growth < 16 MiB"),
+          new Row(
+              "verify, 64 KiB payloads",
+              "VerifyChain",
+              "chain",
+              "4096x65536",
+              Unit.MEGABYTES_PER_SECOND,
+              NONE,
+              400,
+              NONE,
+              false,
+              ">= 400 MB/s"),
+          new Row(
+              "append, 4 threads own writers, one file",
+              "AppendFourThreadsOwnWriters",
+              "backend",
+              Stores.SQLITE_FILE,
+              Unit.PER_SECOND,
+              0.90,
+              NONE,
+              NONE,
+              true,
+              ">= 0.90, 0 errors"),
+          new Row(
+              "append, 4 threads same writer",
+              "AppendFourThreadsSameWriter",
+              "backend",
+              Stores.SQLITE_FILE,
+              Unit.PER_SECOND,
+              NONE,
+              20_000,
+              NONE,
+              true,
+              ">= 20,000/s, 0 errors"),
+          row("append, PostgreSQL, 1 connection", "AppendOneThread", Stores.POSTGRES, 0.90),
+          new Row(
+              "append, PostgreSQL, 4 threads",
+              "AppendFourThreadsOwnWriters",
+              "backend",
+              Stores.POSTGRES,
+              Unit.PER_SECOND,
+              0.90,
+              NONE,
+              NONE,
+              true,
+              ">= 0.90, 0 errors"),
+          row(
+              "appendAll PostgreSQL, batches of 1,000",
+              "AppendAllBatchOf1000",
+              Stores.POSTGRES,
+              0.80),
+          new Row(
+              "open + ensureSchema, warm",
+              "OpenEnsureSchemaWarm",
+              "",
+              "",
+              Unit.MILLISECONDS,
+              NONE,
+              2.0,
+              NONE,
+              false,
+              "<= 2 ms"));
+
+  private static Row row(String workload, String benchmark, String backend, double minRatio) {
+    return new Row(
+        workload,
+        benchmark,
+        "backend",
+        backend,
+        Unit.PER_SECOND,
+        minRatio,
+        NONE,
+        NONE,
+        false,
+        String.format(Locale.ROOT, ">= %.2f", minRatio));
+  }
+
+  private Report() {}
+
+  public static void main(String[] args) throws RunnerException, IOException {
+    boolean longRun = false;
+    boolean curve = false;
+    List<String> only = new ArrayList<>();
+    Path out = Path.of("agent-store-bench", "target", "bench-results");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--long" -> longRun = true;
+        case "--curve" -> curve = true;
+        case "--only" -> only.add(args[++i]);
+        case "--out" -> out = Path.of(args[++i]);
+        default -> {
+          System.err.println("unknown option " + args[i] + "; see the Report class comment");
+          System.exit(2);
+        }
+      }
+    }
+    Files.createDirectories(out);
+    Path data = Stores.benchDir();
+    double loadBefore = loadAverage();
+    if (curve) {
+      runCurve(out, data, longRun);
+    } else {
+      runTable(out, data, longRun, only, loadBefore);
+    }
+  }
+
+  // ---------------------------------------------------------------- the table
+
+  private static void runTable(
+      Path out, Path data, boolean longRun, List<String> only, double loadBefore)
+      throws RunnerException, IOException {
+    List<Row> rows = new ArrayList<>();
+    for (Row row : ROWS) {
+      if (only.isEmpty() || only.stream().anyMatch(row.workload()::contains)) {
+        rows.add(row);
+      }
+    }
+    boolean postgres = postgresReachable();
+    // One JMH run per benchmark class, with every parameter value its rows need.
+    Map<String, Set<String>> values = new LinkedHashMap<>();
+    for (Row row : rows) {
+      if (row.postgres() && !postgres) {
+        continue;
+      }
+      values.computeIfAbsent(row.benchmark(), b -> new LinkedHashSet<>()).add(row.value());
+    }
+    Map<String, RunResult> results = new LinkedHashMap<>();
+    for (Map.Entry<String, Set<String>> run : values.entrySet()) {
+      String benchmark = run.getKey();
+      Row first = rows.stream().filter(r -> r.benchmark().equals(benchmark)).findFirst().get();
+      ChainedOptionsBuilder options = options(benchmark, "(ours|raw)", out, data, longRun);
+      if (!first.param().isEmpty()) {
+        options.param(first.param(), run.getValue().toArray(String[]::new));
+      }
+      if (benchmark.equals("VerifyChain")) {
+        options.addProfiler(HeapGrowthProfiler.class);
+      }
+      for (RunResult result : new Runner(options.build()).run()) {
+        String method = method(result);
+        String value = first.param().isEmpty() ? "" : result.getParams().getParam(first.param());
+        results.put(benchmark + "." + method + "|" + value, result);
+      }
+    }
+    double loadAfter = loadAverage();
+
+    List<Map<String, Object>> json = new ArrayList<>();
+    StringBuilder md = new StringBuilder();
+    md.append("| workload | ours | raw JDBC | ours/raw | target | met | notes |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    for (Row row : rows) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("workload", row.workload());
+      entry.put("benchmark", PACKAGE + "." + row.benchmark());
+      if (!row.param().isEmpty()) {
+        entry.put(row.param(), row.value());
+      }
+      entry.put("unit", row.unit().label);
+      entry.put("target", row.target());
+      RunResult ours = results.get(row.benchmark() + ".ours|" + row.value());
+      RunResult raw = results.get(row.benchmark() + ".raw|" + row.value());
+      if (ours == null || raw == null) {
+        String why = row.postgres() && !postgres ? "not run: PostgreSQL unreachable" : "failed";
+        md.append(
+            String.format("| %s | — | — | — | %s | %s | |%n", row.workload(), row.target(), why));
+        entry.put("met", null);
+        entry.put("note", why);
+        json.add(entry);
+        continue;
+      }
+      double o = value(row, ours);
+      double r = value(row, raw);
+      double ratio = row.unit().higherIsBetter ? o / r : r / o;
+      double errors = secondary(ours, "errors");
+      double heap = secondary(ours, "heap.growth");
+      double rawHeap = secondary(raw, "heap.growth");
+      double allocOurs = allocPerEntry(row, ours);
+      double allocRaw = allocPerEntry(row, raw);
+      boolean met = true;
+      if (!Double.isNaN(row.minRatio())) {
+        met &= ratio >= row.minRatio();
+      }
+      if (!Double.isNaN(row.minOurs())) {
+        met &= row.unit().higherIsBetter ? o >= row.minOurs() : o <= row.minOurs();
+      }
+      if (!Double.isNaN(row.maxHeapMiB())) {
+        met &= !Double.isNaN(heap) && heap < row.maxHeapMiB();
+      }
+      if (row.noErrors()) {
+        met &= !Double.isNaN(errors) && errors == 0;
+      }
+      List<String> notes = new ArrayList<>();
+      if (row.noErrors()) {
+        notes.add(
+            String.format(Locale.ROOT, "errors %.0f (raw %.0f)", errors, secondary(raw, "errors")));
+      }
+      if (!Double.isNaN(heap)) {
+        notes.add(String.format(Locale.ROOT, "heap growth %.1f MiB (raw %.1f)", heap, rawHeap));
+      }
+      if (!Double.isNaN(allocOurs)) {
+        notes.add(
+            String.format(Locale.ROOT, "alloc %s B/entry (raw %s)", fmt(allocOurs), fmt(allocRaw)));
+      }
+      md.append(
+          String.format(
+              "| %s | %s %s | %s %s | %.2f | %s | %s | %s |%n",
+              row.workload(),
+              fmt(o),
+              row.unit().label,
+              fmt(r),
+              row.unit().label,
+              ratio,
+              row.target(),
+              met ? "yes" : "**no**",
+              String.join("; ", notes)));
+      entry.put("ours", o);
+      entry.put("raw", r);
+      entry.put("ratio", ratio);
+      entry.put("ours_error_99_9", error(row, ours));
+      entry.put("raw_error_99_9", error(row, raw));
+      entry.put("met", met);
+      putIfNumber(entry, "errors", errors);
+      putIfNumber(entry, "heap_growth_mib", heap);
+      putIfNumber(entry, "raw_heap_growth_mib", rawHeap);
+      putIfNumber(entry, "alloc_bytes_per_entry", allocOurs);
+      putIfNumber(entry, "raw_alloc_bytes_per_entry", allocRaw);
+      json.add(entry);
+    }
+    String machine =
+        String.format(
+            Locale.ROOT,
+            "%d cores, load average %.2f before / %.2f after, %s %s, %s run",
+            Runtime.getRuntime().availableProcessors(),
+            loadBefore,
+            loadAfter,
+            System.getProperty("java.vm.name"),
+            System.getProperty("java.version"),
+            longRun ? "long" : "short");
+    md.append("\nMachine: ").append(machine).append('\n');
+    md.append(
+        "Ratios are ours ÷ raw in throughput (for times, raw time ÷ our time): above 1 is faster"
+            + " than the raw-JDBC baseline.\n");
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("when", Instant.now().toString());
+    document.put("machine", machine);
+    document.put("cores", Runtime.getRuntime().availableProcessors());
+    document.put("load_before", loadBefore);
+    document.put("load_after", loadAfter);
+    document.put("mode", longRun ? "long" : "short");
+    document.put("rows", json);
+    finish(out, md.toString(), document);
+  }
+
+  // ---------------------------------------------------------------- the cost curve
+
+  private static void runCurve(Path out, Path data, boolean longRun)
+      throws RunnerException, IOException {
+    ChainedOptionsBuilder options =
+        options("CostCurve", "(verify|readAfter)(Ours|Raw)", out, data, longRun);
+    Map<String, RunResult> results = new LinkedHashMap<>();
+    for (RunResult result : new Runner(options.build()).run()) {
+      results.put(method(result) + "|" + result.getParams().getParam("entries"), result);
+    }
+    StringBuilder md = new StringBuilder();
+    md.append(
+        "| entries | verify ours | verify raw | verify ours/raw | readAfter "
+            + CostCurve.PAGE
+            + " ours | readAfter raw | readAfter ours/raw |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    List<Map<String, Object>> json = new ArrayList<>();
+    for (String entries : new String[] {"10000", "100000", "1000000"}) {
+      RunResult vo = results.get("verifyOurs|" + entries);
+      RunResult vr = results.get("verifyRaw|" + entries);
+      RunResult ro = results.get("readAfterOurs|" + entries);
+      RunResult rr = results.get("readAfterRaw|" + entries);
+      if (vo == null || vr == null || ro == null || rr == null) {
+        md.append("| ").append(entries).append(" | failed | | | | | |\n");
+        continue;
+      }
+      int n = Integer.parseInt(entries);
+      // Scores are microseconds per call; shown as nanoseconds per entry.
+      double verifyOurs = score(vo) * 1000 / n;
+      double verifyRaw = score(vr) * 1000 / n;
+      double readOurs = score(ro) * 1000 / CostCurve.PAGE;
+      double readRaw = score(rr) * 1000 / CostCurve.PAGE;
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %.0f ns/entry | %.0f ns/entry | %.2f | %.0f ns/entry | %.0f ns/entry | %.2f"
+                  + " |%n",
+              n,
+              verifyOurs,
+              verifyRaw,
+              verifyRaw / verifyOurs,
+              readOurs,
+              readRaw,
+              readRaw / readOurs));
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("entries", n);
+      entry.put("verify_ours_ns_per_entry", verifyOurs);
+      entry.put("verify_raw_ns_per_entry", verifyRaw);
+      entry.put("read_after_ours_ns_per_entry", readOurs);
+      entry.put("read_after_raw_ns_per_entry", readRaw);
+      json.add(entry);
+    }
+    md.append(
+        "\nverify must stay flat per entry (linear in the chain); readAfter reads "
+            + CostCurve.PAGE
+            + " entries from the middle and must stay flat as the chain grows.\n");
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("when", Instant.now().toString());
+    document.put("cores", Runtime.getRuntime().availableProcessors());
+    document.put("load_after", loadAverage());
+    document.put("curve", json);
+    finish(out, md.toString(), document);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static ChainedOptionsBuilder options(
+      String benchmark, String methods, Path out, Path data, boolean longRun) {
+    ChainedOptionsBuilder options =
+        new OptionsBuilder()
+            .include("^" + Pattern.quote(PACKAGE + "." + benchmark + ".") + methods + "$")
+            .addProfiler(GCProfiler.class)
+            .jvmArgsAppend(
+                "-Dagentstore.bench.dir=" + data.toAbsolutePath(),
+                "-Dagentstore.bench.postgres=" + Stores.postgresUrl())
+            .resultFormat(ResultFormatType.JSON)
+            .result(out.resolve("jmh-" + benchmark + ".json").toString());
+    if (!longRun) {
+      options
+          .forks(1)
+          .warmupIterations(2)
+          .warmupTime(TimeValue.seconds(1))
+          .measurementIterations(3)
+          .measurementTime(TimeValue.seconds(benchmark.equals("VerifyChain") ? 1 : 2));
+    }
+    return options;
+  }
+
+  private static String method(RunResult result) {
+    String name = result.getParams().getBenchmark();
+    return name.substring(name.lastIndexOf('.') + 1);
+  }
+
+  private static double score(RunResult result) {
+    return result.getPrimaryResult().getScore();
+  }
+
+  /** The score of {@code result} in the row's unit. */
+  private static double value(Row row, RunResult result) {
+    double score = score(result);
+    return switch (row.unit()) {
+      case PER_SECOND, MILLISECONDS -> score;
+      case ENTRIES_PER_SECOND -> entries(row) / (score / 1000);
+      case MEGABYTES_PER_SECOND -> entries(row) * payload(row) / 1e6 / (score / 1000);
+    };
+  }
+
+  private static double error(Row row, RunResult result) {
+    double score = score(result);
+    double error = result.getPrimaryResult().getScoreError();
+    if (Double.isNaN(error)) {
+      return Double.NaN;
+    }
+    // For rates derived from times, the relative error carries over.
+    return row.unit() == Unit.ENTRIES_PER_SECOND || row.unit() == Unit.MEGABYTES_PER_SECOND
+        ? value(row, result) * error / score
+        : error;
+  }
+
+  private static double entries(Row row) {
+    return Double.parseDouble(row.value().split("x")[0]);
+  }
+
+  private static double payload(Row row) {
+    return Double.parseDouble(row.value().split("x")[1]);
+  }
+
+  private static double allocPerEntry(Row row, RunResult result) {
+    double perOp = secondary(result, "gc.alloc.rate.norm");
+    return row.benchmark().equals("VerifyChain") ? perOp / entries(row) : perOp;
+  }
+
+  private static double secondary(RunResult result, String name) {
+    Result<?> value = result.getSecondaryResults().get(name);
+    return value == null ? Double.NaN : value.getScore();
+  }
+
+  private static void putIfNumber(Map<String, Object> entry, String key, double value) {
+    if (!Double.isNaN(value)) {
+      entry.put(key, value);
+    }
+  }
+
+  private static String fmt(double value) {
+    if (Double.isNaN(value)) {
+      return "—";
+    }
+    if (Math.abs(value) >= 100) {
+      return String.format(Locale.ROOT, "%,.0f", value);
+    }
+    return String.format(Locale.ROOT, "%.2f", value);
+  }
+
+  private static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  private static boolean postgresReachable() {
+    DriverManager.setLoginTimeout(3);
+    try (Connection connection = DriverManager.getConnection(Stores.postgresUrl())) {
+      return connection.isValid(3);
+    } catch (SQLException e) {
+      System.err.println(
+          "PostgreSQL at " + Stores.postgresUrl() + " unreachable: " + e.getMessage());
+      return false;
+    }
+  }
+
+  private static void finish(Path out, String markdown, Map<String, Object> document)
+      throws IOException {
+    Files.writeString(out.resolve("results.md"), markdown, StandardCharsets.UTF_8);
+    Files.writeString(out.resolve("results.json"), json(document) + "\n", StandardCharsets.UTF_8);
+    PrintStream stdout = System.out;
+    stdout.println();
+    stdout.print(markdown);
+    stdout.println();
+    stdout.println(
+        "Written to " + out.resolve("results.md") + " and " + out.resolve("results.json"));
+  }
+
+  // ---------------------------------------------------------------- a small JSON writer
+
+  static String json(@Nullable Object value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value instanceof Boolean) {
+      return value.toString();
+    }
+    if (value instanceof Number number) {
+      double d = number.doubleValue();
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        return "null";
+      }
+      return number instanceof Integer || number instanceof Long
+          ? number.toString()
+          : String.format(Locale.ROOT, "%.6g", d);
+    }
+    if (value instanceof Map<?, ?> map) {
+      List<String> members = new ArrayList<>();
+      for (Map.Entry<?, ?> member : map.entrySet()) {
+        members.add(quote(String.valueOf(member.getKey())) + ": " + json(member.getValue()));
+      }
+      return "{" + String.join(", ", members) + "}";
+    }
+    if (value instanceof Collection<?> items) {
+      List<String> elements = new ArrayList<>();
+      for (Object item : items) {
+        elements.add(json(item));
+      }
+      return "[\n  " + String.join(",\n  ", elements) + "\n]";
+    }
+    return quote(value.toString());
+  }
+
+  private static String quote(String text) {
+    StringBuilder quoted = new StringBuilder("\"");
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '"' -> quoted.append("\\\"");
+        case '\\' -> quoted.append("\\\\");
+        case '\n' -> quoted.append("\\n");
+        default -> {
+          if (c < 0x20) {
+            quoted.append(String.format("\\u%04x", (int) c));
+          } else {
+            quoted.append(c);
+          }
+        }
+      }
+    }
+    return quoted.append('"').toString();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.agentstore.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * One short iteration of one benchmark pair, in this JVM: the harness is generated, both sides run
+ * and report a score. The benchmarks themselves are run by {@link Report}, never by the build.
+ */
+class BenchmarkSmokeTest {
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void oneIterationOfOursAndRaw() throws RunnerException {
+    Collection<RunResult> results =
+        new Runner(
+                new OptionsBuilder()
+                    .include("^dev\\.agentstore\\.bench\\.AppendOneThread\\.(ours|raw)$")
+                    .param("backend", Stores.SQLITE_MEMORY)
+                    .forks(0)
+                    .warmupIterations(0)
+                    .measurementIterations(1)
+                    .measurementTime(TimeValue.milliseconds(200))
+                    .shouldFailOnError(true)
+                    .verbosity(VerboseMode.SILENT)
+                    .build())
+            .run();
+    assertEquals(2, results.size());
+    for (RunResult result : results) {
+      assertTrue(result.getPrimaryResult().getScore() > 0, result.getParams().getBenchmark());
+    }
+  }
+
+  @Test
+  void writesJson() {
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("a", 1);
+    document.put("b", "x\"y");
+    document.put("c", Arrays.asList(true, null, Double.NaN));
+    assertEquals(
+        "{\"a\": 1, \"b\": \"x\\\"y\", \"c\": [\n  true,\n  null,\n  null\n]}",
+        Report.json(document));
+  }
+}
