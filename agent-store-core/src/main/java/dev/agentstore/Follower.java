@@ -242,10 +242,10 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
       if (!awaitWake(deadline)) {
         return false;
       }
-      Set<String> writers = takeWakeState();
       try {
-        read(writers);
+        read(takeWakeState());
       } catch (RuntimeException | Error e) {
+        // Read again on the next call: the wake-up that brought this read is not spent.
         wake(Optional.empty());
         throw e;
       } finally {
@@ -296,10 +296,11 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
       for (Entry entry : page) {
         checkLink(entry, after);
         after = entry.seq();
+        // Per entry, so that a broken link further on leaves what came before it consistent.
         lastHash.put(w, entry.contentHash());
+        readUpTo.put(w, after);
         buffer.addLast(entry);
       }
-      readUpTo.put(w, after);
       if (page.size() == options.pageSize()) {
         behind.add(w);
       }
