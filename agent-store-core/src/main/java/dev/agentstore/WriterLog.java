@@ -7,7 +7,9 @@ import dev.agentstore.internal.Names;
 import dev.agentstore.internal.SqlDialect;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -51,6 +53,7 @@ public final class WriterLog {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     SqlDialect sql = jdbc.sql();
     LogOps.ensureTable(jdbc, SqlDialect.LOG_TABLE, sql.createLog(), sql.expectedLog());
+    jdbc.ensureCommitNotifications();
   }
 
   /**
@@ -211,6 +214,62 @@ public final class WriterLog {
       entries.add(rows.next().toEntry(stream, writer));
     }
     return entries;
+  }
+
+  /**
+   * Follows {@code (stream, writer)}: a {@link Follower} that delivers every entry with seq greater
+   * than {@code afterSeq}, exactly once and in seq order, first those already stored and then each
+   * one as it commits, until it is closed. It wakes on the backend's own wake-up sources and polls
+   * every second; see {@link #follow(Backend, String, String, long, FollowOptions)}.
+   *
+   * @throws InvalidInputException for a bad name or a negative {@code afterSeq}
+   */
+  public static Follower follow(Backend backend, String stream, String writer, long afterSeq) {
+    return follow(backend, stream, writer, afterSeq, FollowOptions.defaults());
+  }
+
+  /**
+   * Like {@link #follow(Backend, String, String, long)}, waking as {@code options} say. A {@code
+   * afterSeq} beyond the head is not an error: the follower waits until the chain grows past it.
+   */
+  public static Follower follow(
+      Backend backend, String stream, String writer, long afterSeq, FollowOptions options) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    checkAfter(afterSeq, stream, writer);
+    Objects.requireNonNull(options, "options");
+    jdbc.ensureOpen();
+    return new Follower(jdbc, stream, writer, Map.of(writer, afterSeq), options);
+  }
+
+  /**
+   * Follows every chain of {@code stream}, also those of writers that appear later: each entry
+   * after the writer's position in {@code afterSeqs} (0, the whole chain, for a writer not named
+   * there) is delivered exactly once, each writer's entries in seq order. Entries of different
+   * writers come in no particular order relative to each other.
+   *
+   * @throws InvalidInputException for a bad name or a negative position
+   */
+  public static Follower followStream(
+      Backend backend, String stream, Map<String, Long> afterSeqs, FollowOptions options) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    Names.check("stream", stream, "", jdbc.storesNulInText());
+    Objects.requireNonNull(afterSeqs, "afterSeqs");
+    Objects.requireNonNull(options, "options");
+    Map<String, Long> after = new HashMap<>();
+    for (Map.Entry<String, Long> position : afterSeqs.entrySet()) {
+      checkNames(jdbc, stream, position.getKey());
+      long seq = Objects.requireNonNull(position.getValue(), "afterSeqs value");
+      checkAfter(seq, stream, position.getKey());
+      after.put(position.getKey(), seq);
+    }
+    jdbc.ensureOpen();
+    return new Follower(jdbc, stream, null, after, options);
+  }
+
+  /** Follows every chain of {@code stream} from its start, with the default options. */
+  public static Follower followStream(Backend backend, String stream) {
+    return followStream(backend, stream, Map.of(), FollowOptions.defaults());
   }
 
   /** Every stream that has at least one entry, in UTF-8 byte order. */

@@ -1,9 +1,10 @@
 /**
  * The agent-store API: {@link dev.agentstore.Backend}, the two causal primitives {@link
  * dev.agentstore.Generation} and {@link dev.agentstore.WriterLog}, the commit {@link
- * dev.agentstore.Doorbell}, {@link dev.agentstore.Fingerprint} and {@link
- * dev.agentstore.StorePolicy}. Everything a user imports lives here or in a backend package; no
- * driver type appears in any signature.
+ * dev.agentstore.Doorbell}, the {@link dev.agentstore.Follower} that delivers entries as they
+ * commit and its {@link dev.agentstore.WakeUpSource} SPI, {@link dev.agentstore.Fingerprint} and
+ * {@link dev.agentstore.StorePolicy}. Everything a user imports lives here or in a backend package;
+ * no driver type appears in any signature.
  */
 @NullMarked
 package dev.agentstore;

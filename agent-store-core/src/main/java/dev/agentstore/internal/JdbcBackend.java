@@ -88,6 +88,23 @@ public abstract class JdbcBackend implements Backend {
    */
   protected void lockChain(Conn conn, String stream, String writer) throws SQLException {}
 
+  /**
+   * Wake-ups for commits to this store made through any connection, this process's or another's:
+   * what lets a {@code Follower} hear other processes. A backend with no such source has none (its
+   * followers rely on the doorbell and their poll interval). The source belongs to the backend and
+   * stops when it closes.
+   */
+  public dev.agentstore.WakeUpSource storeWakeUps() {
+    return dev.agentstore.WakeUpSource.none();
+  }
+
+  /**
+   * Lays down what this backend needs to announce commits to other processes, once the log table is
+   * known to be agent-store's; called by {@code WriterLog.ensureSchema}. Idempotent. Nothing by
+   * default.
+   */
+  public void ensureCommitNotifications() {}
+
   /** How many times work of agent-store's own is tried when it meets a busy store or a race. */
   protected int maxAttempts() {
     return 8;

@@ -6,6 +6,7 @@ import dev.agentstore.ReadOnlyStoreException;
 import dev.agentstore.StoreBusyException;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
+import dev.agentstore.WakeUpSource;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
 import dev.agentstore.internal.JdbcBackend;
@@ -47,6 +48,7 @@ public final class SqliteBackend extends JdbcBackend {
   private final boolean ownsWriter;
   private final ReentrantLock writerLock = new ReentrantLock();
   private final ConcurrentLinkedDeque<Conn> idleReaders = new ConcurrentLinkedDeque<>();
+  private final @Nullable DataVersionWatcher watcher;
 
   private SqliteBackend(
       @Nullable Path path,
@@ -59,6 +61,11 @@ public final class SqliteBackend extends JdbcBackend {
     this.description = description;
     this.writer = new Conn(writer);
     this.ownsWriter = ownsWriter;
+    this.watcher =
+        path == null
+            ? null
+            : new DataVersionWatcher(
+                description, options.commitCheckInterval(), () -> connect(path, options, true));
   }
 
   /** Opens (creating if needed) the SQLite file at {@code path} with the default options. */
@@ -189,6 +196,17 @@ public final class SqliteBackend extends JdbcBackend {
     return true;
   }
 
+  /**
+   * For a file store, wake-ups for commits by any connection to the file, other processes' too
+   * ({@code PRAGMA data_version}, checked every {@link SqliteOptions#commitCheckInterval()} on a
+   * dedicated read connection while someone listens). In-memory and adopted-connection stores have
+   * none: only this backend can write the former, and the latter's file is the caller's business.
+   */
+  @Override
+  public WakeUpSource storeWakeUps() {
+    return watcher == null ? WakeUpSource.none() : watcher;
+  }
+
   // ---------------------------------------------------------------- connections
 
   @Override
@@ -271,6 +289,9 @@ public final class SqliteBackend extends JdbcBackend {
 
   @Override
   protected void closeConnections() {
+    if (watcher != null) {
+      watcher.close();
+    }
     // Readers first: the last connection to close checkpoints the WAL into the main file, and only
     // the read-write writer can do that.
     for (Conn reader; (reader = idleReaders.pollFirst()) != null; ) {

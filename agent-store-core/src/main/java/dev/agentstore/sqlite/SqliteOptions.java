@@ -15,8 +15,15 @@ import java.util.Objects;
  *     ReadOnlyStoreException}, and the file is never modified. In a directory that cannot be
  *     written, the file is opened as immutable: what it holds since its last checkpoint is read,
  *     and a write-ahead log beside it is not
+ * @param commitCheckInterval how often a file store checks, while a follower waits, whether any
+ *     connection (another process's too) has committed: {@code PRAGMA data_version} on a dedicated
+ *     read connection, which never takes the write lock (default 10 ms)
  */
-public record SqliteOptions(Durability durability, Duration busyTimeout, boolean readOnly) {
+public record SqliteOptions(
+    Durability durability, Duration busyTimeout, boolean readOnly, Duration commitCheckInterval) {
+
+  /** The default commit check interval. */
+  public static final Duration DEFAULT_COMMIT_CHECK_INTERVAL = Duration.ofMillis(10);
 
   public SqliteOptions {
     Objects.requireNonNull(durability, "durability");
@@ -24,22 +31,38 @@ public record SqliteOptions(Durability durability, Duration busyTimeout, boolean
     if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("busyTimeout out of range: " + busyTimeout);
     }
+    Objects.requireNonNull(commitCheckInterval, "commitCheckInterval");
+    if (commitCheckInterval.isNegative()
+        || commitCheckInterval.isZero()
+        || commitCheckInterval.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "commitCheckInterval must be positive and at most an hour: " + commitCheckInterval);
+    }
   }
 
-  /** WAL, {@code synchronous=NORMAL}, a 5 s busy timeout, read-write. */
+  /** Options with the default commit check interval. */
+  public SqliteOptions(Durability durability, Duration busyTimeout, boolean readOnly) {
+    this(durability, busyTimeout, readOnly, DEFAULT_COMMIT_CHECK_INTERVAL);
+  }
+
+  /** WAL, {@code synchronous=NORMAL}, a 5 s busy timeout, read-write, commit checks every 10 ms. */
   public static SqliteOptions defaults() {
     return new SqliteOptions(Durability.NORMAL, Duration.ofSeconds(5), false);
   }
 
   public SqliteOptions withDurability(Durability durability) {
-    return new SqliteOptions(durability, busyTimeout, readOnly);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
   }
 
   public SqliteOptions withBusyTimeout(Duration busyTimeout) {
-    return new SqliteOptions(durability, busyTimeout, readOnly);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
   }
 
   public SqliteOptions withReadOnly(boolean readOnly) {
-    return new SqliteOptions(durability, busyTimeout, readOnly);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
+  }
+
+  public SqliteOptions withCommitCheckInterval(Duration commitCheckInterval) {
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
   }
 }

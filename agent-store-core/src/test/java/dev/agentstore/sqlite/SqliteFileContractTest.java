@@ -5,6 +5,7 @@ import dev.agentstore.contract.BackendUnderTest;
 import dev.agentstore.contract.BadInputContract;
 import dev.agentstore.contract.ConcurrencyContract;
 import dev.agentstore.contract.DoorbellContract;
+import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.GenerationContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
@@ -62,6 +63,9 @@ class SqliteFileContractTest {
 
   @Nested
   class Doorbells extends DoorbellContract implements SqliteFile {}
+
+  @Nested
+  class Followers extends FollowerContract implements SqliteFile {}
 
   @Nested
   class BadInput extends BadInputContract implements SqliteFile {}

@@ -5,6 +5,7 @@ import dev.agentstore.contract.BackendUnderTest;
 import dev.agentstore.contract.BadInputContract;
 import dev.agentstore.contract.ConcurrencyContract;
 import dev.agentstore.contract.DoorbellContract;
+import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.GenerationContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
@@ -61,6 +62,9 @@ class SqliteMemoryContractTest {
 
   @Nested
   class Doorbells extends DoorbellContract implements SqliteMemory {}
+
+  @Nested
+  class Followers extends FollowerContract implements SqliteMemory {}
 
   @Nested
   class BadInput extends BadInputContract implements SqliteMemory {}

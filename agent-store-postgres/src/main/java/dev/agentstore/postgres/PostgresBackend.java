@@ -6,15 +6,21 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.agentstore.Dialect;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
+import dev.agentstore.WakeUpSource;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
 import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.SqlDialect;
+import dev.agentstore.postgres.internal.CommitTrigger;
+import dev.agentstore.postgres.internal.PgCommitListener;
 import dev.agentstore.postgres.internal.PostgresDialect;
 import dev.agentstore.postgres.internal.ServerAddress;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
 import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -41,17 +47,21 @@ public final class PostgresBackend extends JdbcBackend {
   private final PostgresDialect sql;
   private final PostgresOptions options;
   private final String description;
+  private final PgCommitListener listener;
 
   private PostgresBackend(
       DataSource dataSource,
       @Nullable HikariDataSource pool,
       PostgresOptions options,
-      String address) {
+      String address,
+      PgCommitListener.Opener listenerConnections) {
     this.dataSource = dataSource;
     this.pool = pool;
     this.options = options;
     this.sql = new PostgresDialect(options.schema());
     this.description = "PostgreSQL store " + address + " (schema " + options.schema() + ")";
+    this.listener =
+        new PgCommitListener(description, CommitTrigger.logTable(sql), listenerConnections);
   }
 
   /**
@@ -94,7 +104,12 @@ public final class PostgresBackend extends JdbcBackend {
     }
     try {
       HikariDataSource pool = new HikariDataSource(config);
-      return new PostgresBackend(pool, pool, options, address);
+      // The LISTEN connection is the listener's alone, outside the pool, so it never takes a
+      // connection from appenders however small the pool.
+      Properties listening = new Properties();
+      listening.setProperty("ApplicationName", listenerName(options.schema()));
+      return new PostgresBackend(
+          pool, pool, options, address, () -> DriverManager.getConnection(jdbcUrl, listening));
     } catch (HikariPool.PoolInitializationException e) {
       throw openFailure(address, e.getCause() == null ? e : e.getCause());
     } catch (RuntimeException e) {
@@ -145,7 +160,7 @@ public final class PostgresBackend extends JdbcBackend {
     } catch (SQLException e) {
       throw openFailure("the given DataSource", e);
     }
-    return new PostgresBackend(dataSource, null, options, address);
+    return new PostgresBackend(dataSource, null, options, address, dataSource::getConnection);
   }
 
   /** Like {@link #fromDataSource(DataSource, PostgresOptions)} with the default options. */
@@ -185,6 +200,80 @@ public final class PostgresBackend extends JdbcBackend {
   @Override
   public boolean singleStatementAppends() {
     return true;
+  }
+
+  /**
+   * Wake-ups for every commit to this store's log, from any process: {@code LISTEN} on {@link
+   * #notificationChannel()}, on a connection of its own (outside the pool; for {@link
+   * #fromDataSource} one connection of the caller's {@code DataSource}) that is open only while
+   * someone listens and reconnects by itself. Notifications are sent by the trigger that {@code
+   * WriterLog.ensureSchema} installs.
+   */
+  @Override
+  public WakeUpSource storeWakeUps() {
+    return listener;
+  }
+
+  /**
+   * The channel on which this store's commits are announced: {@code agent_store_} and the OID of
+   * the log table. Each notification's payload is {@code {"stream": …, "writer": …, "seq": …,
+   * "content_hash": "<64 hex>"}}, sent when the appending transaction commits, one per chain an
+   * {@code INSERT} extended (its new head); when the names would make it 8,000 bytes or more (the
+   * server's limit) only {@code seq} and {@code content_hash} are sent.
+   *
+   * @throws dev.agentstore.StoreException when the log table does not exist yet
+   */
+  public String notificationChannel() {
+    return read(
+        "reading the notification channel",
+        conn -> {
+          try (var rows =
+              conn.prepare(CommitTrigger.channelQuery(), CommitTrigger.logTable(sql))
+                  .executeQuery()) {
+            String channel = rows.next() ? rows.getString(1) : null;
+            if (channel == null) {
+              throw new StoreException(
+                  "no log table in " + description + "; call WriterLog.ensureSchema first");
+            }
+            return channel;
+          }
+        });
+  }
+
+  /**
+   * Installs the trigger that announces commits (see {@link #notificationChannel()}). A user who
+   * may not create functions or triggers gets a warning instead: followers then rely on their poll
+   * interval for commits by other processes.
+   */
+  @Override
+  public void ensureCommitNotifications() {
+    try {
+      write(
+          "installing commit notifications in " + sql.schema(),
+          true,
+          tx -> {
+            try (Statement statement = tx.conn().jdbc().createStatement()) {
+              for (String install : CommitTrigger.install(sql)) {
+                statement.execute(install);
+              }
+            }
+            return null;
+          });
+    } catch (StoreException e) {
+      String state =
+          e.getCause() instanceof SQLException cause ? String.valueOf(cause.getSQLState()) : "";
+      if (!state.equals("42501") && !state.equals("25006")) {
+        throw e;
+      }
+      System.getLogger(PostgresBackend.class.getName())
+          .log(
+              System.Logger.Level.WARNING,
+              "cannot install commit notifications in "
+                  + description
+                  + " ("
+                  + e.getMessage()
+                  + "); followers in other processes will rely on polling");
+    }
   }
 
   // ---------------------------------------------------------------- connections
@@ -246,6 +335,7 @@ public final class PostgresBackend extends JdbcBackend {
 
   @Override
   protected void closeConnections() {
+    listener.close();
     if (pool != null) {
       pool.close();
     }
@@ -274,6 +364,18 @@ public final class PostgresBackend extends JdbcBackend {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * The application name of the LISTEN connection, {@code agent-store LISTEN <schema>}, cut to the
+   * 63 bytes the server keeps, so it can be told apart in {@code pg_stat_activity}.
+   */
+  static String listenerName(String schema) {
+    String name = "agent-store LISTEN " + schema;
+    while (name.getBytes(StandardCharsets.UTF_8).length > 63) {
+      name = name.substring(0, name.offsetByCodePoints(name.length(), -1));
+    }
+    return name;
+  }
 
   private static String sessionSettings(PostgresOptions options) {
     StringBuilder init = new StringBuilder();

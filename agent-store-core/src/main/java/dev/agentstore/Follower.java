@@ -1,0 +1,373 @@
+package dev.agentstore;
+
+import dev.agentstore.internal.JdbcBackend;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Delivers the entries of one {@code (stream, writer)} chain, or of every chain of a stream, as
+ * they commit: each entry after the starting position exactly once, and each chain's entries in seq
+ * order. Made by {@link WriterLog#follow} and {@link WriterLog#followStream}.
+ *
+ * <p>The store is the only source of entries. Wake-ups ({@link WakeUpSource}s: the backend's
+ * doorbell, its store-wide source, any in {@link FollowOptions#wakeUps()}) only tell the follower
+ * to read again, after the last seq it delivered; with none, it reads again after {@link
+ * FollowOptions#pollInterval()}. A lost, repeated or reordered wake-up therefore never loses or
+ * repeats an entry; it can only delay one, by at most the poll interval. A start position beyond
+ * the head is not an error: the follower waits until the chain grows past it. Entries of different
+ * writers of a stream come in no particular order relative to each other. Successive entries are
+ * checked to link ({@code prev_hash} equal to the previous {@code content_hash}, no gap), so a
+ * tampered chain gives {@link ChainBrokenException} rather than a wrong entry.
+ *
+ * <p>A follower is consumed by one thread at a time ({@link #hasNext}, {@link #next}, {@link
+ * #poll}); {@link #close} may be called from any thread and makes a waiting consumer return. A
+ * store error while reading is thrown to the consumer and leaves the position unchanged: the next
+ * call reads again from there. Costs: while waiting it holds no connection; a wake-up that names a
+ * chain costs one indexed read of that chain; for a whole-stream follower, a wake-up without a hint
+ * (and every poll) also reads the heads of the stream.
+ */
+public final class Follower implements Iterator<Entry>, AutoCloseable {
+  private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  private final JdbcBackend backend;
+  private final String stream;
+  private final @Nullable String writer;
+  private final FollowOptions options;
+  private final String description;
+
+  // Wake-up state, shared with the sources' threads.
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private boolean pending = true;
+  private boolean fullScan = true;
+  private final Set<String> hinted = new HashSet<>();
+  private volatile boolean closed;
+
+  // The highest seq read (delivered or buffered) per writer; read by the sources' threads to drop
+  // hints that announce nothing new.
+  private final Map<String, Long> readUpTo = new ConcurrentHashMap<>();
+  private final Map<String, Long> delivered = new ConcurrentHashMap<>();
+
+  // Consumer state, guarded by "this".
+  private final ArrayDeque<Entry> buffer = new ArrayDeque<>();
+  private final Map<String, byte[]> lastHash = new TreeMap<>();
+  private final Set<String> behind = new TreeSet<>();
+  private long nextPoll = System.nanoTime();
+
+  private final List<WakeUpSource.Subscription> subscriptions = new ArrayList<>();
+
+  Follower(
+      JdbcBackend backend,
+      String stream,
+      @Nullable String writer,
+      Map<String, Long> after,
+      FollowOptions options) {
+    this.backend = backend;
+    this.stream = stream;
+    this.writer = writer;
+    this.options = options;
+    this.description = writer == null ? "stream " + stream : stream + "/" + writer;
+    readUpTo.putAll(after);
+    delivered.putAll(after);
+    List<WakeUpSource> sources = new ArrayList<>();
+    if (options.backendWakeUps()) {
+      sources.add(WakeUpSource.of(backend.doorbell()));
+      sources.add(backend.storeWakeUps());
+    }
+    sources.addAll(options.wakeUps());
+    try {
+      for (WakeUpSource source : sources) {
+        subscriptions.add(Objects.requireNonNull(source.subscribe(this::wake), "subscription"));
+      }
+    } catch (RuntimeException | Error e) {
+      close();
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- consuming
+
+  /**
+   * Waits until an entry is available (true) or this follower is closed (false). Blocks for as long
+   * as nothing commits.
+   *
+   * @throws StoreException when reading the store fails, or when the thread is interrupted (its
+   *     interrupt flag is then set again)
+   * @throws InvalidInputException when called inside a transaction of the backend on this thread,
+   *     which could never see another commit
+   */
+  @Override
+  public synchronized boolean hasNext() {
+    try {
+      return fill(NO_DEADLINE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while following " + description, e);
+    }
+  }
+
+  /**
+   * The next entry, waiting for one as long as it takes.
+   *
+   * @throws NoSuchElementException once this follower is closed
+   */
+  @Override
+  public synchronized Entry next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException("the follower of " + description + " is closed");
+    }
+    return take();
+  }
+
+  /**
+   * The next entry, waiting at most {@code timeout} for one; empty when none committed in time or
+   * this follower is closed.
+   */
+  public synchronized Optional<Entry> poll(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    return fill(deadline) ? Optional.of(take()) : Optional.empty();
+  }
+
+  /**
+   * The seq of the last entry delivered for {@code writer} (or the starting position when none has
+   * been); 0 for a writer this follower has not seen. Thread-safe.
+   */
+  public long position(String writer) {
+    return delivered.getOrDefault(Objects.requireNonNull(writer, "writer"), 0L);
+  }
+
+  /** The position of every writer seen so far (see {@link #position}). Thread-safe. */
+  public Map<String, Long> positions() {
+    return Map.copyOf(delivered);
+  }
+
+  /** Whether {@link #close} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Unsubscribes from every wake-up source and makes a consumer waiting in {@link #hasNext} or
+   * {@link #poll} return. Idempotent; callable from any thread.
+   */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    synchronized (subscriptions) {
+      for (WakeUpSource.Subscription subscription : subscriptions) {
+        subscription.close();
+      }
+      subscriptions.clear();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Follower[" + description + ", " + backend.describe() + "]";
+  }
+
+  // ---------------------------------------------------------------- waking
+
+  private void wake(Optional<CommitEvent> hint) {
+    if (hint.isPresent()) {
+      CommitEvent event = hint.get();
+      if (!event.stream().equals(stream)
+          || (writer != null && !event.writer().equals(writer))
+          || event.seq() <= readUpTo.getOrDefault(event.writer(), 0L)) {
+        return;
+      }
+    }
+    lock.lock();
+    try {
+      pending = true;
+      if (hint.isEmpty()) {
+        fullScan = true;
+      } else if (writer == null) {
+        hinted.add(hint.get().writer());
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private Entry take() {
+    Entry entry = buffer.removeFirst();
+    delivered.put(entry.writer(), entry.seq());
+    return entry;
+  }
+
+  /** Reads until the buffer holds an entry; false when closed or past the deadline first. */
+  private boolean fill(long deadline) throws InterruptedException {
+    while (!closed) {
+      if (!buffer.isEmpty()) {
+        return true;
+      }
+      if (backend.inTransactionOnThisThread()) {
+        throw new InvalidInputException(
+            "cannot wait for commits to "
+                + description
+                + " inside a transaction on "
+                + backend.describe());
+      }
+      if (!awaitWake(deadline)) {
+        return false;
+      }
+      try {
+        read(takeWakeState());
+      } catch (RuntimeException | Error e) {
+        // Read again on the next call: the wake-up that brought this read is not spent.
+        wake(Optional.empty());
+        throw e;
+      } finally {
+        nextPoll = System.nanoTime() + options.pollInterval().toNanos();
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Clears the wake-up state and returns the writers to read. Cleared before the read, so that a
+   * wake-up arriving during the read makes the follower read once more.
+   */
+  private Set<String> takeWakeState() {
+    Set<String> writers = new TreeSet<>(behind);
+    boolean scan;
+    lock.lock();
+    try {
+      scan = fullScan;
+      writers.addAll(hinted);
+      pending = false;
+      fullScan = false;
+      hinted.clear();
+    } finally {
+      lock.unlock();
+    }
+    if (writer != null) {
+      return Set.of(writer);
+    }
+    if (scan) {
+      for (Head head : WriterLog.heads(backend, stream)) {
+        if (head.seq() > readUpTo.getOrDefault(head.writer(), 0L)) {
+          writers.add(head.writer());
+        }
+      }
+    }
+    return writers;
+  }
+
+  private void read(Set<String> writers) {
+    behind.clear();
+    if (writers.isEmpty()) {
+      return;
+    }
+    for (String w : writers) {
+      long after = readUpTo.getOrDefault(w, 0L);
+      List<Entry> page = WriterLog.readAfter(backend, stream, w, after, options.pageSize());
+      for (Entry entry : page) {
+        checkLink(entry, after);
+        after = entry.seq();
+        // Per entry, so that a broken link further on leaves what came before it consistent.
+        lastHash.put(w, entry.contentHash());
+        readUpTo.put(w, after);
+        buffer.addLast(entry);
+      }
+      if (page.size() == options.pageSize()) {
+        behind.add(w);
+      }
+    }
+    if (!behind.isEmpty()) {
+      // A full page: there may be more, to read as soon as this page is delivered.
+      lock.lock();
+      try {
+        pending = true;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void checkLink(Entry entry, long after) {
+    if (entry.seq() != after + 1) {
+      throw new ChainBrokenException(
+          stream,
+          entry.writer(),
+          entry.seq(),
+          ChainBrokenException.Reason.GAP,
+          after + 1,
+          entry.seq());
+    }
+    byte[] previous = lastHash.get(entry.writer());
+    if (previous != null) {
+      Optional<byte[]> prev = entry.prevHash();
+      if (prev.isEmpty() || !Arrays.equals(prev.get(), previous)) {
+        throw new ChainBrokenException(
+            stream,
+            entry.writer(),
+            entry.seq(),
+            ChainBrokenException.Reason.PREV_HASH_MISMATCH,
+            entry.seq() - 1);
+      }
+    }
+  }
+
+  /**
+   * Waits until a read is due — a wake-up came, or the poll interval passed since the last read —
+   * or the follower is closed, or the deadline passes. Returns false only when the deadline passed
+   * first.
+   */
+  private boolean awaitWake(long deadline) throws InterruptedException {
+    lock.lockInterruptibly();
+    try {
+      long pollEnd = nextPoll;
+      while (!pending && !closed) {
+        long now = System.nanoTime();
+        if (deadline != NO_DEADLINE && now - deadline >= 0) {
+          return false;
+        }
+        if (now - pollEnd >= 0) {
+          pending = true;
+          fullScan = true;
+          break;
+        }
+        long wait = pollEnd - now;
+        if (deadline != NO_DEADLINE) {
+          wait = Math.min(wait, deadline - now);
+        }
+        changed.awaitNanos(Math.min(wait, TimeUnit.SECONDS.toNanos(60)));
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+}

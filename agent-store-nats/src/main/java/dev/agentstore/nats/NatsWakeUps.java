@@ -1,0 +1,130 @@
+package dev.agentstore.nats;
+
+import dev.agentstore.CommitEvent;
+import dev.agentstore.WakeUpListener;
+import dev.agentstore.WakeUpSource;
+import dev.agentstore.internal.WakeUpHub;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Wake-ups from NATS, for followers on another machine than the writers: each {@link CommitMessage}
+ * on the subscribed subject wakes the listeners with its commit as the hint. Pass it to a follower
+ * with {@code FollowOptions.withWakeUps}.
+ *
+ * <p>NATS delivers at most once, so messages can be lost — during a disconnect above all. Whenever
+ * the connection is re-established (and its subscriptions are renewed) every listener is woken
+ * without a hint, and a follower then catches up from the store; its poll interval bounds the delay
+ * of anything lost otherwise. A message that is not a commit message also wakes the listeners
+ * without a hint (and is counted in {@link #malformed()}).
+ *
+ * <p>Made on a connected client, it returns once the server has its subscription (waiting at most 2
+ * s). Give the client {@code Options.Builder.maxReconnects(-1)} so that it never gives up on a
+ * server that is down for long. Holds a NATS dispatcher until closed; does not close the NATS
+ * connection. Thread-safe.
+ */
+public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
+  private static final Optional<CommitEvent> NO_HINT = Optional.empty();
+
+  private final Connection nats;
+  private final WakeUpHub hub;
+  private final Dispatcher dispatcher;
+  private final ConnectionListener reconnects;
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong reconnected = new AtomicLong();
+
+  private NatsWakeUps(Connection nats, String subject) {
+    this.nats = nats;
+    this.hub = new WakeUpHub("NATS subject " + subject, () -> {}, () -> {});
+    this.reconnects =
+        (connection, event) -> {
+          if (event == ConnectionListener.Events.RECONNECTED
+              || event == ConnectionListener.Events.RESUBSCRIBED) {
+            reconnected.incrementAndGet();
+            hub.wake(NO_HINT);
+          }
+        };
+    nats.addConnectionListener(reconnects);
+    this.dispatcher = nats.createDispatcher(this::onMessage);
+    dispatcher.subscribe(subject);
+    if (nats.getStatus() == Connection.Status.CONNECTED) {
+      // A round trip, so that the server has the subscription before this constructor returns.
+      try {
+        nats.flush(Duration.ofSeconds(2));
+      } catch (TimeoutException e) {
+        // Not there yet: the reconnect wake-up or the follower's poll covers what is missed.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Wake-ups for the commits of {@code stream}, on the default subjects. */
+  public static NatsWakeUps forStream(Connection nats, String stream) {
+    return forStream(nats, NatsSubjects.defaults(), stream);
+  }
+
+  /** Wake-ups for the commits of {@code stream}, on {@code subjects}. */
+  public static NatsWakeUps forStream(Connection nats, NatsSubjects subjects, String stream) {
+    Objects.requireNonNull(nats, "nats");
+    Objects.requireNonNull(subjects, "subjects");
+    return new NatsWakeUps(nats, subjects.subject(stream));
+  }
+
+  /** Wake-ups for the commits of every stream, on {@code subjects}. */
+  public static NatsWakeUps forAllStreams(Connection nats, NatsSubjects subjects) {
+    Objects.requireNonNull(nats, "nats");
+    Objects.requireNonNull(subjects, "subjects");
+    return new NatsWakeUps(nats, subjects.allStreams());
+  }
+
+  @Override
+  public Subscription subscribe(WakeUpListener listener) {
+    return hub.subscribe(listener);
+  }
+
+  /** How many commit messages arrived. */
+  public long received() {
+    return received.get();
+  }
+
+  /** How many messages were not commit messages. */
+  public long malformed() {
+    return malformed.get();
+  }
+
+  /** How many times the connection came back (each followed by a wake-up without a hint). */
+  public long reconnects() {
+    return reconnected.get();
+  }
+
+  /** Unsubscribes from NATS and drops every listener. Idempotent. */
+  @Override
+  public void close() {
+    nats.removeConnectionListener(reconnects);
+    if (dispatcher.isActive() && nats.getStatus() != Connection.Status.CLOSED) {
+      nats.closeDispatcher(dispatcher);
+    }
+    hub.close();
+  }
+
+  private void onMessage(Message message) {
+    Optional<CommitEvent> hint;
+    try {
+      hint = Optional.of(CommitMessage.parse(message.getData()).toCommitEvent());
+      received.incrementAndGet();
+    } catch (IllegalArgumentException e) {
+      malformed.incrementAndGet();
+      hint = NO_HINT;
+    }
+    hub.wake(hint);
+  }
+}

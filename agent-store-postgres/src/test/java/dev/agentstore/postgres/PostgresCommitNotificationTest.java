@@ -1,0 +1,276 @@
+package dev.agentstore.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentstore.Entry;
+import dev.agentstore.FollowOptions;
+import dev.agentstore.Follower;
+import dev.agentstore.Generation;
+import dev.agentstore.WriterLog;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * The commit notifications of a PostgreSQL store: sent on commit only, with the chain's new head,
+ * within the server's payload limit; and the LISTEN connection that reconnects by itself.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PostgresCommitNotificationTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int WAIT_MILLIS = 30_000;
+
+  private String schema;
+  private final List<PostgresBackend> backends = new ArrayList<>();
+  private final List<Connection> connections = new ArrayList<>();
+
+  @BeforeEach
+  void server() {
+    PgFollowServer.require();
+    schema = PgFollowServer.newSchema("notify");
+  }
+
+  @AfterEach
+  void cleanUp() throws SQLException {
+    for (Connection connection : connections) {
+      connection.close();
+    }
+    backends.forEach(PostgresBackend::close);
+    PgFollowServer.dropSchema(schema);
+  }
+
+  private PostgresBackend open() {
+    PostgresBackend db =
+        PostgresBackend.connect(
+            PgFollowServer.url(), PostgresOptions.defaults().withSchema(schema).withPoolSize(4));
+    backends.add(db);
+    WriterLog.ensureSchema(db);
+    Generation.ensureSchema(db);
+    return db;
+  }
+
+  /** A plain connection listening on the store's channel. */
+  private PGConnection listen(PostgresBackend db) throws SQLException {
+    Connection connection = PgFollowServer.admin();
+    connections.add(connection);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("LISTEN " + db.notificationChannel());
+    }
+    return connection.unwrap(PGConnection.class);
+  }
+
+  /** Exactly {@code count} notifications, then none for a short while. */
+  private static List<JsonNode> receive(PGConnection listener, int count) throws Exception {
+    List<JsonNode> received = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+    while (received.size() < count && System.nanoTime() < deadline) {
+      PGNotification[] batch = listener.getNotifications(WAIT_MILLIS);
+      if (batch != null) {
+        for (PGNotification notification : batch) {
+          received.add(JSON.readTree(notification.getParameter()));
+        }
+      }
+    }
+    PGNotification[] extra = listener.getNotifications(200);
+    assertEquals(0, extra == null ? 0 : extra.length, "no more notifications");
+    assertEquals(count, received.size(), "notifications: " + received);
+    return received;
+  }
+
+  @Test
+  void anAppendIsAnnouncedWithStreamWriterSeqAndContentHash() throws Exception {
+    PostgresBackend db = open();
+    PGConnection listener = listen(db);
+    assertEquals(
+        "agent_store_" + oid("\"" + schema + "\"._agent_store_log"), db.notificationChannel());
+    Entry first = WriterLog.append(db, "conv:demo", "alice", utf8("one"));
+    Entry second = WriterLog.append(db, "conv:demo", "alice", utf8("two"));
+    List<JsonNode> received = receive(listener, 2);
+    assertEquals(notice(first), received.get(0));
+    assertEquals(notice(second), received.get(1));
+  }
+
+  @Test
+  void aTransactionIsAnnouncedOnlyWhenItCommits() throws Exception {
+    PostgresBackend db = open();
+    PGConnection listener = listen(db);
+    List<Entry> appended =
+        db.<List<Entry>>inTransaction(
+            tx -> {
+              List<Entry> entries =
+                  new ArrayList<>(
+                      WriterLog.appendAll(tx, "conv", "alice", List.of(utf8("a"), utf8("b"))));
+              entries.add(WriterLog.append(tx, "conv", "bob", utf8("c")));
+              try {
+                PGNotification[] early = listener.getNotifications(200);
+                assertEquals(0, early == null ? 0 : early.length, "nothing before the commit");
+              } catch (SQLException e) {
+                throw new AssertionError(e);
+              }
+              return entries;
+            });
+    List<JsonNode> received = receive(listener, 3);
+    assertEquals(
+        List.of(notice(appended.get(0)), notice(appended.get(1)), notice(appended.get(2))),
+        received);
+    try {
+      db.runInTransaction(
+          tx -> {
+            WriterLog.append(tx, "conv", "alice", utf8("doomed"));
+            throw new IllegalStateException("roll back");
+          });
+    } catch (IllegalStateException expected) {
+      // rolled back, so never announced
+    }
+    receive(listener, 0);
+  }
+
+  @Test
+  void namesTooLongForThePayloadLimitAreLeftOutAndFollowersStillWake() throws Exception {
+    PostgresBackend db = open();
+    PGConnection listener = listen(db);
+    // Each U+0001 is one byte in the store and six in JSON: far beyond 8,000 bytes for both names.
+    String stream = "\u0001".repeat(WriterLog.MAX_NAME_BYTES);
+    String writer = "w" + "\u0001".repeat(WriterLog.MAX_NAME_BYTES - 1);
+    FollowOptions listenOnly =
+        FollowOptions.defaults().withPollInterval(Duration.ofHours(1)).withBackendWakeUps(true);
+    try (PostgresBackend other = open();
+        Follower follower = WriterLog.follow(other, stream, writer, 0, listenOnly)) {
+      assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(200)));
+      Entry entry = WriterLog.append(db, stream, writer, utf8("long names"));
+      JsonNode received = receive(listener, 1).get(0);
+      assertEquals(
+          JSON.readTree(
+              "{\"seq\":1,\"content_hash\":\""
+                  + HexFormat.of().formatHex(entry.contentHash())
+                  + "\"}"),
+          received);
+      assertEquals(Optional.of(entry), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+    }
+  }
+
+  @Test
+  void theListenConnectionReconnectsByItselfAndTheFollowerCatchesUp() throws Exception {
+    PostgresBackend db = open();
+    PostgresBackend writer = open();
+    FollowOptions noPoll = FollowOptions.defaults().withPollInterval(Duration.ofHours(1));
+    try (Follower follower = WriterLog.follow(db, "conv", "alice", 0, noPoll)) {
+      for (int round = 1; round <= 3; round++) {
+        Entry before = WriterLog.append(writer, "conv", "alice", utf8("before " + round));
+        assertEquals(Optional.of(before), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+        assertEquals(1, terminateListener(), "one LISTEN connection to terminate");
+        Entry after = WriterLog.append(writer, "conv", "alice", utf8("after " + round));
+        assertEquals(Optional.of(after), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+      }
+      assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(200)));
+    }
+  }
+
+  @Test
+  void concurrentEnsureSchemaCallsInstallOneTrigger() throws Exception {
+    PostgresBackend db = open();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Void>> calls = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        calls.add(
+            pool.submit(
+                () -> {
+                  WriterLog.ensureSchema(db);
+                  return null;
+                }));
+      }
+      for (Future<Void> call : calls) {
+        call.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Connection admin = PgFollowServer.admin();
+        Statement statement = admin.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = '_agent_store_announce'"
+                    + " AND tgrelid = '\""
+                    + schema
+                    + "\"._agent_store_log'::regclass")) {
+      assertTrue(rows.next());
+      assertEquals(1, rows.getInt(1));
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Terminates this schema's LISTEN connections; returns how many there were. */
+  private int terminateListener() throws SQLException {
+    String name = PostgresBackend.listenerName(schema);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+    try (Connection admin = PgFollowServer.admin()) {
+      while (true) {
+        try (var query =
+            admin.prepareStatement(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    + " WHERE application_name = ?")) {
+          query.setString(1, name);
+          try (ResultSet rows = query.executeQuery()) {
+            rows.next();
+            int terminated = rows.getInt(1);
+            // Right after a reconnect the new connection may not be listed yet: wait for it.
+            if (terminated > 0 || System.nanoTime() > deadline) {
+              return terminated;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static long oid(String table) throws SQLException {
+    try (Connection admin = PgFollowServer.admin();
+        var query = admin.prepareStatement("SELECT to_regclass(?)::oid::bigint")) {
+      query.setString(1, table);
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        long oid = rows.getLong(1);
+        assertNotNull(oid);
+        return oid;
+      }
+    }
+  }
+
+  /** The notice {@code entry} must be announced with, as the JSON reader builds it. */
+  private static JsonNode notice(Entry entry) throws Exception {
+    return JSON.readTree(
+        JSON.writeValueAsString(
+            JSON.createObjectNode()
+                .put("stream", entry.stream())
+                .put("writer", entry.writer())
+                .put("seq", entry.seq())
+                .put("content_hash", HexFormat.of().formatHex(entry.contentHash()))));
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
