@@ -32,9 +32,9 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  agent-store append agents.db --stream conv:demo --writer alice 'hello bob'",
-      "  agent-store append agents.db --stream jobs --writer worker-1 --file result.bin",
+      "  agent-store append agents.db --stream jobs --writer w1 --file result.bin",
       "  echo done | agent-store append agents.db --stream jobs --writer worker-1 -",
-      "  agent-store append agents.db --stream conv:demo --writer alice --expect-seq 4 'next'"
+      "  agent-store append agents.db --stream conv:demo --writer bob --expect-seq 4 hi"
     })
 final class AppendCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -58,9 +58,9 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Examples:",
-      "  agent-store copy agents.db 'jdbc:postgresql://db:5432/fleet?user=agent' --to-schema fleet",
-      "  agent-store copy 'jdbc:postgresql://db:5432/fleet?user=agent' --from-schema fleet"
-          + " backup.db",
+      "  PG='jdbc:postgresql://db.internal:5432/fleet?user=agent'",
+      "  agent-store copy agents.db \"$PG\" --to-schema fleet",
+      "  agent-store copy \"$PG\" --from-schema fleet backup.db",
       "  agent-store copy --from-policy laptop.toml --to-policy cluster.toml"
     })
 final class CopyCommand implements Callable<Integer> {

@@ -94,6 +94,7 @@ final class GenCommand implements Callable<Integer> {
   /** Bumps a counter and prints its new value. */
   @Command(
       name = "bump",
+      header = "Adds one to a generation counter and prints the new value.",
       mixinStandardHelpOptions = true,
       description =
           "Atomically adds one to the generation counter KEY and prints the new value (a counter"
@@ -134,6 +135,7 @@ final class GenCommand implements Callable<Integer> {
   /** Sets a counter, refusing to move it backwards. */
   @Command(
       name = "set",
+      header = "Sets a generation counter; never moves it backwards.",
       mixinStandardHelpOptions = true,
       description = {
         "Sets the generation counter KEY to VALUE and prints it. A counter never moves"

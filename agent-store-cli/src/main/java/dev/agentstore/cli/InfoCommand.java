@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  agent-store info agents.db",
-      "  agent-store info 'jdbc:postgresql://db:5432/fleet?user=agent' --schema fleet --json"
+      "  agent-store info 'jdbc:postgresql://db/fleet?user=agent' --schema fleet --json"
     })
 final class InfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

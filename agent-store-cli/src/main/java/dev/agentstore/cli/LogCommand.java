@@ -5,7 +5,6 @@ import dev.agentstore.WriterLog;
 import java.io.PrintWriter;
 import java.util.Base64;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -32,7 +31,7 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  agent-store log agents.db --stream conv:demo --writer alice",
-      "  agent-store log agents.db --stream conv:demo --writer alice --after 100 --limit 10",
+      "  agent-store log agents.db --stream jobs --writer w1 --after 100 --limit 10",
       "  agent-store log agents.db --stream jobs --writer worker-1 --format base64",
       "  agent-store log agents.db --stream jobs --writer worker-1 --json"
     })
@@ -108,20 +107,24 @@ final class LogCommand implements Callable<Integer> {
 
   private void printLines(PrintWriter out, Iterator<Entry> entries, Format chosen, int seqWidth) {
     String header = chosen == Format.text ? "PAYLOAD" : "PAYLOAD (" + chosen + ")";
-    out.printf(Locale.ROOT, "%" + seqWidth + "s  %-12s  %s%n", "SEQ", "HASH", header);
+    out.println(padLeft("SEQ", seqWidth) + "  HASH          " + header);
     long printed = 0;
     while (entries.hasNext()) {
       Entry entry = entries.next();
-      out.printf(
-          Locale.ROOT,
-          "%" + seqWidth + "d  %s  %s%n",
-          entry.seq(),
-          Payloads.shortHex(entry.contentHash()),
-          render(entry.payload(), chosen));
+      out.println(
+          padLeft(Long.toString(entry.seq()), seqWidth)
+              + "  "
+              + Payloads.shortHex(entry.contentHash())
+              + "  "
+              + render(entry.payload(), chosen));
       if (++printed % 256 == 0 && out.checkError()) {
         return; // the reader went away (a closed pipe): stop reading the chain
       }
     }
+  }
+
+  private static String padLeft(String text, int width) {
+    return text.length() >= width ? text : " ".repeat(width - text.length()) + text;
   }
 
   private static String render(byte[] payload, Format chosen) {

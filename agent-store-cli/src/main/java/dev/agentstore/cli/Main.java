@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
       "  agent-store demo",
       "  agent-store verify agents.db",
       "  agent-store log agents.db --stream conv:demo --writer alice",
-      "  agent-store copy agents.db 'jdbc:postgresql://db:5432/fleet?user=agent' --to-schema fleet"
+      "  agent-store copy agents.db 'jdbc:postgresql://db/fleet?user=agent'"
     })
 public final class Main {
   /** Exit code: a chain is broken or a request was refused. */

@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  agent-store verify agents.db",
       "  agent-store verify agents.db --stream conv:demo --writer alice",
-      "  agent-store verify 'jdbc:postgresql://db:5432/fleet?user=agent' --schema fleet --json",
+      "  agent-store verify 'jdbc:postgresql://db/fleet?user=agent' --schema fleet",
       "  agent-store verify --policy agent.toml"
     })
 final class VerifyCommand implements Callable<Integer> {
