@@ -5,6 +5,7 @@ import dev.agentstore.contract.BackendUnderTest;
 import dev.agentstore.contract.BadInputContract;
 import dev.agentstore.contract.ConcurrencyContract;
 import dev.agentstore.contract.DoorbellContract;
+import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.GenerationContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
@@ -71,6 +72,9 @@ class PostgresContractTest {
 
   @Nested
   class Concurrency extends ConcurrencyContract implements Postgres {}
+
+  @Nested
+  class Followers extends FollowerContract implements Postgres {}
 
   @Nested
   class RoundTrips extends RoundTripContract {
