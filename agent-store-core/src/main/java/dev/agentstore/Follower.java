@@ -247,6 +247,10 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
       } catch (RuntimeException | Error e) {
         // Read again on the next call: the wake-up that brought this read is not spent.
         wake(Optional.empty());
+        if (e instanceof StoreException && !buffer.isEmpty()) {
+          // Deliver what came before the failure first; the next read meets it again.
+          continue;
+        }
         throw e;
       } finally {
         nextPoll = System.nanoTime() + options.pollInterval().toNanos();

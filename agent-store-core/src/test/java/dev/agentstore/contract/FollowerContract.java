@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentstore.Backend;
+import dev.agentstore.ChainBrokenException;
 import dev.agentstore.CommitEvent;
 import dev.agentstore.Doorbell;
 import dev.agentstore.Entry;
@@ -105,6 +106,26 @@ public abstract class FollowerContract extends BackendContract {
       assertEquals(List.of(11L, 12L), received.stream().map(Entry::seq).toList());
       assertEquals(storedChain(store, "conv", "alice").subList(10, 12), received);
       assertNothingMore(follower);
+    }
+  }
+
+  @Test
+  void aChainThatDoesNotLinkIsRefusedAfterEverythingBeforeTheBreak() throws Exception {
+    appendMany(store, "conv", "alice", 4);
+    byte[] forged = blake3(utf8("not the previous entry"));
+    store.exec(
+        "UPDATE _agent_store_log SET prev_hash = ? WHERE stream = ? AND writer = ? AND seq = ?",
+        forged,
+        "conv",
+        "alice",
+        3L);
+    try (Follower follower = WriterLog.follow(store, "conv", "alice", 0)) {
+      assertEquals(List.of(1L, 2L), take(follower, 2).stream().map(Entry::seq).toList());
+      ChainBrokenException broken = assertThrows(ChainBrokenException.class, follower::next);
+      assertEquals(3, broken.seq());
+      assertEquals(ChainBrokenException.Reason.PREV_HASH_MISMATCH, broken.reason());
+      assertEquals(2, follower.position("alice"), "nothing past the break was delivered");
+      assertThrows(ChainBrokenException.class, follower::next, "and it stays refused");
     }
   }
 
