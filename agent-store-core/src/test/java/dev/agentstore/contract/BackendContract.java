@@ -37,10 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * backend and thread pool the test made, and holds the helpers the contracts share. Hashes are
  * computed here independently of the library, with BouncyCastle's BLAKE3.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 public abstract class BackendContract implements BackendUnderTest {
   /** The bound on every wait for another thread; reaching it fails the test. */
-  protected static final long WAIT_SECONDS = 30;
+  protected static final long WAIT_SECONDS = 100;
 
   @TempDir private Path tempDir;
 
