@@ -159,7 +159,7 @@ public abstract class JdbcBackend implements Backend {
     if (joined != null) {
       return body.run(new TxView(this, joined));
     }
-    Conn conn = acquireWriter();
+    Conn conn = acquireWriterWithRetries();
     boolean broken = false;
     List<CommitEvent> events;
     T result;
@@ -250,7 +250,15 @@ public abstract class JdbcBackend implements Backend {
   /** One try of {@link #write}; null when it met a busy store or lost a race and may be retried. */
   private <T> @Nullable Done<T> attemptWrite(
       String what, boolean retryRaces, SqlWork<T> work, boolean mayRetry) {
-    Conn conn = acquireWriter();
+    Conn conn;
+    try {
+      conn = acquireWriter();
+    } catch (StoreBusyException e) {
+      if (mayRetry) {
+        return null;
+      }
+      throw e;
+    }
     boolean broken = false;
     try {
       Tx tx;
@@ -299,7 +307,7 @@ public abstract class JdbcBackend implements Backend {
    */
   public <T> T autocommit(ReadWork<T> work) throws SQLException {
     ensureOpen();
-    Conn conn = acquireWriter();
+    Conn conn = acquireWriterWithRetries();
     boolean broken = false;
     try {
       return work.run(conn);
@@ -376,6 +384,24 @@ public abstract class JdbcBackend implements Backend {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * The writer connection, waited for as patiently as a busy store: a thread queued behind others
+   * of this process that are themselves waiting on another process's lock must not give up sooner
+   * than they do.
+   */
+  private Conn acquireWriterWithRetries() {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return acquireWriter();
+      } catch (StoreBusyException e) {
+        if (attempt >= maxAttempts()) {
+          throw e;
+        }
+        backoff(attempt);
+      }
+    }
+  }
 
   private boolean beginWithRetries(Conn conn, String what) {
     for (int attempt = 1; ; attempt++) {
