@@ -1,11 +1,18 @@
 package dev.agentstore.internal;
 
+import dev.agentstore.StoreException;
+import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,22 +27,52 @@ public final class ChainReader implements Iterator<RawRow> {
   static final int PAGE_ROWS = 1024;
   static final long PAGE_BYTES = 4L * 1024 * 1024;
 
+  /** Loads the next page while the current one is being checked; daemon threads, idle ones exit. */
+  private static final ExecutorService PREFETCH =
+      Executors.newCachedThreadPool(
+          task -> {
+            Thread thread = new Thread(task, "agent-store-prefetch");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private final JdbcBackend backend;
   private final String stream;
   private final String writer;
   private final long limit;
-  private final ArrayDeque<RawRow> page = new ArrayDeque<>();
+  private final boolean prefetch;
+  private ArrayDeque<RawRow> page = new ArrayDeque<>();
+  private @Nullable Future<Page> next;
   private long afterSeq;
   private long delivered;
   private boolean exhausted;
 
-  /** Rows after {@code afterSeq}, at most {@code limit} of them. */
+  private record Page(ArrayDeque<RawRow> rows, boolean complete) {}
+
+  /** Rows after {@code afterSeq}, at most {@code limit} of them, one page at a time. */
   public ChainReader(JdbcBackend backend, String stream, String writer, long afterSeq, long limit) {
+    this(backend, stream, writer, afterSeq, limit, false);
+  }
+
+  /**
+   * Like {@link #ChainReader(JdbcBackend, String, String, long, long)}; with {@code prefetch}, the
+   * next page is read on another thread while the caller works through the current one, where the
+   * backend can read concurrently and the caller is not inside a transaction (whose uncommitted
+   * rows only its own thread sees).
+   */
+  public ChainReader(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      long afterSeq,
+      long limit,
+      boolean prefetch) {
     this.backend = backend;
     this.stream = stream;
     this.writer = writer;
     this.afterSeq = afterSeq;
     this.limit = limit;
+    this.prefetch = prefetch && backend.concurrentReads() && !backend.inTransactionOnThisThread();
   }
 
   @Override
@@ -56,19 +93,51 @@ public final class ChainReader implements Iterator<RawRow> {
   }
 
   private void fetch() {
-    int rows = (int) Math.min(PAGE_ROWS, limit - delivered);
+    Page loaded = next == null ? load(afterSeq, delivered) : await(next);
+    next = null;
+    page = loaded.rows();
+    exhausted = loaded.complete();
+    if (!page.isEmpty()) {
+      afterSeq = page.peekLast().seq();
+    }
+    long queued = delivered + page.size();
+    if (prefetch && !exhausted && queued < limit) {
+      long after = afterSeq;
+      next = PREFETCH.submit(() -> load(after, queued));
+    }
+  }
+
+  private static Page await(Future<Page> pending) {
+    try {
+      return pending.get();
+    } catch (InterruptedException e) {
+      pending.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while reading a chain", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new StoreException("reading a chain failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  /** The page after {@code after}, given that {@code before} rows were delivered before it. */
+  private Page load(long after, long before) {
+    int rows = (int) Math.min(PAGE_ROWS, limit - before);
     String sql = backend.sql().page();
+    ArrayDeque<RawRow> loaded = new ArrayDeque<>(rows);
     boolean complete =
         backend.read(
-            "reading " + stream + "/" + writer + " after seq " + afterSeq,
+            "reading " + stream + "/" + writer + " after seq " + after,
             conn -> {
-              PreparedStatement statement = conn.prepare(sql, stream, writer, afterSeq, rows);
+              PreparedStatement statement = conn.prepare(sql, stream, writer, after, rows);
               long bytes = 0;
               int count = 0;
               try (ResultSet resultSet = statement.executeQuery()) {
                 while (resultSet.next()) {
                   RawRow row = read(resultSet);
-                  page.addLast(row);
+                  loaded.addLast(row);
                   count++;
                   bytes += row.weight();
                   if (bytes >= PAGE_BYTES && count < rows) {
@@ -78,31 +147,51 @@ public final class ChainReader implements Iterator<RawRow> {
               }
               return count < rows;
             });
-    if (!page.isEmpty()) {
-      afterSeq = page.peekLast().seq();
-    }
-    exhausted = complete;
+    return new Page(loaded, complete);
   }
 
   /** Reads the columns of {@link SqlDialect#page()} (or its head variant) into a row. */
   static RawRow read(ResultSet rs) throws SQLException {
-    String prevType = rs.getString(5);
-    String contentType = rs.getString(6);
-    String payloadType = rs.getString(7);
+    Object prev = rs.getObject(2);
+    Object content = rs.getObject(3);
+    Object payload = rs.getObject(4);
     return new RawRow(
         rs.getLong(1),
-        bytes(rs, 2, prevType),
-        prevType,
-        bytes(rs, 3, contentType),
-        contentType,
-        bytes(rs, 4, payloadType),
-        payloadType);
+        bytes(prev),
+        storedType(prev),
+        bytes(content),
+        storedType(content),
+        bytes(payload),
+        storedType(payload));
   }
 
-  private static byte @Nullable [] bytes(ResultSet rs, int column, String type)
-      throws SQLException {
-    byte[] bytes = rs.getBytes(column);
-    // Some drivers hand back NULL for a zero-length BLOB; the stored type says which it was.
-    return bytes == null && !"null".equals(type) ? new byte[0] : bytes;
+  /**
+   * The storage type of a value as SQLite's {@code typeof} names it, told from the Java type the
+   * driver chose for it; reading it this way costs no extra column.
+   */
+  static String storedType(@Nullable Object value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value instanceof byte[]) {
+      return "blob";
+    }
+    if (value instanceof String) {
+      return "text";
+    }
+    if (value instanceof Double || value instanceof Float) {
+      return "real";
+    }
+    return value instanceof Number
+        ? "integer"
+        : value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+  }
+
+  /** The bytes of a stored value: a blob as it is, anything else as its text. */
+  static byte @Nullable [] bytes(@Nullable Object value) {
+    if (value == null || value instanceof byte[]) {
+      return (byte[]) value;
+    }
+    return value.toString().getBytes(StandardCharsets.UTF_8);
   }
 }

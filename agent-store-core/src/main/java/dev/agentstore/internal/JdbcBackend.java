@@ -105,6 +105,14 @@ public abstract class JdbcBackend implements Backend {
    */
   public void ensureCommitNotifications() {}
 
+  /**
+   * Whether reads on other threads can run alongside this thread's work (separate read
+   * connections), so that a long read may fetch ahead in the background.
+   */
+  public boolean concurrentReads() {
+    return false;
+  }
+
   /** How many times work of agent-store's own is tried when it meets a busy store or a race. */
   protected int maxAttempts() {
     return 8;
@@ -316,6 +324,29 @@ public abstract class JdbcBackend implements Backend {
       throw e;
     } finally {
       releaseWriter(conn, broken);
+    }
+  }
+
+  /**
+   * Runs {@code work}, which must be a single statement and therefore atomic by itself,
+   * auto-committed on a writer connection (or in the current thread's transaction), trying again
+   * within the bound while the store is busy. Saves the round trips of an explicit transaction.
+   */
+  public <T> T writeOneStatement(String what, ReadWork<T> work) {
+    ensureOpen();
+    Tx joined = current.get();
+    if (joined != null || !singleStatementAppends()) {
+      return write(what, true, tx -> work.run(tx.conn()));
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return autocommit(work);
+      } catch (SQLException e) {
+        if (classify(e) != ErrorKind.BUSY || attempt >= maxAttempts()) {
+          throw translate(e, what);
+        }
+      }
+      backoff(attempt);
     }
   }
 

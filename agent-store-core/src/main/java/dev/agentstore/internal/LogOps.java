@@ -116,8 +116,9 @@ public final class LogOps {
         return new HeadRef(0, null);
       }
       long seq = rs.getLong(1);
-      byte[] hash = rs.getBytes(2);
-      String type = rs.getString(3);
+      Object stored = rs.getObject(2);
+      String type = ChainReader.storedType(stored);
+      byte[] hash = ChainReader.bytes(stored);
       if (!"blob".equals(type) || hash == null || hash.length != Blake3.HASH_BYTES) {
         throw new MalformedRowException(
             stream,
@@ -248,7 +249,12 @@ public final class LogOps {
         }
         backend.headCache.forget(stream, writer);
       } catch (SQLException e) {
-        if (backend.classify(e) != ErrorKind.UNIQUE_VIOLATION) {
+        ErrorKind kind = backend.classify(e);
+        if (kind == ErrorKind.BUSY) {
+          // The locked path waits for the store with bounded, jittered retries.
+          return null;
+        }
+        if (kind != ErrorKind.UNIQUE_VIOLATION) {
           throw backend.translate(e, what);
         }
         backend.headCache.forget(stream, writer);
@@ -388,8 +394,9 @@ public final class LogOps {
               String s = rs.getString(1);
               String w = rs.getString(2);
               long seq = rs.getLong(3);
-              byte[] hash = rs.getBytes(4);
-              if (!"blob".equals(rs.getString(5))
+              Object stored = rs.getObject(4);
+              byte[] hash = ChainReader.bytes(stored);
+              if (!"blob".equals(ChainReader.storedType(stored))
                   || hash == null
                   || hash.length != Blake3.HASH_BYTES) {
                 throw new MalformedRowException(
@@ -439,7 +446,7 @@ public final class LogOps {
    */
   public static Optional<Head> verify(
       JdbcBackend backend, String stream, String writer, LongConsumer progress) {
-    ChainReader rows = new ChainReader(backend, stream, writer, 0, Long.MAX_VALUE);
+    ChainReader rows = new ChainReader(backend, stream, writer, 0, Long.MAX_VALUE, true);
     Blake3 blake3 = new Blake3();
     long expected = 1;
     byte[] prev = null;
@@ -494,14 +501,17 @@ public final class LogOps {
   }
 
   public static long bumpGeneration(JdbcBackend backend, String key) {
-    return backend.write(
+    return backend.writeOneStatement(
         "bumping generation " + key,
-        true,
-        tx -> {
-          PreparedStatement statement = tx.conn().prepare(backend.sql().bumpGeneration(), key);
+        conn -> {
+          PreparedStatement statement = conn.prepare(backend.sql().bumpGeneration(), key);
           try (ResultSet rs = statement.executeQuery()) {
             if (rs.next()) {
-              return rs.getLong(1);
+              long value = rs.getLong(1);
+              // Stepping past the only row finishes the statement, and with it an auto-commit: a
+              // failed commit is reported here rather than lost when the result set is closed.
+              rs.next();
+              return value;
             }
           }
           throw new StoreException(

@@ -46,33 +46,18 @@ public abstract class SqlDialect {
   /** The columns of {@code table} in declaration order; empty when the table does not exist. */
   public abstract List<Column> columns(Conn conn, String table) throws SQLException;
 
-  /**
-   * An expression giving the storage type of {@code column} as {@code 'blob'}, {@code 'null'},
-   * {@code 'text'}, ... — so verify can report a payload stored as the wrong type.
-   */
-  public abstract String typeOf(String column);
-
   /** {@code column} ordered by the bytes of its UTF-8 form, the order of the reference crate. */
   public abstract String byteOrder(String column);
 
   public String head() {
-    return "SELECT seq, content_hash, "
-        + typeOf("content_hash")
-        + " FROM "
+    return "SELECT seq, content_hash FROM "
         + log
         + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
   }
 
-  /** The columns {@code ChainReader.read} expects: the row and the storage type of each blob. */
+  /** The columns {@code ChainReader.read} expects. */
   private String entryColumns() {
-    return "SELECT seq, prev_hash, content_hash, payload, "
-        + typeOf("prev_hash")
-        + ", "
-        + typeOf("content_hash")
-        + ", "
-        + typeOf("payload")
-        + " FROM "
-        + log;
+    return "SELECT seq, prev_hash, content_hash, payload FROM " + log;
   }
 
   public String headEntry() {
@@ -140,9 +125,7 @@ public abstract class SqlDialect {
 
   /** Every chain's head, optionally of one stream, in byte order of stream then writer. */
   public String heads(boolean oneStream) {
-    return "SELECT h.stream, h.writer, h.seq, l.content_hash, "
-        + typeOf("l.content_hash")
-        + " FROM"
+    return "SELECT h.stream, h.writer, h.seq, l.content_hash FROM"
         + " (SELECT stream, writer, MAX(seq) AS seq FROM "
         + log
         + ""

@@ -62,11 +62,6 @@ public final class SqliteDialect extends SqlDialect {
   }
 
   @Override
-  public String typeOf(String column) {
-    return "typeof(" + column + ")";
-  }
-
-  @Override
   public String byteOrder(String column) {
     // SQLite's default BINARY collation compares the UTF-8 bytes.
     return column;

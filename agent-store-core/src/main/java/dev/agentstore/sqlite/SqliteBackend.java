@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteException;
 
 /**
  * The default backend: an embedded SQLite database, with the driver bundled and no server.
@@ -122,6 +123,7 @@ public final class SqliteBackend extends JdbcBackend {
   public static SqliteBackend inMemory() {
     try {
       SQLiteConfig config = new SQLiteConfig();
+      config.setGetGeneratedKeys(false);
       Connection connection = config.createConnection("jdbc:sqlite::memory:");
       return new SqliteBackend(
           null, SqliteOptions.defaults(), "SQLite in-memory store", connection, true);
@@ -316,10 +318,30 @@ public final class SqliteBackend extends JdbcBackend {
     }
   }
 
+  /**
+   * One guarded INSERT per append on connections agent-store owns: in this process the writer
+   * connection serialises appenders, and across processes the primary key and the guard reject a
+   * stale head. An adopted connection may be inside its owner's transaction, where an "auto-commit"
+   * statement would not commit; it takes the transaction path.
+   */
+  @Override
+  public boolean singleStatementAppends() {
+    return ownsWriter;
+  }
+
+  @Override
+  public boolean concurrentReads() {
+    return path != null;
+  }
+
   @Override
   public ErrorKind classify(SQLException e) {
-    // sqlite-jdbc reports extended result codes; the primary code is the low byte.
-    int code = e.getErrorCode();
+    // getErrorCode() is the primary code only; the extended one tells a key violation apart from
+    // the other constraint failures.
+    int code =
+        e instanceof SQLiteException sqlite && sqlite.getResultCode().code > 0
+            ? sqlite.getResultCode().code
+            : e.getErrorCode();
     return switch (code & 0xff) {
       case 5, 6 -> ErrorKind.BUSY;
       case 8 -> ErrorKind.READ_ONLY;
@@ -369,6 +391,8 @@ public final class SqliteBackend extends JdbcBackend {
       throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) options.busyTimeout().toMillis());
+    // Otherwise the driver runs a hidden SELECT last_insert_rowid() after every INSERT.
+    config.setGetGeneratedKeys(false);
     config.setReadOnly(readOnly);
     Path directory = file.getParent();
     if (readOnly && options.readOnly() && directory != null && !Files.isWritable(directory)) {

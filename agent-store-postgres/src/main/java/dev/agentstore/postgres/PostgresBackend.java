@@ -98,6 +98,8 @@ public final class PostgresBackend extends JdbcBackend {
     config.setConnectionTimeout(options.connectTimeout().toMillis());
     config.setInitializationFailTimeout(options.connectTimeout().toMillis());
     config.setSchema(options.schema());
+    // appendAll sends one multi-row INSERT instead of one per entry; a URL parameter overrides it.
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
     String init = sessionSettings(options);
     if (!init.isEmpty()) {
       config.setConnectionInitSql(init);
@@ -202,6 +204,11 @@ public final class PostgresBackend extends JdbcBackend {
     return true;
   }
 
+  @Override
+  public boolean concurrentReads() {
+    return true;
+  }
+
   /**
    * Wake-ups for every commit to this store's log, from any process: {@code LISTEN} on {@link
    * #notificationChannel()}, on a connection of its own (outside the pool; for {@link
@@ -282,7 +289,13 @@ public final class PostgresBackend extends JdbcBackend {
   protected Conn acquireWriter() {
     ensureOpen();
     try {
-      return new Conn(dataSource.getConnection());
+      Connection connection = dataSource.getConnection();
+      // A caller's DataSource may hand out connections outside auto-commit; agent-store's
+      // single-statement writes rely on it.
+      if (!connection.getAutoCommit()) {
+        connection.setAutoCommit(true);
+      }
+      return new Conn(connection);
     } catch (SQLException e) {
       throw translate(e, "getting a connection");
     }

@@ -132,12 +132,6 @@ public final class PostgresDialect extends SqlDialect {
   }
 
   @Override
-  public String typeOf(String column) {
-    // BYTEA columns hold nothing but bytes; only NULL needs telling apart.
-    return "CASE WHEN " + column + " IS NULL THEN 'null' ELSE 'blob' END";
-  }
-
-  @Override
   public String byteOrder(String column) {
     return column + " COLLATE \"C\"";
   }
