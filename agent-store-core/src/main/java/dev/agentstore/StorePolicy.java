@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * backend = "sqlite"          # the default
  * path = "data/agents.db"     # relative paths are relative to the TOML file
  * durability = "normal"       # or "full"
+ * commit_check_interval_ms = 10  # how often followers check for other processes' commits
  *
  * # or
  * [store]
@@ -52,7 +53,13 @@ public final class StorePolicy {
   public static final String DEFAULT_SQLITE_FILE = "agent-store.db";
 
   private static final Set<String> SQLITE_KEYS =
-      Set.of("backend", "path", "durability", "busy_timeout_ms", "read_only");
+      Set.of(
+          "backend",
+          "path",
+          "durability",
+          "busy_timeout_ms",
+          "read_only",
+          "commit_check_interval_ms");
   private static final Set<String> POSTGRES_KEYS =
       Set.of(
           "backend",
@@ -62,6 +69,9 @@ public final class StorePolicy {
           "connect_timeout_ms",
           "statement_timeout_ms",
           "lock_timeout_ms");
+
+  /** The longest {@code commit_check_interval_ms}: an hour, as {@link SqliteOptions} allows. */
+  private static final long MAX_COMMIT_CHECK_INTERVAL_MS = 3_600_000;
 
   private final String backend;
   private final Map<String, Object> settings;
@@ -238,6 +248,20 @@ public final class StorePolicy {
             "busy_timeout_ms in " + source + " out of range: " + timeout.get());
       }
       options = options.withBusyTimeout(Duration.ofMillis(timeout.get()));
+    }
+    Optional<Long> commitCheck = longSetting("commit_check_interval_ms");
+    if (commitCheck.isPresent()) {
+      long millis = commitCheck.get();
+      if (millis < 1 || millis > MAX_COMMIT_CHECK_INTERVAL_MS) {
+        throw new InvalidInputException(
+            "commit_check_interval_ms in "
+                + source
+                + " must be 1 to "
+                + MAX_COMMIT_CHECK_INTERVAL_MS
+                + " (milliseconds), got "
+                + millis);
+      }
+      options = options.withCommitCheckInterval(Duration.ofMillis(millis));
     }
     Object readOnly = settings.get("read_only");
     if (readOnly != null) {
