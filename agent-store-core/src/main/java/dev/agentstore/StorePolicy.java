@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * url = "jdbc:postgresql://db.internal:5432/fleet?user=agent"
  * schema = "fleet_a"
  * pool_size = 8
+ * commit_notifications = true  # false: no NOTIFY trigger, no LISTEN; followers poll
  * }</pre>
  *
  * An empty or absent section means the SQLite default ({@value #DEFAULT_SQLITE_FILE} in the working
@@ -68,7 +69,8 @@ public final class StorePolicy {
           "pool_size",
           "connect_timeout_ms",
           "statement_timeout_ms",
-          "lock_timeout_ms");
+          "lock_timeout_ms",
+          "commit_notifications");
 
   /** The longest {@code commit_check_interval_ms}: an hour, as {@link SqliteOptions} allows. */
   private static final long MAX_COMMIT_CHECK_INTERVAL_MS = 3_600_000;
@@ -184,6 +186,8 @@ public final class StorePolicy {
     StorePolicy policy = new StorePolicy(name, settings, source);
     if (SQLITE.equals(name)) {
       policy.sqliteOptions();
+    } else {
+      policy.booleanSetting("commit_notifications");
     }
     return policy;
   }
@@ -218,6 +222,19 @@ public final class StorePolicy {
       return Optional.of(number.longValue());
     }
     throw new InvalidInputException(key + " in " + source + " must be an integer, found " + value);
+  }
+
+  /** A true/false setting, when present; an error naming the key when it is not a boolean. */
+  public Optional<Boolean> booleanSetting(String key) {
+    Object value = settings.get(key);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value instanceof Boolean flag) {
+      return Optional.of(flag);
+    }
+    throw new InvalidInputException(
+        key + " in " + source + " must be true or false, found " + value);
   }
 
   /** Where this policy came from (a file, "policy text" or "code"), for messages. */
@@ -263,13 +280,9 @@ public final class StorePolicy {
       }
       options = options.withCommitCheckInterval(Duration.ofMillis(millis));
     }
-    Object readOnly = settings.get("read_only");
-    if (readOnly != null) {
-      if (!(readOnly instanceof Boolean flag)) {
-        throw new InvalidInputException(
-            "read_only in " + source + " must be true or false, found " + readOnly);
-      }
-      options = options.withReadOnly(flag);
+    Optional<Boolean> readOnly = booleanSetting("read_only");
+    if (readOnly.isPresent()) {
+      options = options.withReadOnly(readOnly.get());
     }
     return options;
   }

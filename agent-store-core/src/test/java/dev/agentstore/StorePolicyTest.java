@@ -147,6 +147,21 @@ class StorePolicyTest {
   }
 
   @Test
+  void commitNotificationsMustBeTrueOrFalse() throws IOException {
+    Path file = dir.resolve("fleet.toml");
+    String url = "url = \"jdbc:postgresql://db.internal:5432/fleet\"\n";
+    Files.writeString(
+        file, "[store]\nbackend = \"postgres\"\n" + url + "commit_notifications = false\n");
+    assertEquals(Optional.of(false), StorePolicy.read(file).booleanSetting("commit_notifications"));
+    Files.writeString(
+        file, "[store]\nbackend = \"postgres\"\n" + url + "commit_notifications = \"off\"\n");
+    InvalidInputException e =
+        assertThrows(InvalidInputException.class, () -> StorePolicy.read(file));
+    assertEquals(
+        "commit_notifications in " + file + " must be true or false, found off", e.getMessage());
+  }
+
+  @Test
   void invalidTomlNamesItsSource() throws IOException {
     Path file = dir.resolve("broken.toml");
     Files.writeString(file, "backend = \n");

@@ -1,6 +1,7 @@
 package dev.agentstore.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
 import dev.agentstore.Generation;
 import dev.agentstore.WriterLog;
+import dev.agentstore.postgres.internal.PgCommitListener;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -61,9 +63,17 @@ class PostgresCommitNotificationTest {
   }
 
   private PostgresBackend open() {
+    return open(true);
+  }
+
+  private PostgresBackend open(boolean commitNotifications) {
     PostgresBackend db =
         PostgresBackend.connect(
-            PgFollowServer.url(), PostgresOptions.defaults().withSchema(schema).withPoolSize(4));
+            PgFollowServer.url(),
+            PostgresOptions.defaults()
+                .withSchema(schema)
+                .withPoolSize(4)
+                .withCommitNotifications(commitNotifications));
     backends.add(db);
     WriterLog.ensureSchema(db);
     Generation.ensureSchema(db);
@@ -220,7 +230,66 @@ class PostgresCommitNotificationTest {
     }
   }
 
+  @Test
+  void withoutCommitNotificationsNoTriggerIsInstalledAndNothingIsAnnounced() throws Exception {
+    PostgresBackend quiet = open(false);
+    assertEquals(0, triggers(), "no trigger installed");
+    PGConnection listener = listen(quiet);
+    WriterLog.append(quiet, "conv", "alice", utf8("unannounced"));
+    receive(listener, 0);
+
+    // A trigger another backend installed stays: it belongs to the schema, not to one backend.
+    open();
+    assertEquals(1, triggers());
+    WriterLog.ensureSchema(quiet);
+    assertEquals(1, triggers(), "ensureSchema without notifications leaves it in place");
+  }
+
+  @Test
+  void withoutCommitNotificationsFollowersOpenNoListenConnectionAndPollForOtherBackends()
+      throws Exception {
+    PostgresBackend quiet = open(false);
+    PostgresBackend writer = open(false);
+    assertFalse(quiet.storeWakeUps() instanceof PgCommitListener, "no LISTEN source");
+    FollowOptions polling = FollowOptions.defaults().withPollInterval(Duration.ofMillis(100));
+    try (Follower follower = WriterLog.follow(quiet, "conv", "alice", 0, polling)) {
+      assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(200)));
+      Entry other = WriterLog.append(writer, "conv", "alice", utf8("from another backend"));
+      assertEquals(Optional.of(other), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+      Entry own = WriterLog.append(quiet, "conv", "alice", utf8("from its own backend"));
+      assertEquals(Optional.of(own), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+      assertEquals(0, listenConnections(), "no LISTEN connection while following");
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  private int triggers() throws SQLException {
+    try (Connection admin = PgFollowServer.admin();
+        Statement statement = admin.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = '_agent_store_announce'"
+                    + " AND tgrelid = '\""
+                    + schema
+                    + "\"._agent_store_log'::regclass")) {
+      assertTrue(rows.next());
+      return rows.getInt(1);
+    }
+  }
+
+  private int listenConnections() throws SQLException {
+    try (Connection admin = PgFollowServer.admin();
+        var query =
+            admin.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+      query.setString(1, PostgresBackend.listenerName(schema));
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    }
+  }
 
   /** Terminates this schema's LISTEN connections; returns how many there were. */
   private int terminateListener() throws SQLException {
