@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -43,23 +44,22 @@ class PostgresCommitNotificationTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int WAIT_MILLIS = 30_000;
 
+  // A short label: the LISTEN connection's application name holds the schema in 63 bytes.
+  @RegisterExtension static final PostgresTestServer pg = new PostgresTestServer("notify");
+
   private String schema;
-  private final List<PostgresBackend> backends = new ArrayList<>();
   private final List<Connection> connections = new ArrayList<>();
 
   @BeforeEach
-  void server() {
-    PgFollowServer.require();
-    schema = PgFollowServer.newSchema("notify");
+  void newSchema() {
+    schema = pg.newSchema();
   }
 
   @AfterEach
-  void cleanUp() throws SQLException {
+  void closeConnections() throws SQLException {
     for (Connection connection : connections) {
       connection.close();
     }
-    backends.forEach(PostgresBackend::close);
-    PgFollowServer.dropSchema(schema);
   }
 
   private PostgresBackend open() {
@@ -68,13 +68,7 @@ class PostgresCommitNotificationTest {
 
   private PostgresBackend open(boolean commitNotifications) {
     PostgresBackend db =
-        PostgresBackend.connect(
-            PgFollowServer.url(),
-            PostgresOptions.defaults()
-                .withSchema(schema)
-                .withPoolSize(4)
-                .withCommitNotifications(commitNotifications));
-    backends.add(db);
+        pg.newBackend(pg.options().withSchema(schema).withCommitNotifications(commitNotifications));
     WriterLog.ensureSchema(db);
     Generation.ensureSchema(db);
     return db;
@@ -82,7 +76,7 @@ class PostgresCommitNotificationTest {
 
   /** A plain connection listening on the store's channel. */
   private PGConnection listen(PostgresBackend db) throws SQLException {
-    Connection connection = PgFollowServer.admin();
+    Connection connection = PostgresTestServer.adminConnection();
     connections.add(connection);
     try (Statement statement = connection.createStatement()) {
       statement.execute("LISTEN " + db.notificationChannel());
@@ -217,7 +211,7 @@ class PostgresCommitNotificationTest {
     } finally {
       pool.shutdownNow();
     }
-    try (Connection admin = PgFollowServer.admin();
+    try (Connection admin = PostgresTestServer.adminConnection();
         Statement statement = admin.createStatement();
         ResultSet rows =
             statement.executeQuery(
@@ -265,7 +259,7 @@ class PostgresCommitNotificationTest {
   // ---------------------------------------------------------------- helpers
 
   private int triggers() throws SQLException {
-    try (Connection admin = PgFollowServer.admin();
+    try (Connection admin = PostgresTestServer.adminConnection();
         Statement statement = admin.createStatement();
         ResultSet rows =
             statement.executeQuery(
@@ -279,7 +273,7 @@ class PostgresCommitNotificationTest {
   }
 
   private int listenConnections() throws SQLException {
-    try (Connection admin = PgFollowServer.admin();
+    try (Connection admin = PostgresTestServer.adminConnection();
         var query =
             admin.prepareStatement(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
@@ -295,7 +289,7 @@ class PostgresCommitNotificationTest {
   private int terminateListener() throws SQLException {
     String name = PostgresBackend.listenerName(schema);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-    try (Connection admin = PgFollowServer.admin()) {
+    try (Connection admin = PostgresTestServer.adminConnection()) {
       while (true) {
         try (var query =
             admin.prepareStatement(
@@ -316,7 +310,7 @@ class PostgresCommitNotificationTest {
   }
 
   private static long oid(String table) throws SQLException {
-    try (Connection admin = PgFollowServer.admin();
+    try (Connection admin = PostgresTestServer.adminConnection();
         var query = admin.prepareStatement("SELECT to_regclass(?)::oid::bigint")) {
       query.setString(1, table);
       try (ResultSet rows = query.executeQuery()) {
