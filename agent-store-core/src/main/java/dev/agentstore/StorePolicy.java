@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * backend = "sqlite"          # the default
  * path = "data/agents.db"     # relative paths are relative to the TOML file
  * durability = "normal"       # or "full"
+ * commit_check_interval_ms = 10  # how often followers check for other processes' commits
  *
  * # or
  * [store]
@@ -37,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * url = "jdbc:postgresql://db.internal:5432/fleet?user=agent"
  * schema = "fleet_a"
  * pool_size = 8
+ * commit_notifications = true  # false: no NOTIFY trigger, no LISTEN; followers poll
  * }</pre>
  *
  * An empty or absent section means the SQLite default ({@value #DEFAULT_SQLITE_FILE} in the working
@@ -52,7 +54,13 @@ public final class StorePolicy {
   public static final String DEFAULT_SQLITE_FILE = "agent-store.db";
 
   private static final Set<String> SQLITE_KEYS =
-      Set.of("backend", "path", "durability", "busy_timeout_ms", "read_only");
+      Set.of(
+          "backend",
+          "path",
+          "durability",
+          "busy_timeout_ms",
+          "read_only",
+          "commit_check_interval_ms");
   private static final Set<String> POSTGRES_KEYS =
       Set.of(
           "backend",
@@ -61,7 +69,11 @@ public final class StorePolicy {
           "pool_size",
           "connect_timeout_ms",
           "statement_timeout_ms",
-          "lock_timeout_ms");
+          "lock_timeout_ms",
+          "commit_notifications");
+
+  /** The longest {@code commit_check_interval_ms}: an hour, as {@link SqliteOptions} allows. */
+  private static final long MAX_COMMIT_CHECK_INTERVAL_MS = 3_600_000;
 
   private final String backend;
   private final Map<String, Object> settings;
@@ -174,6 +186,8 @@ public final class StorePolicy {
     StorePolicy policy = new StorePolicy(name, settings, source);
     if (SQLITE.equals(name)) {
       policy.sqliteOptions();
+    } else {
+      policy.booleanSetting("commit_notifications");
     }
     return policy;
   }
@@ -210,6 +224,19 @@ public final class StorePolicy {
     throw new InvalidInputException(key + " in " + source + " must be an integer, found " + value);
   }
 
+  /** A true/false setting, when present; an error naming the key when it is not a boolean. */
+  public Optional<Boolean> booleanSetting(String key) {
+    Object value = settings.get(key);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value instanceof Boolean flag) {
+      return Optional.of(flag);
+    }
+    throw new InvalidInputException(
+        key + " in " + source + " must be true or false, found " + value);
+  }
+
   /** Where this policy came from (a file, "policy text" or "code"), for messages. */
   public String source() {
     return source;
@@ -239,13 +266,23 @@ public final class StorePolicy {
       }
       options = options.withBusyTimeout(Duration.ofMillis(timeout.get()));
     }
-    Object readOnly = settings.get("read_only");
-    if (readOnly != null) {
-      if (!(readOnly instanceof Boolean flag)) {
+    Optional<Long> commitCheck = longSetting("commit_check_interval_ms");
+    if (commitCheck.isPresent()) {
+      long millis = commitCheck.get();
+      if (millis < 1 || millis > MAX_COMMIT_CHECK_INTERVAL_MS) {
         throw new InvalidInputException(
-            "read_only in " + source + " must be true or false, found " + readOnly);
+            "commit_check_interval_ms in "
+                + source
+                + " must be 1 to "
+                + MAX_COMMIT_CHECK_INTERVAL_MS
+                + " (milliseconds), got "
+                + millis);
       }
-      options = options.withReadOnly(flag);
+      options = options.withCommitCheckInterval(Duration.ofMillis(millis));
+    }
+    Optional<Boolean> readOnly = booleanSetting("read_only");
+    if (readOnly.isPresent()) {
+      options = options.withReadOnly(readOnly.get());
     }
     return options;
   }

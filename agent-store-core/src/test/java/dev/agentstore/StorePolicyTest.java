@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentstore.sqlite.SqliteBackend;
+import dev.agentstore.sqlite.SqliteOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,6 +91,74 @@ class StorePolicyTest {
     assertThrows(InvalidInputException.class, () -> StorePolicy.parse("busy_timeout_ms = \"x\"\n"));
     assertThrows(InvalidInputException.class, () -> StorePolicy.parse("read_only = 1\n"));
     assertThrows(InvalidInputException.class, () -> StorePolicy.parse("path = \"\"\n"));
+  }
+
+  @Test
+  void commitCheckIntervalSetsHowOftenFollowersCheckForOtherProcessesCommits() throws Exception {
+    assertEquals(
+        SqliteOptions.DEFAULT_COMMIT_CHECK_INTERVAL,
+        StorePolicy.parse("").sqliteOptions().commitCheckInterval());
+    Path file = dir.resolve("agent.toml");
+    Files.writeString(file, "[store]\npath = \"agents.db\"\ncommit_check_interval_ms = 25\n");
+    StorePolicy policy = StorePolicy.read(file);
+    assertEquals(Duration.ofMillis(25), policy.sqliteOptions().commitCheckInterval());
+    try (Backend db = policy.open();
+        Backend writer = SqliteBackend.open(dir.resolve("agents.db"))) {
+      WriterLog.ensureSchema(db);
+      try (Follower follower =
+          WriterLog.follow(
+              db, "s", "w", 0, FollowOptions.defaults().withPollInterval(Duration.ofHours(1)))) {
+        Entry entry = WriterLog.append(writer, "s", "w", new byte[] {7});
+        assertEquals(Optional.of(entry), follower.poll(Duration.ofSeconds(60)));
+      }
+    }
+  }
+
+  @Test
+  void aCommitCheckIntervalOutOfRangeIsRefusedNamingTheKeyAndTheFile() throws IOException {
+    Path file = dir.resolve("agent.toml");
+    for (String value : List.of("0", "-5", "3600001")) {
+      Files.writeString(file, "[store]\ncommit_check_interval_ms = " + value + "\n");
+      InvalidInputException e =
+          assertThrows(InvalidInputException.class, () -> StorePolicy.read(file));
+      assertEquals(
+          "commit_check_interval_ms in "
+              + file
+              + " must be 1 to 3600000 (milliseconds), got "
+              + value,
+          e.getMessage());
+    }
+    for (String value : List.of("\"10ms\"", "2.5")) {
+      Files.writeString(file, "[store]\ncommit_check_interval_ms = " + value + "\n");
+      InvalidInputException e =
+          assertThrows(InvalidInputException.class, () -> StorePolicy.read(file));
+      assertTrue(
+          e.getMessage().startsWith("commit_check_interval_ms in " + file + " must be an integer"),
+          e.getMessage());
+    }
+    Files.writeString(
+        file,
+        "backend = \"postgres\"\nurl = \"jdbc:postgresql://h/d\"\ncommit_check_interval_ms = 5\n");
+    InvalidInputException e =
+        assertThrows(InvalidInputException.class, () -> StorePolicy.read(file));
+    assertTrue(
+        e.getMessage().startsWith("unknown key \"commit_check_interval_ms\" for backend postgres"),
+        e.getMessage());
+  }
+
+  @Test
+  void commitNotificationsMustBeTrueOrFalse() throws IOException {
+    Path file = dir.resolve("fleet.toml");
+    String url = "url = \"jdbc:postgresql://db.internal:5432/fleet\"\n";
+    Files.writeString(
+        file, "[store]\nbackend = \"postgres\"\n" + url + "commit_notifications = false\n");
+    assertEquals(Optional.of(false), StorePolicy.read(file).booleanSetting("commit_notifications"));
+    Files.writeString(
+        file, "[store]\nbackend = \"postgres\"\n" + url + "commit_notifications = \"off\"\n");
+    InvalidInputException e =
+        assertThrows(InvalidInputException.class, () -> StorePolicy.read(file));
+    assertEquals(
+        "commit_notifications in " + file + " must be true or false, found off", e.getMessage());
   }
 
   @Test

@@ -27,6 +27,18 @@ public final class ClassDataTraining {
       {"heads", store, "--json"},
       {"log", store, "--stream", DemoCommand.STREAM, "--writer", "alice"},
       {"log", store, "--stream", DemoCommand.STREAM, "--writer", "alice", "--json"},
+      {
+        "log",
+        store,
+        "--stream",
+        DemoCommand.STREAM,
+        "--writer",
+        "alice",
+        "--follow",
+        "--limit",
+        "1"
+      },
+      {"log", store, "--stream", DemoCommand.STREAM, "--follow", "--json", "--limit", "1"},
       {"gen", store},
       {"gen", store, DemoCommand.GENERATION, "--json"},
       {"gen", "bump", store, "training"},

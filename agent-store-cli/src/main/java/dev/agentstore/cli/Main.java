@@ -16,7 +16,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,11 +65,62 @@ public final class Main {
       description = "Print stack traces with errors.")
   boolean verbose;
 
+  /** How long a signal waits for a stopping command to close its store and flush its output. */
+  private static final long STOP_GRACE_SECONDS = 10;
+
   private InputStream in = InputStream.nullInputStream();
+  private boolean stopRequested;
+  private @Nullable Runnable stopAction;
 
   /** The standard input the commands read (append -). */
   InputStream in() {
     return in;
+  }
+
+  /** A registration that ends when closed. */
+  interface Registration extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Registers how the running command stops when asked to ({@link #requestStop()}); when a stop was
+   * already requested, {@code stop} runs at once. Closing the returned handle unregisters it.
+   */
+  Registration whenStopRequested(Runnable stop) {
+    boolean now;
+    synchronized (this) {
+      stopAction = stop;
+      now = stopRequested;
+    }
+    if (now) {
+      stop.run();
+    }
+    return () -> {
+      synchronized (this) {
+        if (stopAction == stop) {
+          stopAction = null;
+        }
+      }
+    };
+  }
+
+  /**
+   * Asks the running command to stop, as SIGINT or SIGTERM do: a command that runs until stopped
+   * ({@code log --follow}) then finishes with exit code 0. Callable from any thread.
+   *
+   * @return whether a command had registered how it stops ({@link #whenStopRequested})
+   */
+  boolean requestStop() {
+    Runnable stop;
+    synchronized (this) {
+      stopRequested = true;
+      stop = stopAction;
+    }
+    if (stop != null) {
+      stop.run();
+    }
+    return stop != null;
   }
 
   public static void main(String[] args) {
@@ -76,10 +131,38 @@ public final class Main {
             new BufferedWriter(
                 new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), UTF_8)));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, UTF_8), true);
-    int code = run(System.in, out, err, args);
+    Main main = new Main();
+    CountDownLatch finished = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(EXIT_STORE);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> stopOnSignal(main, finished, exitCode), "agent-store stop"));
+    int code = run(main, System.in, out, err, args);
     out.flush();
     err.flush();
+    exitCode.set(code);
+    finished.countDown();
     System.exit(code);
+  }
+
+  /**
+   * The shutdown hook: on SIGINT or SIGTERM, a command that runs until it is stopped ({@code log
+   * --follow}) is stopped, and once it has closed its store and flushed its output the process ends
+   * with the command's own exit code (0) instead of the signal's (130, 143). {@code halt} is the
+   * only way to set the status once the JVM has begun shutting down; it is reached only after the
+   * command has finished. Any other command keeps the JVM's default behaviour.
+   */
+  private static void stopOnSignal(Main main, CountDownLatch finished, AtomicInteger exitCode) {
+    if (finished.getCount() == 0 || !main.requestStop()) {
+      return; // a normal exit, or a command with nothing to stop gracefully
+    }
+    try {
+      if (finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
+        Runtime.getRuntime().halt(exitCode.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Runs the command with the given output streams and an empty stdin; returns its exit code. */
@@ -89,7 +172,13 @@ public final class Main {
 
   /** Runs the command with the given streams and returns its exit code. */
   public static int run(InputStream in, PrintWriter out, PrintWriter err, String... args) {
-    Main main = new Main();
+    return run(new Main(), in, out, err, args);
+  }
+
+  /**
+   * Runs the command as {@code main}, whose {@link #requestStop()} stops it from another thread.
+   */
+  static int run(Main main, InputStream in, PrintWriter out, PrintWriter err, String... args) {
     main.in = in;
     CommandLine commandLine = commandLine(main, args);
     commandLine.setOut(out);

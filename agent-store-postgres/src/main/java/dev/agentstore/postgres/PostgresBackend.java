@@ -150,8 +150,8 @@ public final class PostgresBackend extends JdbcBackend {
    * Uses the caller's {@link DataSource} (usually a pool it already runs), which the backend never
    * closes. agent-store's tables are schema-qualified, so they land in {@code options.schema()}
    * whatever the connections' search path; the caller's own SQL runs with that search path. Only
-   * the schema of {@code options} applies: pool size and timeouts are the caller's to set on its
-   * connections.
+   * the schema and the commit notifications of {@code options} apply: pool size and timeouts are
+   * the caller's to set on its connections.
    */
   public static PostgresBackend fromDataSource(DataSource dataSource, PostgresOptions options) {
     Objects.requireNonNull(dataSource, "dataSource");
@@ -214,11 +214,12 @@ public final class PostgresBackend extends JdbcBackend {
    * #notificationChannel()}, on a connection of its own (outside the pool; for {@link
    * #fromDataSource} one connection of the caller's {@code DataSource}) that is open only while
    * someone listens and reconnects by itself. Notifications are sent by the trigger that {@code
-   * WriterLog.ensureSchema} installs.
+   * WriterLog.ensureSchema} installs. None when {@link PostgresOptions#commitNotifications()} is
+   * off: followers then poll for other processes' commits.
    */
   @Override
   public WakeUpSource storeWakeUps() {
-    return listener;
+    return options.commitNotifications() ? listener : WakeUpSource.none();
   }
 
   /**
@@ -248,12 +249,16 @@ public final class PostgresBackend extends JdbcBackend {
   }
 
   /**
-   * Installs the trigger that announces commits (see {@link #notificationChannel()}). A user who
-   * may not create functions or triggers gets a warning instead: followers then rely on their poll
-   * interval for commits by other processes.
+   * Installs the trigger that announces commits (see {@link #notificationChannel()}), unless {@link
+   * PostgresOptions#commitNotifications()} is off. A user who may not create functions or triggers
+   * gets a warning instead: followers then rely on their poll interval for commits by other
+   * processes.
    */
   @Override
   public void ensureCommitNotifications() {
+    if (!options.commitNotifications()) {
+      return;
+    }
     try {
       write(
           "installing commit notifications in " + sql.schema(),

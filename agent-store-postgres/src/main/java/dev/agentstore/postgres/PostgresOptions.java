@@ -20,13 +20,23 @@ import java.util.Objects;
  *     s)
  * @param statementTimeout the server-side limit on one statement; zero for none (the default)
  * @param lockTimeout the server-side limit on waiting for a lock; zero for none (the default)
+ * @param commitNotifications whether commits are announced to other processes (default true): with
+ *     it, {@code WriterLog.ensureSchema} installs the trigger that sends a {@code NOTIFY} for every
+ *     append, and the backend's followers {@code LISTEN} on a connection of its own. Without it, no
+ *     trigger is installed and no {@code LISTEN} connection is opened: this backend's followers
+ *     hear its own appends (its doorbell) at once and other processes' appends by polling, within
+ *     their {@code FollowOptions.pollInterval()}; concurrent appenders keep PostgreSQL's group
+ *     commit. A trigger installed earlier is left in place (it belongs to the schema, and other
+ *     processes may listen to it); {@code DROP TRIGGER _agent_store_announce ON
+ *     <schema>._agent_store_log} removes it. Applies to a caller's {@code DataSource} too.
  */
 public record PostgresOptions(
     String schema,
     int poolSize,
     Duration connectTimeout,
     Duration statementTimeout,
-    Duration lockTimeout) {
+    Duration lockTimeout,
+    boolean commitNotifications) {
 
   public PostgresOptions {
     Objects.requireNonNull(schema, "schema");
@@ -50,28 +60,51 @@ public record PostgresOptions(
     }
   }
 
-  /** Schema {@code public}, 10 connections, 10 s to connect, no statement or lock timeout. */
+  /** Options with commit notifications on. */
+  public PostgresOptions(
+      String schema,
+      int poolSize,
+      Duration connectTimeout,
+      Duration statementTimeout,
+      Duration lockTimeout) {
+    this(schema, poolSize, connectTimeout, statementTimeout, lockTimeout, true);
+  }
+
+  /**
+   * Schema {@code public}, 10 connections, 10 s to connect, no statement or lock timeout, commit
+   * notifications on.
+   */
   public static PostgresOptions defaults() {
     return new PostgresOptions("public", 10, Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO);
   }
 
   public PostgresOptions withSchema(String schema) {
-    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+    return new PostgresOptions(
+        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
   }
 
   public PostgresOptions withPoolSize(int poolSize) {
-    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+    return new PostgresOptions(
+        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
   }
 
   public PostgresOptions withConnectTimeout(Duration connectTimeout) {
-    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+    return new PostgresOptions(
+        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
   }
 
   public PostgresOptions withStatementTimeout(Duration statementTimeout) {
-    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+    return new PostgresOptions(
+        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
   }
 
   public PostgresOptions withLockTimeout(Duration lockTimeout) {
-    return new PostgresOptions(schema, poolSize, connectTimeout, statementTimeout, lockTimeout);
+    return new PostgresOptions(
+        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+  }
+
+  public PostgresOptions withCommitNotifications(boolean commitNotifications) {
+    return new PostgresOptions(
+        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
   }
 }

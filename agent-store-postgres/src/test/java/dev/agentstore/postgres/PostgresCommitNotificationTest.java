@@ -1,6 +1,7 @@
 package dev.agentstore.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
 import dev.agentstore.Generation;
 import dev.agentstore.WriterLog;
+import dev.agentstore.postgres.internal.PgCommitListener;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
@@ -41,30 +44,31 @@ class PostgresCommitNotificationTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int WAIT_MILLIS = 30_000;
 
+  // A short label: the LISTEN connection's application name holds the schema in 63 bytes.
+  @RegisterExtension static final PostgresTestServer pg = new PostgresTestServer("notify");
+
   private String schema;
-  private final List<PostgresBackend> backends = new ArrayList<>();
   private final List<Connection> connections = new ArrayList<>();
 
   @BeforeEach
-  void server() {
-    PgFollowServer.require();
-    schema = PgFollowServer.newSchema("notify");
+  void newSchema() {
+    schema = pg.newSchema();
   }
 
   @AfterEach
-  void cleanUp() throws SQLException {
+  void closeConnections() throws SQLException {
     for (Connection connection : connections) {
       connection.close();
     }
-    backends.forEach(PostgresBackend::close);
-    PgFollowServer.dropSchema(schema);
   }
 
   private PostgresBackend open() {
+    return open(true);
+  }
+
+  private PostgresBackend open(boolean commitNotifications) {
     PostgresBackend db =
-        PostgresBackend.connect(
-            PgFollowServer.url(), PostgresOptions.defaults().withSchema(schema).withPoolSize(4));
-    backends.add(db);
+        pg.newBackend(pg.options().withSchema(schema).withCommitNotifications(commitNotifications));
     WriterLog.ensureSchema(db);
     Generation.ensureSchema(db);
     return db;
@@ -72,7 +76,7 @@ class PostgresCommitNotificationTest {
 
   /** A plain connection listening on the store's channel. */
   private PGConnection listen(PostgresBackend db) throws SQLException {
-    Connection connection = PgFollowServer.admin();
+    Connection connection = PostgresTestServer.adminConnection();
     connections.add(connection);
     try (Statement statement = connection.createStatement()) {
       statement.execute("LISTEN " + db.notificationChannel());
@@ -207,7 +211,7 @@ class PostgresCommitNotificationTest {
     } finally {
       pool.shutdownNow();
     }
-    try (Connection admin = PgFollowServer.admin();
+    try (Connection admin = PostgresTestServer.adminConnection();
         Statement statement = admin.createStatement();
         ResultSet rows =
             statement.executeQuery(
@@ -220,13 +224,72 @@ class PostgresCommitNotificationTest {
     }
   }
 
+  @Test
+  void withoutCommitNotificationsNoTriggerIsInstalledAndNothingIsAnnounced() throws Exception {
+    PostgresBackend quiet = open(false);
+    assertEquals(0, triggers(), "no trigger installed");
+    PGConnection listener = listen(quiet);
+    WriterLog.append(quiet, "conv", "alice", utf8("unannounced"));
+    receive(listener, 0);
+
+    // A trigger another backend installed stays: it belongs to the schema, not to one backend.
+    open();
+    assertEquals(1, triggers());
+    WriterLog.ensureSchema(quiet);
+    assertEquals(1, triggers(), "ensureSchema without notifications leaves it in place");
+  }
+
+  @Test
+  void withoutCommitNotificationsFollowersOpenNoListenConnectionAndPollForOtherBackends()
+      throws Exception {
+    PostgresBackend quiet = open(false);
+    PostgresBackend writer = open(false);
+    assertFalse(quiet.storeWakeUps() instanceof PgCommitListener, "no LISTEN source");
+    FollowOptions polling = FollowOptions.defaults().withPollInterval(Duration.ofMillis(100));
+    try (Follower follower = WriterLog.follow(quiet, "conv", "alice", 0, polling)) {
+      assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(200)));
+      Entry other = WriterLog.append(writer, "conv", "alice", utf8("from another backend"));
+      assertEquals(Optional.of(other), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+      Entry own = WriterLog.append(quiet, "conv", "alice", utf8("from its own backend"));
+      assertEquals(Optional.of(own), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+      assertEquals(0, listenConnections(), "no LISTEN connection while following");
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  private int triggers() throws SQLException {
+    try (Connection admin = PostgresTestServer.adminConnection();
+        Statement statement = admin.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = '_agent_store_announce'"
+                    + " AND tgrelid = '\""
+                    + schema
+                    + "\"._agent_store_log'::regclass")) {
+      assertTrue(rows.next());
+      return rows.getInt(1);
+    }
+  }
+
+  private int listenConnections() throws SQLException {
+    try (Connection admin = PostgresTestServer.adminConnection();
+        var query =
+            admin.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+      query.setString(1, PostgresBackend.listenerName(schema));
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    }
+  }
 
   /** Terminates this schema's LISTEN connections; returns how many there were. */
   private int terminateListener() throws SQLException {
     String name = PostgresBackend.listenerName(schema);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-    try (Connection admin = PgFollowServer.admin()) {
+    try (Connection admin = PostgresTestServer.adminConnection()) {
       while (true) {
         try (var query =
             admin.prepareStatement(
@@ -247,7 +310,7 @@ class PostgresCommitNotificationTest {
   }
 
   private static long oid(String table) throws SQLException {
-    try (Connection admin = PgFollowServer.admin();
+    try (Connection admin = PostgresTestServer.adminConnection();
         var query = admin.prepareStatement("SELECT to_regclass(?)::oid::bigint")) {
       query.setString(1, table);
       try (ResultSet rows = query.executeQuery()) {

@@ -6,25 +6,21 @@ import dev.agentstore.torture.FollowProcessContract;
 import dev.agentstore.torture.StoreLocation;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two JVMs on one PostgreSQL schema: the follower hears the writer's commits through {@code
  * LISTEN}/{@code NOTIFY} (its poll interval is set far beyond the test's bound).
  */
 class PostgresFollowProcessTest extends FollowProcessContract {
+  @RegisterExtension static final PostgresTestServer pg = new PostgresTestServer("process");
+
   private String schema;
 
   @BeforeEach
-  void requireServer() {
-    PgFollowServer.require();
-    schema = PgFollowServer.newSchema("process");
-  }
-
-  @AfterEach
-  void dropSchema() {
-    PgFollowServer.dropSchema(schema);
+  void newSchema() {
+    schema = pg.newSchema();
   }
 
   @Override
@@ -33,13 +29,14 @@ class PostgresFollowProcessTest extends FollowProcessContract {
       @Override
       public Backend open() {
         return PostgresBackend.connect(
-            PgFollowServer.url(), PostgresOptions.defaults().withSchema(schema).withPoolSize(2));
+            PostgresTestServer.url(),
+            PostgresOptions.defaults().withSchema(schema).withPoolSize(2));
       }
 
       @Override
       public String policyToml() {
         return "[store]\nbackend = \"postgres\"\nurl = \""
-            + PgFollowServer.url()
+            + PostgresTestServer.url()
             + "\"\nschema = \""
             + schema
             + "\"\npool_size = 2\n";

@@ -191,11 +191,13 @@ class PostgresOptionsTest {
             "pool_size = 3",
             "statement_timeout_ms = 1500",
             "lock_timeout_ms = 700",
+            "commit_notifications = false",
             "");
     try (Backend opened = StorePolicy.parse(toml).open()) {
       PostgresBackend db = assertInstanceOf(PostgresBackend.class, opened);
       assertEquals(schema, db.schema());
       assertEquals(3, db.options().poolSize());
+      assertFalse(db.options().commitNotifications());
       assertEquals("1500ms", show(db, "statement_timeout"));
       assertEquals("700ms", show(db, "lock_timeout"));
       WriterLog.ensureSchema(db);
@@ -203,6 +205,13 @@ class PostgresOptionsTest {
       assertEquals(List.of("policy"), WriterLog.streams(db));
     }
     assertEquals(1, count("SELECT count(*) FROM " + logOf(schema)));
+    assertEquals(
+        0,
+        count(
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = '"
+                + logOf(schema)
+                + "'::regclass AND NOT tgisinternal"),
+        "commit_notifications = false: no trigger");
   }
 
   // ---------------------------------------------------------------- helpers

@@ -37,6 +37,10 @@ public final class PostgresProvider implements BackendProvider {
         options.withStatementTimeout(
             millis(policy, "statement_timeout_ms", options.statementTimeout()));
     options = options.withLockTimeout(millis(policy, "lock_timeout_ms", options.lockTimeout()));
+    Optional<Boolean> notifications = policy.booleanSetting("commit_notifications");
+    if (notifications.isPresent()) {
+      options = options.withCommitNotifications(notifications.get());
+    }
     return PostgresBackend.connect(policy.url().orElseThrow(), options);
   }
 
