@@ -86,7 +86,11 @@ final class Stores implements AutoCloseable {
           case SQLITE_MEMORY -> SqliteBackend.inMemory();
           default ->
               PostgresBackend.connect(
-                  postgresUrl(), PostgresOptions.defaults().withSchema(requireSchema()));
+                  postgresUrl(),
+                  PostgresOptions.defaults()
+                      .withSchema(requireSchema())
+                      .withCommitNotifications(
+                          !Boolean.getBoolean("agentstore.bench.noCommitNotifications")));
         };
     Generation.ensureSchema(backend);
     WriterLog.ensureSchema(backend);
