@@ -152,6 +152,19 @@ public final class ChainReader implements Iterator<RawRow> {
 
   /** Reads the columns of {@link SqlDialect#page()} (or its head variant) into a row. */
   static RawRow read(ResultSet rs) throws SQLException {
+    if (rs.getInt(5) == 1) {
+      byte[] prevHash = rs.getBytes(2);
+      byte[] payload = rs.getBytes(4);
+      return new RawRow(
+          rs.getLong(1),
+          prevHash,
+          prevHash == null ? "null" : "blob",
+          rs.getBytes(3),
+          "blob",
+          // Some drivers hand back NULL for a zero-length BLOB.
+          payload == null ? new byte[0] : payload,
+          "blob");
+    }
     Object prev = rs.getObject(2);
     Object content = rs.getObject(3);
     Object payload = rs.getObject(4);

@@ -57,8 +57,15 @@ public abstract class SqlDialect {
 
   /** The columns {@code ChainReader.read} expects. */
   private String entryColumns() {
-    return "SELECT seq, prev_hash, content_hash, payload FROM " + log;
+    return "SELECT seq, prev_hash, content_hash, payload, " + wellFormed() + " FROM " + log;
   }
+
+  /**
+   * An expression that is 1 when the row's blobs have their stored types and hash lengths (a NULL
+   * or 32-byte prev_hash, a 32-byte content_hash, a BLOB payload), so that readers fetch the
+   * storage type of each column only for the rare row that is not.
+   */
+  protected abstract String wellFormed();
 
   public String headEntry() {
     return entryColumns() + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";

@@ -62,6 +62,13 @@ public final class SqliteDialect extends SqlDialect {
   }
 
   @Override
+  protected String wellFormed() {
+    return "(typeof(prev_hash) = 'null' OR (typeof(prev_hash) = 'blob' AND length(prev_hash) = 32))"
+        + " AND typeof(content_hash) = 'blob' AND length(content_hash) = 32"
+        + " AND typeof(payload) = 'blob'";
+  }
+
+  @Override
   public String byteOrder(String column) {
     // SQLite's default BINARY collation compares the UTF-8 bytes.
     return column;
