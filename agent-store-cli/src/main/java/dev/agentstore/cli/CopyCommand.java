@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
@@ -159,9 +161,13 @@ final class CopyCommand implements Callable<Integer> {
         }
         List<Long> copied = copy(source, destination, plans, err);
         List<Outcome> outcomes = check(destination, plans, copied, err);
+        Set<String> stored = new HashSet<>();
+        for (Store.Counter counter : destination.counters()) {
+          stored.add(counter.key());
+        }
         List<CounterOutcome> counterOutcomes = new ArrayList<>();
         for (Store.Counter counter : counters) {
-          counterOutcomes.add(copyCounter(destination, counter));
+          counterOutcomes.add(copyCounter(destination, counter, stored.contains(counter.key())));
         }
         boolean match = outcomes.stream().noneMatch(o -> o.status().equals("mismatch"));
         if (json) {
@@ -425,14 +431,19 @@ final class CopyCommand implements Callable<Integer> {
     return outcomes;
   }
 
-  /** Raises a destination counter to the source's value; never lowers it. */
-  private static CounterOutcome copyCounter(Store destination, Store.Counter counter) {
+  /**
+   * Raises a destination counter to the source's value; never lowers it. A counter the source
+   * stores at 0 gets its row on the destination too ({@code stored}: whether it has one), so both
+   * list the same generations.
+   */
+  private static CounterOutcome copyCounter(
+      Store destination, Store.Counter counter, boolean stored) {
     Generation generation = new Generation(counter.key());
     long current = generation.current(destination.db());
     if (current > counter.value()) {
       return new CounterOutcome(counter.key(), counter.value(), current, "destination_ahead");
     }
-    if (current == counter.value()) {
+    if (current == counter.value() && stored) {
       return new CounterOutcome(counter.key(), counter.value(), current, "unchanged");
     }
     try {

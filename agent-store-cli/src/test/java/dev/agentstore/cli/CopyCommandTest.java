@@ -199,6 +199,25 @@ class CopyCommandTest {
   }
 
   @Test
+  void aGenerationSetToZeroIsCopiedAsARow() {
+    Path source = TestStores.sample(dir.resolve("a.db"));
+    TestStores.modify(source, db -> new Generation("zero").set(db, 0));
+    Path copy = dir.resolve("b.db");
+
+    JsonNode json = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    JsonNode zero = json.get("generations").get(2);
+    assertEquals("zero", zero.get("key").asText());
+    assertEquals(0, zero.get("destination_value").asLong());
+    assertEquals("copied", zero.get("status").asText());
+    assertEquals(3, json.get("summary").get("generations_copied").asLong());
+    assertEquals(List.of("big=9007199254740993", "report.nightly=3", "zero=0"), generations(copy));
+
+    JsonNode again = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    assertEquals("unchanged", again.get("generations").get(2).get("status").asText());
+    assertEquals(0, again.get("summary").get("generations_copied").asLong());
+  }
+
+  @Test
   void aConflictingDestinationIsRefusedAndLeftUntouched() {
     Path source = TestStores.sample(dir.resolve("a.db"));
     Path other = dir.resolve("other.db");

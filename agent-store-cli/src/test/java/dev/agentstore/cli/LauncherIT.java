@@ -76,6 +76,23 @@ class LauncherIT {
   }
 
   @Test
+  void theFirstRunAfterTheBuildTrainsTheClassDataArchive() throws Exception {
+    Path target = ROOT.resolve("agent-store-cli/target");
+    Path jar = target.resolve("agent-store.jar");
+    Path archive = target.resolve("agent-store.jsa");
+    assertEquals(0, launch("--help").exitCode());
+    assertTrue(Files.exists(archive), "no archive at " + archive);
+    assertTrue(
+        Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0,
+        "the archive is newer than the jar, so the launcher uses it");
+    Path failed = target.resolve("agent-store.jsa.failed");
+    assertTrue(
+        !Files.exists(failed)
+            || Files.getLastModifiedTime(failed).compareTo(Files.getLastModifiedTime(jar)) < 0,
+        "training failed after this build (" + failed + ")");
+  }
+
+  @Test
   void verifyPrintsTheTableAndNoProgressWhenPiped() throws Exception {
     Path store = TestStores.sample(dir.resolve("a.db"));
     Run run = launch("verify", store.toString());
