@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code agent-store copy} of (a copy of) the store the reference Rust crate wrote, to a new SQLite
- * file and to PostgreSQL: read back with plain SQL, the destination has the manifest of {@code
- * reference.json} entry for entry — every stream, writer, seq, prev_hash, content hash and payload
- * byte, every head and every generation row — and verifies.
+ * file, and to PostgreSQL and back: read back with plain SQL, the destination has the manifest of
+ * {@code reference.json} entry for entry — every stream, writer, seq, prev_hash, content hash and
+ * payload byte, every head and every generation row — and verifies.
  */
 class CopyReferenceStoreTest {
   private static final JsonNode MANIFEST = ReferenceFixtures.manifest();
@@ -134,6 +134,27 @@ class CopyReferenceStoreTest {
             ReferenceFixtures.manifestOf(db, schema.table(Store.LOG), schema.table(Store.META)));
       }
       assertVerifies(TestStores.PG_URL, "--schema", schema.name());
+
+      // And back: PostgreSQL to a new SQLite file gives the reference crate's rows, byte for byte.
+      Path back = dir.resolve("back.db");
+      JsonNode returned =
+          Cli.run(
+                  "copy",
+                  TestStores.PG_URL,
+                  "--from-schema",
+                  schema.name(),
+                  back.toString(),
+                  "--json")
+              .expect(0)
+              .json();
+      assertCopiedEverything(returned);
+      try (SqliteBackend db = SqliteBackend.open(back);
+          SqliteBackend reference =
+              SqliteBackend.open(source, SqliteOptions.defaults().withReadOnly(true))) {
+        assertSameManifest(ReferenceFixtures.manifestOf(db, Store.LOG, Store.META));
+        assertEquals(TestStores.logRows(reference), TestStores.logRows(db), "the same rows");
+      }
+      assertVerifies(back.toString());
     }
   }
 }
