@@ -61,7 +61,11 @@ public final class PostgresBackend extends JdbcBackend {
     this.sql = new PostgresDialect(options.schema());
     this.description = "PostgreSQL store " + address + " (schema " + options.schema() + ")";
     this.listener =
-        new PgCommitListener(description, CommitTrigger.logTable(sql), listenerConnections);
+        new PgCommitListener(
+            description,
+            CommitTrigger.logTable(sql),
+            CommitTrigger.listenersTable(sql),
+            listenerConnections);
   }
 
   /**
@@ -214,8 +218,13 @@ public final class PostgresBackend extends JdbcBackend {
    * #notificationChannel()}, on a connection of its own (outside the pool; for {@link
    * #fromDataSource} one connection of the caller's {@code DataSource}) that is open only while
    * someone listens and reconnects by itself. Notifications are sent by the trigger that {@code
-   * WriterLog.ensureSchema} installs. None when {@link PostgresOptions#commitNotifications()} is
-   * off: followers then poll for other processes' commits.
+   * WriterLog.ensureSchema} installs, and only while a listener is registered in {@code
+   * <schema>._agent_store_listeners}: the connection registers itself after {@code LISTEN} and
+   * deletes its row when it stops (see {@link #notificationChannel()}). A user without INSERT and
+   * DELETE on that table still listens, with a warning logged once: while no other listener is
+   * registered, followers then rely on their poll interval. None when {@link
+   * PostgresOptions#commitNotifications()} is off: followers then poll for other processes'
+   * commits.
    */
   @Override
   public WakeUpSource storeWakeUps() {
@@ -228,6 +237,14 @@ public final class PostgresBackend extends JdbcBackend {
    * "content_hash": "<64 hex>"}}, sent when the appending transaction commits, one per chain an
    * {@code INSERT} extended (its new head); when the names would make it 8,000 bytes or more (the
    * server's limit) only {@code seq} and {@code content_hash} are sent.
+   *
+   * <p>Notifications are sent only while {@code <schema>._agent_store_listeners} holds a row,
+   * because PostgreSQL commits notifying transactions one at a time. A listener of its own (not an
+   * agent-store backend) registers after its {@code LISTEN} with {@code INSERT INTO
+   * <schema>._agent_store_listeners (pid) VALUES (pg_backend_pid()) ON CONFLICT DO NOTHING}, then
+   * reads what it missed, and runs {@code DELETE FROM <schema>._agent_store_listeners WHERE pid =
+   * pg_backend_pid()} when done; the row of a backend that is gone is deleted by the next
+   * agent-store listener that starts.
    *
    * @throws dev.agentstore.StoreException when the log table does not exist yet
    */
@@ -249,10 +266,11 @@ public final class PostgresBackend extends JdbcBackend {
   }
 
   /**
-   * Installs the trigger that announces commits (see {@link #notificationChannel()}), unless {@link
-   * PostgresOptions#commitNotifications()} is off. A user who may not create functions or triggers
-   * gets a warning instead: followers then rely on their poll interval for commits by other
-   * processes.
+   * Installs the trigger that announces commits and the table in which listeners register (see
+   * {@link #notificationChannel()}), unless {@link PostgresOptions#commitNotifications()} is off;
+   * replaces the trigger function of a store made by an earlier version, which notified even with
+   * no one listening. A user who may not create functions, triggers or tables gets a warning
+   * instead: followers then rely on their poll interval for commits by other processes.
    */
   @Override
   public void ensureCommitNotifications() {

@@ -22,12 +22,13 @@ import java.util.Objects;
  * @param lockTimeout the server-side limit on waiting for a lock; zero for none (the default)
  * @param commitNotifications whether commits are announced to other processes (default true): with
  *     it, {@code WriterLog.ensureSchema} installs the trigger that sends a {@code NOTIFY} for every
- *     append, and the backend's followers {@code LISTEN} on a connection of its own. Without it, no
- *     trigger is installed and no {@code LISTEN} connection is opened: this backend's followers
- *     hear its own appends (its doorbell) at once and other processes' appends by polling, within
- *     their {@code FollowOptions.pollInterval()}; concurrent appenders keep PostgreSQL's group
- *     commit. A trigger installed earlier is left in place (it belongs to the schema, and other
- *     processes may listen to it); {@code DROP TRIGGER _agent_store_announce ON
+ *     append while a listener is registered in {@code <schema>._agent_store_listeners}, and the
+ *     backend's followers {@code LISTEN} (and register) on a connection of its own. Without it, no
+ *     trigger or table is installed and no {@code LISTEN} connection is opened: this backend's
+ *     followers hear its own appends (its doorbell) at once and other processes' appends by
+ *     polling, within their {@code FollowOptions.pollInterval()}; concurrent appenders keep
+ *     PostgreSQL's group commit. A trigger installed earlier is left in place (it belongs to the
+ *     schema, and other processes may listen to it); {@code DROP TRIGGER _agent_store_announce ON
  *     <schema>._agent_store_log} removes it. Applies to a caller's {@code DataSource} too.
  */
 public record PostgresOptions(

@@ -6,12 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentstore.Entry;
+import dev.agentstore.FollowOptions;
+import dev.agentstore.Follower;
 import dev.agentstore.Generation;
 import dev.agentstore.StoreOpenException;
 import dev.agentstore.StorePolicy;
+import dev.agentstore.WakeUpSource;
 import dev.agentstore.WriterLog;
+import dev.agentstore.postgres.internal.PgCommitListener;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +32,8 @@ import org.junit.jupiter.api.function.Executable;
 
 /**
  * Logins and privileges on a private server with password authentication: a wrong password and a
- * user who may not create the schema are refused clearly, and no message shows a password.
+ * user who may not create the schema are refused clearly, and no message shows a password; a user
+ * who may only append still appends and follows.
  */
 class PostgresAccessTest {
   private static final String PASSWORD = "Right-Horse-Battery-9";
@@ -132,6 +146,70 @@ class PostgresAccessTest {
       assertEquals(1, WriterLog.append(db, "s", "w", new byte[] {1}).seq());
       assertEquals(1, new Generation("epoch").bump(db));
       assertEquals(1, WriterLog.verify(db, "s", "w").orElseThrow().seq());
+    }
+  }
+
+  @Test
+  void aUserWhoMayOnlyAppendFollowsByPollingAfterOneWarningAndAppendsWhileOthersListen()
+      throws Exception {
+    String url = server.url("postgres", "user=limited&password=" + PASSWORD);
+    FollowOptions noPoll = FollowOptions.defaults().withPollInterval(Duration.ofHours(1));
+    FollowOptions polling = FollowOptions.defaults().withPollInterval(Duration.ofMillis(100));
+    Logger log = Logger.getLogger(PgCommitListener.class.getName());
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel() == Level.WARNING) {
+              warnings.add(record.getMessage());
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    log.addHandler(capture);
+    try (PostgresBackend operator = PostgresBackend.connect(server.url(), QUICK.withSchema("ops"));
+        PostgresBackend agent = PostgresBackend.connect(url, QUICK.withSchema("ops"))) {
+      WriterLog.ensureSchema(operator);
+      server.execute(
+          "GRANT USAGE ON SCHEMA ops TO limited",
+          "GRANT SELECT, INSERT ON ops._agent_store_log TO limited");
+
+      // No one may register, so no append is announced: the agent's followers poll. Each round
+      // starts the LISTEN connection anew, which tries to register again.
+      PgCommitListener source = (PgCommitListener) agent.storeWakeUps();
+      for (int round = 1; round <= 2; round++) {
+        CountDownLatch listening = new CountDownLatch(1);
+        WakeUpSource.Subscription subscription = source.subscribe(hint -> listening.countDown());
+        try (Follower polled = WriterLog.follow(agent, "s", "w", round - 1, polling)) {
+          assertTrue(listening.await(30, TimeUnit.SECONDS), "the LISTEN connection woke");
+          Entry entry = WriterLog.append(operator, "s", "w", new byte[] {(byte) round});
+          assertEquals(Optional.of(entry), polled.poll(Duration.ofSeconds(30)));
+        } finally {
+          subscription.close();
+        }
+      }
+      assertEquals(2, source.connects(), "listened twice");
+      assertEquals(List.of(), server.query("SELECT pid FROM ops._agent_store_listeners"));
+      assertEquals(1, warnings.size(), () -> "warned once: " + warnings);
+      assertTrue(
+          warnings.get(0).contains("\"ops\"._agent_store_listeners")
+              && warnings.get(0).contains("grant INSERT and DELETE"),
+          warnings.get(0));
+
+      // The trigger reads the listeners table with the appender's privileges.
+      try (Follower heard = WriterLog.follow(operator, "s", "w", 2, noPoll)) {
+        Entry entry = WriterLog.append(agent, "s", "w", new byte[] {3});
+        assertEquals(3, entry.seq());
+        assertEquals(Optional.of(entry), heard.poll(Duration.ofSeconds(30)));
+      }
+    } finally {
+      log.removeHandler(capture);
     }
   }
 }

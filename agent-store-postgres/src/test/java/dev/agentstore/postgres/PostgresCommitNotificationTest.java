@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -36,8 +37,9 @@ import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
 /**
- * The commit notifications of a PostgreSQL store: sent on commit only, with the chain's new head,
- * within the server's payload limit; and the LISTEN connection that reconnects by itself.
+ * The commit notifications of a PostgreSQL store: sent on commit only and only while a listener is
+ * registered, with the chain's new head, within the server's payload limit; and the LISTEN
+ * connection that registers, deletes rows of listeners that are gone, and reconnects by itself.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PostgresCommitNotificationTest {
@@ -74,14 +76,43 @@ class PostgresCommitNotificationTest {
     return db;
   }
 
-  /** A plain connection listening on the store's channel. */
+  /**
+   * A plain connection listening on the store's channel and registered as a listener, as a program
+   * that is not agent-store does it: {@code LISTEN}, then a row with its backend's pid.
+   */
   private PGConnection listen(PostgresBackend db) throws SQLException {
+    Connection connection = listening(db);
+    try (Statement statement = connection.createStatement()) {
+      statement.executeUpdate(
+          "INSERT INTO \""
+              + schema
+              + "\"._agent_store_listeners (pid) VALUES (pg_backend_pid()) ON CONFLICT DO NOTHING");
+    }
+    return connection.unwrap(PGConnection.class);
+  }
+
+  /** A plain connection listening on the store's channel without registering. */
+  private PGConnection listenUnregistered(PostgresBackend db) throws SQLException {
+    return listening(db).unwrap(PGConnection.class);
+  }
+
+  private Connection listening(PostgresBackend db) throws SQLException {
     Connection connection = PostgresTestServer.adminConnection();
     connections.add(connection);
     try (Statement statement = connection.createStatement()) {
       statement.execute("LISTEN " + db.notificationChannel());
     }
-    return connection.unwrap(PGConnection.class);
+    return connection;
+  }
+
+  /** Asserts that no notification arrives within {@code millis}. */
+  private static void assertSilentFor(PGConnection listener, int millis) throws SQLException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    for (long left = millis; left > 0; ) {
+      PGNotification[] batch = listener.getNotifications((int) left);
+      assertEquals(0, batch == null ? 0 : batch.length, "no notification");
+      left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
   }
 
   /** Exactly {@code count} notifications, then none for a short while. */
@@ -134,10 +165,9 @@ class PostgresCommitNotificationTest {
               }
               return entries;
             });
-    List<JsonNode> received = receive(listener, 3);
-    assertEquals(
-        List.of(notice(appended.get(0)), notice(appended.get(1)), notice(appended.get(2))),
-        received);
+    // appendAll is one multi-row INSERT: one notification, for alice's new head.
+    List<JsonNode> received = receive(listener, 2);
+    assertEquals(List.of(notice(appended.get(1)), notice(appended.get(2))), received);
     try {
       db.runInTransaction(
           tx -> {
@@ -228,7 +258,8 @@ class PostgresCommitNotificationTest {
   void withoutCommitNotificationsNoTriggerIsInstalledAndNothingIsAnnounced() throws Exception {
     PostgresBackend quiet = open(false);
     assertEquals(0, triggers(), "no trigger installed");
-    PGConnection listener = listen(quiet);
+    assertEquals(List.of(), listenersTable(), "no listeners table");
+    PGConnection listener = listenUnregistered(quiet);
     WriterLog.append(quiet, "conv", "alice", utf8("unannounced"));
     receive(listener, 0);
 
@@ -256,7 +287,176 @@ class PostgresCommitNotificationTest {
     }
   }
 
+  @Test
+  void withNoListenerRegisteredAnAppendSendsNoNotification() throws Exception {
+    PostgresBackend db = open();
+    PGConnection unregistered = listenUnregistered(db);
+    assertEquals(List.of(), listenersTable());
+    WriterLog.append(db, "conv", "alice", utf8("one"));
+    WriterLog.appendAll(db, "conv", "bob", List.of(utf8("two"), utf8("three")));
+    assertSilentFor(unregistered, 500);
+  }
+
+  @Test
+  void aFollowingBackendRegistersAndHearsAnotherBackendsAppend() throws Exception {
+    PostgresBackend db = open();
+    PostgresBackend writer = open();
+    PGConnection unregistered = listenUnregistered(db);
+    FollowOptions noPoll = FollowOptions.defaults().withPollInterval(Duration.ofHours(1));
+    awaitRegistration(db);
+    try (Follower follower = WriterLog.follow(db, "conv", "alice", 0, noPoll)) {
+      assertEquals(List.of(listenPid()), listenersTable(), "the LISTEN connection's pid");
+      Entry entry = WriterLog.append(writer, "conv", "alice", utf8("heard"));
+      assertEquals(Optional.of(entry), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+      // Announced to everyone on the channel while someone is registered.
+      assertEquals(List.of(notice(entry)), receive(unregistered, 1));
+    }
+  }
+
+  @Test
+  void closingTheBackendDeletesItsListenersRow() throws Exception {
+    PostgresBackend db = open();
+    PostgresBackend writer = open();
+    PGConnection unregistered = listenUnregistered(db);
+    awaitRegistration(db);
+    assertEquals(List.of(listenPid()), listenersTable());
+    db.close();
+    assertEquals(List.of(), listenersTable(), "deleted before close returned");
+    WriterLog.append(writer, "conv", "alice", utf8("unheard"));
+    assertSilentFor(unregistered, 500);
+  }
+
+  @Test
+  void aDeadListenersRowIsDeletedWhenANewListenerStarts() throws Exception {
+    PostgresBackend db = open();
+    // Beyond any pid the kernel hands out; as if its backend died without deleting its row.
+    int dead = Integer.MAX_VALUE;
+    try (Connection admin = PostgresTestServer.adminConnection();
+        Statement statement = admin.createStatement()) {
+      statement.executeUpdate(
+          "INSERT INTO \"" + schema + "\"._agent_store_listeners (pid) VALUES (" + dead + ")");
+    }
+    assertEquals(List.of(dead), listenersTable());
+    awaitRegistration(db);
+    assertEquals(List.of(listenPid()), listenersTable(), "only the live listener");
+  }
+
+  @Test
+  void aTransactionOpenWhenTheFirstListenerRegistersIsDeliveredWhenItCommits() throws Exception {
+    PostgresBackend db = open();
+    PostgresBackend writer = open();
+    CountDownLatch appended = new CountDownLatch(1);
+    CountDownLatch commit = new CountDownLatch(1);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<Entry> transaction =
+          pool.submit(
+              () ->
+                  writer.inTransaction(
+                      tx -> {
+                        Entry entry = WriterLog.append(tx, "conv", "alice", utf8("in flight"));
+                        appended.countDown();
+                        try {
+                          assertTrue(commit.await(WAIT_MILLIS, TimeUnit.MILLISECONDS));
+                        } catch (InterruptedException e) {
+                          throw new AssertionError(e);
+                        }
+                        return entry;
+                      }));
+      assertTrue(appended.await(WAIT_MILLIS, TimeUnit.MILLISECONDS), "appended, not committed");
+      // The trigger ran with no one registered, so its commit will not be announced.
+      FollowOptions noPoll = FollowOptions.defaults().withPollInterval(Duration.ofHours(1));
+      awaitRegistration(db);
+      try (Follower follower = WriterLog.follow(db, "conv", "alice", 0, noPoll)) {
+        assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(100)));
+        commit.countDown();
+        Entry entry = transaction.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        assertEquals(Optional.of(entry), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+      }
+    } finally {
+      commit.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void ensureSchemaMakesAStoreOfTheEarlierVersionQuietWhileNoOneListens() throws Exception {
+    PostgresBackend db = open();
+    String quoted = "\"" + schema + "\"";
+    // What the earlier version installed: a function that always notifies, no listeners table.
+    try (Connection admin = PostgresTestServer.adminConnection();
+        Statement statement = admin.createStatement()) {
+      statement.execute("DROP TABLE " + quoted + "._agent_store_listeners");
+      statement.execute(
+          "CREATE OR REPLACE FUNCTION "
+              + quoted
+              + "._agent_store_announce() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN"
+              + " PERFORM pg_notify('agent_store_' || TG_RELID::bigint, '{}'); RETURN NULL;"
+              + " END $fn$");
+    }
+    PGConnection unregistered = listenUnregistered(db);
+    WriterLog.append(db, "conv", "alice", utf8("announced by the earlier version"));
+    assertEquals(1, receive(unregistered, 1).size());
+
+    WriterLog.ensureSchema(db);
+    assertEquals(List.of(), listenersTable(), "the listeners table, empty");
+    WriterLog.append(db, "conv", "alice", utf8("unannounced"));
+    assertSilentFor(unregistered, 500);
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * Subscribes to the backend's LISTEN connection and returns once it woke its listeners the first
+   * time, which it does after listening and registering. The subscription lasts until the backend
+   * is closed.
+   */
+  private static void awaitRegistration(PostgresBackend db) throws InterruptedException {
+    CountDownLatch woken = new CountDownLatch(1);
+    PgCommitListener source = (PgCommitListener) db.storeWakeUps();
+    source.subscribe(hint -> woken.countDown());
+    assertTrue(woken.await(WAIT_MILLIS, TimeUnit.MILLISECONDS), "the LISTEN connection woke");
+    assertEquals(1, source.connects(), "connected once");
+  }
+
+  /** The pids in the schema's listeners table, in order; empty when it has no such table. */
+  private List<Integer> listenersTable() throws SQLException {
+    List<Integer> pids = new ArrayList<>();
+    try (Connection admin = PostgresTestServer.adminConnection();
+        var query = admin.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      query.setString(1, "\"" + schema + "\"._agent_store_listeners");
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        if (!rows.getBoolean(1)) {
+          return pids;
+        }
+      }
+      try (Statement statement = admin.createStatement();
+          ResultSet rows =
+              statement.executeQuery(
+                  "SELECT pid FROM \"" + schema + "\"._agent_store_listeners ORDER BY pid")) {
+        while (rows.next()) {
+          pids.add(rows.getInt(1));
+        }
+      }
+    }
+    return pids;
+  }
+
+  /** The pid of the schema's only LISTEN connection. */
+  private int listenPid() throws SQLException {
+    try (Connection admin = PostgresTestServer.adminConnection();
+        var query =
+            admin.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+      query.setString(1, PostgresBackend.listenerName(schema));
+      try (ResultSet rows = query.executeQuery()) {
+        assertTrue(rows.next(), "a LISTEN connection");
+        int pid = rows.getInt(1);
+        assertFalse(rows.next(), "one LISTEN connection");
+        return pid;
+      }
+    }
+  }
 
   private int triggers() throws SQLException {
     try (Connection admin = PostgresTestServer.adminConnection();

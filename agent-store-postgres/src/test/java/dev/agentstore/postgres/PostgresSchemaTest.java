@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentstore.Generation;
 import dev.agentstore.WriterLog;
+import dev.agentstore.postgres.internal.PostgresDialect;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -22,7 +23,7 @@ class PostgresSchemaTest {
   private static final long WAIT_SECONDS = 60;
 
   @Test
-  void aSchemaNameWithQuotesDollarsAndCapitalsIsQuotedEverywhere() {
+  void aSchemaNameWithQuotesDollarsAndCapitalsIsQuotedEverywhere() throws InterruptedException {
     String schema = "Fleet \"A\" $$ o'k $q$ ?; " + pg.newSchema().substring(17);
     PostgresBackend db = pg.newBackend(pg.options().withSchema(schema));
     WriterLog.ensureSchema(db);
@@ -33,12 +34,23 @@ class PostgresSchemaTest {
     assertEquals(1, new Generation("g").bump(db));
     assertEquals(2, WriterLog.verify(db, "s", "w").orElseThrow().seq());
     assertEquals(
-        List.of("_agent_store_log", "_agent_store_meta"),
+        List.of("_agent_store_listeners", "_agent_store_log", "_agent_store_meta"),
         db.query(
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = ?"
                 + " ORDER BY table_name",
             row -> row.getString(1),
             schema));
+    // The LISTEN connection registers in the listeners table of that schema.
+    CountDownLatch listening = new CountDownLatch(1);
+    db.storeWakeUps().subscribe(hint -> listening.countDown());
+    assertTrue(listening.await(WAIT_SECONDS, TimeUnit.SECONDS), "the LISTEN connection woke");
+    assertEquals(
+        List.of(PostgresBackend.listenerName(schema)),
+        db.query(
+            "SELECT a.application_name FROM "
+                + PostgresDialect.quote(schema)
+                + "._agent_store_listeners l JOIN pg_stat_activity a USING (pid)",
+            row -> row.getString(1)));
   }
 
   @Test

@@ -13,6 +13,15 @@ import java.util.List;
  * "content_hash": "<64 hex>"}}; PostgreSQL refuses payloads of 8,000 bytes or more, so when the
  * names make it that long the payload drops them and keeps only {@code seq} and {@code
  * content_hash} (a listener then re-reads every chain it follows).
+ *
+ * <p>The trigger notifies only while {@code _agent_store_listeners} holds a row: PostgreSQL commits
+ * notifying transactions one at a time (a database-wide lock held through the commit), which costs
+ * concurrent appenders their group commit even when no one listens. A listener registers its
+ * backend's pid there after {@code LISTEN} ({@link #register}), deletes the rows of backends that
+ * are gone ({@link #purge}) and its own row when it stops ({@link #unregister}). The trigger reads
+ * the table with its statement's snapshot, so a transaction that ran the trigger before a listener
+ * registered and commits after is not announced to it ({@link #inFlight} finds those); under
+ * REPEATABLE READ neither is one whose snapshot predates the registration.
  */
 public final class CommitTrigger {
   /** The trigger's and its function's name. */
@@ -21,18 +30,37 @@ public final class CommitTrigger {
   /** The prefix of the channel name; the log table's OID follows. */
   public static final String CHANNEL_PREFIX = "agent_store_";
 
+  /** The table of registered listeners: one row per listening backend, by pid. */
+  public static final String LISTENERS_TABLE = "_agent_store_listeners";
+
   private CommitTrigger() {}
 
-  /** Statements that install the function and the trigger, idempotent; run in one transaction. */
+  /**
+   * Statements that install the listeners table, the function and the trigger, idempotent; run in
+   * one transaction. They replace the function of a store made by an earlier version, which
+   * notified unconditionally.
+   */
   public static List<String> install(PostgresDialect sql) {
-    String schema = PostgresDialect.quote(sql.schema());
-    String function = schema + "." + NAME;
-    String table = schema + "." + PostgresDialect.LOG_TABLE;
-    String tableLiteral = "'" + table.replace("'", "''") + "'";
+    String function = PostgresDialect.quote(sql.schema()) + "." + NAME;
+    String table = logTable(sql);
+    String listeners = listenersTable(sql);
     return List.of(
         // Serialises concurrent installers: CREATE OR REPLACE FUNCTION races otherwise fail with
         // "tuple concurrently updated".
         "SELECT pg_advisory_xact_lock(7410392876316409661)",
+        "DO $do$ BEGIN\n"
+            + "  IF to_regclass("
+            + literal(listeners)
+            + ") IS NULL THEN\n"
+            + "    CREATE TABLE "
+            + listeners
+            + " (pid integer PRIMARY KEY, since timestamptz NOT NULL DEFAULT now());\n"
+            // The trigger reads it with the privileges of whoever appends.
+            + "    GRANT SELECT ON "
+            + listeners
+            + " TO PUBLIC;\n"
+            + "  END IF;\n"
+            + "END $do$",
         "CREATE OR REPLACE FUNCTION "
             + function
             + "() RETURNS trigger LANGUAGE plpgsql AS $fn$\n"
@@ -40,6 +68,11 @@ public final class CommitTrigger {
             + "  r record;\n"
             + "  p text;\n"
             + "BEGIN\n"
+            + "  IF NOT EXISTS (SELECT 1 FROM "
+            + listeners
+            + ") THEN\n"
+            + "    RETURN NULL;\n"
+            + "  END IF;\n"
             + "  FOR r IN SELECT DISTINCT ON (stream, writer) stream, writer, seq, content_hash\n"
             + "      FROM appended ORDER BY stream, writer, seq DESC LOOP\n"
             + "    p := json_build_object('stream', r.stream, 'writer', r.writer, 'seq', r.seq,\n"
@@ -59,7 +92,7 @@ public final class CommitTrigger {
             + "  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
             + NAME
             + "' AND tgrelid = "
-            + tableLiteral
+            + literal(table)
             + "::regclass) THEN\n"
             + "    CREATE TRIGGER "
             + NAME
@@ -80,5 +113,63 @@ public final class CommitTrigger {
   /** The log table's qualified name, as {@link #channelQuery()} takes it. */
   public static String logTable(PostgresDialect sql) {
     return PostgresDialect.quote(sql.schema()) + "." + PostgresDialect.LOG_TABLE;
+  }
+
+  /** The listeners table's qualified name. */
+  public static String listenersTable(PostgresDialect sql) {
+    return PostgresDialect.quote(sql.schema()) + "." + LISTENERS_TABLE;
+  }
+
+  /**
+   * Registers the executing backend in {@code listeners} (qualified); run after {@code LISTEN}.
+   * Needs the INSERT privilege on the table.
+   */
+  public static String register(String listeners) {
+    return "INSERT INTO " + listeners + " (pid) VALUES (pg_backend_pid()) ON CONFLICT DO NOTHING";
+  }
+
+  /**
+   * Deletes from {@code listeners} (qualified) the rows of backends that are gone, the executing
+   * backend's own (left by an earlier backend with the same pid) and the one whose pid is the
+   * parameter (this listener's previous connection; 0 for none). A row is alive while a backend
+   * with its pid has run since before the row was written, so a reused pid does not keep it; {@code
+   * backend_start} is NULL for other roles' backends to a user without {@code pg_read_all_stats},
+   * and such a backend counts as alive. Needs the DELETE privilege on the table.
+   */
+  public static String purge(String listeners) {
+    return "DELETE FROM "
+        + listeners
+        + " l WHERE l.pid = pg_backend_pid() OR l.pid = ? OR NOT EXISTS ("
+        + "SELECT 1 FROM pg_stat_activity a WHERE a.pid = l.pid"
+        + " AND (a.backend_start IS NULL OR a.backend_start <= l.since))";
+  }
+
+  /** Deletes the executing backend's row from {@code listeners} (qualified). */
+  public static String unregister(String listeners) {
+    return "DELETE FROM " + listeners + " WHERE pid = pg_backend_pid()";
+  }
+
+  /**
+   * The virtual transaction ids of the other transactions that hold the insert lock of the log
+   * table (its qualified name is the parameter): they may have run the trigger before this backend
+   * registered, and commit after, unannounced.
+   */
+  public static String inFlight() {
+    return "SELECT DISTINCT virtualtransaction FROM pg_locks WHERE locktype = 'relation'"
+        + " AND relation = to_regclass(?) AND mode = 'RowExclusiveLock'"
+        + " AND pid <> pg_backend_pid()";
+  }
+
+  /**
+   * How many of the transactions {@link #inFlight} found (a text array, the second parameter) still
+   * hold the insert lock of the log table (the first parameter).
+   */
+  public static String stillInFlight() {
+    return "SELECT count(DISTINCT virtualtransaction) FROM pg_locks WHERE locktype = 'relation'"
+        + " AND relation = to_regclass(?) AND virtualtransaction = ANY(?)";
+  }
+
+  private static String literal(String text) {
+    return "'" + text.replace("'", "''") + "'";
   }
 }
