@@ -266,7 +266,7 @@ public final class LogOps {
   /** The entries that {@code payloads} become when appended after {@code (seq, hash)}. */
   static List<Entry> chain(
       String stream, String writer, long seq, byte @Nullable [] hash, List<byte[]> payloads) {
-    Blake3 blake3 = new Blake3();
+    Blake3 blake3 = Blake3.forThisThread();
     List<Entry> entries = new ArrayList<>(payloads.size());
     byte[] prev = hash;
     long next = seq;
@@ -325,7 +325,7 @@ public final class LogOps {
 
   /** Checks that {@code entries} belong to one chain and link to each other; see importEntries. */
   private static void checkLinks(String stream, String writer, List<Entry> entries) {
-    Blake3 blake3 = new Blake3();
+    Blake3 blake3 = Blake3.forThisThread();
     Entry previous = null;
     for (Entry entry : entries) {
       if (!entry.stream().equals(stream) || !entry.writer().equals(writer)) {
@@ -447,7 +447,7 @@ public final class LogOps {
   public static Optional<Head> verify(
       JdbcBackend backend, String stream, String writer, LongConsumer progress) {
     ChainReader rows = new ChainReader(backend, stream, writer, 0, Long.MAX_VALUE, true);
-    Blake3 blake3 = new Blake3();
+    Blake3 blake3 = Blake3.forThisThread();
     long expected = 1;
     byte[] prev = null;
     while (rows.hasNext()) {
