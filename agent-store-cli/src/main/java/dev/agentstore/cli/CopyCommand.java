@@ -432,18 +432,23 @@ final class CopyCommand implements Callable<Integer> {
   }
 
   /**
-   * Raises a destination counter to the source's value; never lowers it. A counter the source
-   * stores at 0 gets its row on the destination too ({@code stored}: whether it has one), so both
-   * list the same generations.
+   * Raises a destination counter to the source's value; never lowers it. A counter the destination
+   * has no row for ({@code stored}: whether it has one) gets the source's row as it is, so both
+   * list the same generations: at 0, and below 0 too, which the reference layout can hold although
+   * {@link Generation#set} refuses it (an absent counter reads 0, which is not "ahead").
    */
   private static CounterOutcome copyCounter(
       Store destination, Store.Counter counter, boolean stored) {
+    if (!stored && destination.addCounter(counter.key(), counter.value())) {
+      return new CounterOutcome(counter.key(), counter.value(), counter.value(), "copied");
+    }
+    // The row exists now (another writer may have created it meanwhile): compare with its value.
     Generation generation = new Generation(counter.key());
     long current = generation.current(destination.db());
     if (current > counter.value()) {
       return new CounterOutcome(counter.key(), counter.value(), current, "destination_ahead");
     }
-    if (current == counter.value() && stored) {
+    if (current == counter.value()) {
       return new CounterOutcome(counter.key(), counter.value(), current, "unchanged");
     }
     try {

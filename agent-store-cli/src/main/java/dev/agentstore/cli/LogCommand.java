@@ -292,7 +292,7 @@ final class LogCommand implements Callable<Integer> {
     for (Store.Chain chain : chains) {
       if (writer == null || chain.writer().equals(writer)) {
         headSeq = Math.max(headSeq, chain.headSeq());
-        writerWidth = Math.max(writerWidth, width(Payloads.oneLine(chain.writer())));
+        writerWidth = Math.max(writerWidth, DisplayWidth.of(Payloads.oneLine(chain.writer())));
       }
     }
     int seqWidth = Math.max(3, Long.toString(headSeq).length());
@@ -340,12 +340,8 @@ final class LogCommand implements Callable<Integer> {
   }
 
   private static String padRight(String text, int width) {
-    int length = width(text);
+    int length = DisplayWidth.of(text);
     return length >= width ? text : text + " ".repeat(width - length);
-  }
-
-  private static int width(String text) {
-    return text.codePointCount(0, text.length());
   }
 
   private static String padLeft(String text, int width) {

@@ -176,6 +176,20 @@ final class Store implements AutoCloseable {
         row -> new Counter(String.valueOf(row.getString(1)), row.getLong(2)));
   }
 
+  /**
+   * Inserts the counter {@code key} at {@code value}, any value, when it has no row; returns
+   * whether it did. {@link Generation#set} cannot create a counter below 0: an absent one reads 0.
+   */
+  boolean addCounter(String key, long value) {
+    return db.exec(
+            "INSERT INTO "
+                + table(META)
+                + " (key, ival) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            key,
+            value)
+        > 0;
+  }
+
   /** The rows of {@code table}; 0 when it does not exist. */
   long rows(String table) {
     if (!hasTable(table)) {

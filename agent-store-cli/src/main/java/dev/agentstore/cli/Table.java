@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * A plain text table: a header row and left-aligned columns two spaces apart, except numeric
- * columns, which are right-aligned. Trailing spaces are trimmed.
+ * columns, which are right-aligned. Widths are counted in terminal columns ({@link DisplayWidth}),
+ * so wide CJK characters and emoji keep the columns after them aligned. Cells are printed as given.
+ * Trailing spaces are trimmed.
  */
 final class Table {
   private final String[] headers;
@@ -42,9 +44,9 @@ final class Table {
   void print(PrintWriter out) {
     int[] widths = new int[headers.length];
     for (int i = 0; i < headers.length; i++) {
-      widths[i] = width(headers[i]);
+      widths[i] = DisplayWidth.of(headers[i]);
       for (String[] row : rows) {
-        widths[i] = Math.max(widths[i], width(row[i]));
+        widths[i] = Math.max(widths[i], DisplayWidth.of(row[i]));
       }
     }
     printRow(out, headers, widths);
@@ -59,7 +61,7 @@ final class Table {
       if (i > 0) {
         line.append("  ");
       }
-      String pad = " ".repeat(widths[i] - width(cells[i]));
+      String pad = " ".repeat(widths[i] - DisplayWidth.of(cells[i]));
       if (numeric[i]) {
         line.append(pad).append(cells[i]);
       } else {
@@ -67,9 +69,5 @@ final class Table {
       }
     }
     out.println(line.toString().stripTrailing());
-  }
-
-  private static int width(String text) {
-    return text.codePointCount(0, text.length());
   }
 }

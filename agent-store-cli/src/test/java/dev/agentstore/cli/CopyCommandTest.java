@@ -218,6 +218,31 @@ class CopyCommandTest {
   }
 
   @Test
+  void aNegativeGenerationIsCopiedAsItsRowNotReportedAsDestinationAhead() {
+    Path source = TestStores.sample(dir.resolve("a.db"));
+    // Generation.set refuses to create a counter below 0; the reference layout holds one.
+    TestStores.modify(
+        source,
+        db -> db.exec("INSERT INTO _agent_store_meta (key, ival) VALUES (?, ?)", "neg", -7L));
+    Path copy = dir.resolve("b.db");
+
+    JsonNode json = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    JsonNode neg = json.get("generations").get(1);
+    assertEquals("neg", neg.get("key").asText());
+    assertEquals(-7, neg.get("source_value").asLong());
+    assertEquals(-7, neg.get("destination_value").asLong());
+    assertEquals("copied", neg.get("status").asText());
+    assertEquals(3, json.get("summary").get("generations_copied").asLong());
+    assertEquals(generations(source), generations(copy));
+    assertTrue(generations(copy).contains("neg=-7"), generations(copy).toString());
+
+    JsonNode again = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    assertEquals("unchanged", again.get("generations").get(1).get("status").asText());
+    assertEquals(0, again.get("summary").get("generations_copied").asLong());
+    assertEquals(generations(source), generations(copy));
+  }
+
+  @Test
   void aConflictingDestinationIsRefusedAndLeftUntouched() {
     Path source = TestStores.sample(dir.resolve("a.db"));
     Path other = dir.resolve("other.db");
