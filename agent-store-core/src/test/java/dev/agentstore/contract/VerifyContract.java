@@ -154,7 +154,65 @@ public abstract class VerifyContract extends BackendContract {
     assertInstanceOf(CorruptStoreException.class, e);
   }
 
+  @Test
+  void holesAndEditsFarIntoALongChainAreFoundWhereTheyAre() {
+    writeLongChain("long", 5000);
+    deleteIn("long", 2049);
+    ChainBrokenException atPageStart = brokenIn("long");
+    assertEquals(2050, atPageStart.seq(), atPageStart.getMessage());
+    assertEquals(Reason.GAP, atPageStart.reason());
+
+    writeLongChain("edited", 5000);
+    store.exec(
+        "UPDATE _agent_store_log SET payload = ? WHERE stream = ? AND writer = ? AND seq = ?",
+        utf8("edited"),
+        STREAM,
+        "edited",
+        4500L);
+    ChainBrokenException edited = brokenIn("edited");
+    assertEquals(4500, edited.seq(), edited.getMessage());
+    assertEquals(Reason.HASH_MISMATCH, edited.reason());
+  }
+
+  @Test
+  void aHoleInTheMiddleOfAPageOfALongChainIsAGap() {
+    List<Entry> written = writeLongChain("holed", 4096);
+    deleteIn("holed", 3000);
+    ChainBrokenException e = brokenIn("holed");
+    assertEquals(3001, e.seq(), e.getMessage());
+    assertEquals(Reason.GAP, e.reason());
+    assertEquals(
+        Optional.of(written.get(4095).toHead()),
+        WriterLog.head(store, STREAM, "holed").map(Entry::toHead));
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  private List<Entry> writeLongChain(String writer, int length) {
+    List<Entry> written = new java.util.ArrayList<>();
+    for (int from = 0; from < length; from += 1000) {
+      List<byte[]> payloads = new java.util.ArrayList<>();
+      for (int i = from; i < Math.min(length, from + 1000); i++) {
+        payloads.add(utf8(writer + " " + i));
+      }
+      written.addAll(WriterLog.appendAll(store, STREAM, writer, payloads));
+    }
+    assertEquals(
+        Optional.of(written.get(length - 1).toHead()), WriterLog.verify(store, STREAM, writer));
+    return written;
+  }
+
+  private void deleteIn(String writer, long seq) {
+    store.exec(
+        "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq = ?",
+        STREAM,
+        writer,
+        seq);
+  }
+
+  private ChainBrokenException brokenIn(String writer) {
+    return assertThrows(ChainBrokenException.class, () -> WriterLog.verify(store, STREAM, writer));
+  }
 
   private void update(String column, Object value, long seq) {
     store.exec(
