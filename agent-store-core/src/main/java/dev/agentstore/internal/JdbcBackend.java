@@ -167,12 +167,12 @@ public abstract class JdbcBackend implements Backend {
     if (joined != null) {
       return body.run(new TxView(this, joined));
     }
-    Conn conn = acquireWriterWithRetries();
+    Conn conn = whileBusy("waiting for the writer connection", this::acquireWriter);
     boolean broken = false;
     List<CommitEvent> events;
     T result;
     try {
-      boolean owned = beginWithRetries(conn, "transaction");
+      boolean owned = whileBusy("transaction", () -> begin(conn));
       Tx tx = new Tx(conn, owned);
       current.set(tx);
       boolean committed = false;
@@ -311,11 +311,12 @@ public abstract class JdbcBackend implements Backend {
   /**
    * Runs {@code work} as auto-committed statements on a writer connection, outside any transaction.
    * Driver errors are returned to the caller untranslated so it can tell a lost race from a
-   * failure.
+   * failure; a busy store ({@link StoreBusyException} for the writer connection, a busy {@link
+   * SQLException}) is the caller's to retry.
    */
   public <T> T autocommit(ReadWork<T> work) throws SQLException {
     ensureOpen();
-    Conn conn = acquireWriterWithRetries();
+    Conn conn = acquireWriter();
     boolean broken = false;
     try {
       return work.run(conn);
@@ -338,16 +339,7 @@ public abstract class JdbcBackend implements Backend {
     if (joined != null || !singleStatementAppends()) {
       return write(what, true, tx -> work.run(tx.conn()));
     }
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return autocommit(work);
-      } catch (SQLException e) {
-        if (classify(e) != ErrorKind.BUSY || attempt >= maxAttempts()) {
-          throw translate(e, what);
-        }
-      }
-      backoff(attempt);
-    }
+    return whileBusy(what, () -> autocommit(work));
   }
 
   /** Runs read-only {@code work} on the current thread's transaction or a borrowed connection. */
@@ -416,34 +408,32 @@ public abstract class JdbcBackend implements Backend {
 
   // ---------------------------------------------------------------- helpers
 
+  /** Work that may meet a busy store. */
+  @FunctionalInterface
+  private interface BusyWork<T> {
+    T run() throws SQLException;
+  }
+
   /**
-   * The writer connection, waited for as patiently as a busy store: a thread queued behind others
-   * of this process that are themselves waiting on another process's lock must not give up sooner
-   * than they do.
+   * Runs {@code work}, trying again with jittered backoff, within the bound, while the store is
+   * busy: a busy statement, or the writer connection held by other threads of this process beyond
+   * the busy timeout (a thread queued behind others that wait on another process's lock must not
+   * give up sooner than they do). Other failures are translated and thrown at once.
    */
-  private Conn acquireWriterWithRetries() {
+  private <T> T whileBusy(String what, BusyWork<T> work) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return acquireWriter();
+        return work.run();
       } catch (StoreBusyException e) {
         if (attempt >= maxAttempts()) {
           throw e;
         }
-        backoff(attempt);
-      }
-    }
-  }
-
-  private boolean beginWithRetries(Conn conn, String what) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return begin(conn);
       } catch (SQLException e) {
         if (classify(e) != ErrorKind.BUSY || attempt >= maxAttempts()) {
           throw translate(e, what);
         }
-        backoff(attempt);
       }
+      backoff(attempt);
     }
   }
 

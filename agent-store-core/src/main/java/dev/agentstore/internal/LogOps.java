@@ -8,6 +8,7 @@ import dev.agentstore.Entry;
 import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.SchemaMismatchException;
+import dev.agentstore.StoreBusyException;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
 import java.sql.PreparedStatement;
@@ -166,31 +167,36 @@ public final class LogOps {
                     stream, writer, expectedSeq.getAsLong(), head.seq());
               }
               List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), payloads);
-              PreparedStatement insert = tx.conn().prepare(sql.insert());
-              for (Entry entry : entries) {
-                Conn.bind(
-                    insert,
-                    stream,
-                    writer,
-                    entry.seq(),
-                    entry.prevHash().orElse(null),
-                    entry.contentHash(),
-                    entry.payload());
-                if (entries.size() == 1) {
-                  insert.executeUpdate();
-                } else {
-                  insert.addBatch();
-                }
-              }
-              if (entries.size() > 1) {
-                insert.executeBatch();
-              }
+              insert(tx.conn(), sql, entries);
               tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
               return entries;
             });
     Entry last = appended.get(appended.size() - 1);
     backend.headCache.put(stream, writer, last.seq(), last.contentHash());
     return appended;
+  }
+
+  /** Inserts {@code entries} as they are: one statement for one entry, one batch for several. */
+  private static void insert(Conn conn, SqlDialect sql, List<Entry> entries) throws SQLException {
+    PreparedStatement insert = conn.prepare(sql.insert());
+    for (Entry entry : entries) {
+      Conn.bind(
+          insert,
+          entry.stream(),
+          entry.writer(),
+          entry.seq(),
+          entry.prevHash().orElse(null),
+          entry.contentHash(),
+          entry.payload());
+      if (entries.size() == 1) {
+        insert.executeUpdate();
+      } else {
+        insert.addBatch();
+      }
+    }
+    if (entries.size() > 1) {
+      insert.executeBatch();
+    }
   }
 
   /** Attempts at the one-statement append before falling back to the locked transaction. */
@@ -248,10 +254,12 @@ public final class LogOps {
           return entry;
         }
         backend.headCache.forget(stream, writer);
+      } catch (StoreBusyException e) {
+        // The locked path waits for the store with bounded, jittered retries.
+        return null;
       } catch (SQLException e) {
         ErrorKind kind = backend.classify(e);
         if (kind == ErrorKind.BUSY) {
-          // The locked path waits for the store with bounded, jittered retries.
           return null;
         }
         if (kind != ErrorKind.UNIQUE_VIOLATION) {
@@ -304,19 +312,7 @@ public final class LogOps {
             throw new ChainBrokenException(
                 stream, writer, first.seq(), Reason.PREV_HASH_MISMATCH, head.seq());
           }
-          PreparedStatement insert = tx.conn().prepare(sql.insert());
-          for (Entry entry : entries) {
-            Conn.bind(
-                insert,
-                stream,
-                writer,
-                entry.seq(),
-                entry.prevHash().orElse(null),
-                entry.contentHash(),
-                entry.payload());
-            insert.addBatch();
-          }
-          insert.executeBatch();
+          insert(tx.conn(), sql, entries);
           tx.afterCommit(CommitEvent.of(last));
           return Boolean.TRUE;
         });
