@@ -2,10 +2,10 @@ package dev.agentstore.nats;
 
 import dev.agentstore.CommitEvent;
 import dev.agentstore.Entry;
+import dev.agentstore.Head;
 import dev.agentstore.internal.CommitJson;
 import dev.agentstore.internal.Hex;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -18,27 +18,23 @@ import java.util.Objects;
  * announcing that {@code (stream, writer)} committed up to {@code seq}, whose entry has that
  * content hash. It is the reference crate's {@code CommitEvent} (the causal pointer {@code (writer,
  * seq)} on a per-stream topic) plus the stream, so a message stands on its own, and the hash, so a
- * receiver can tell which chain it heard of. Readers ignore members they do not know. Immutable.
+ * receiver can tell which chain it heard of. Readers ignore members they do not know. Immutable; it
+ * carries a chain's new {@link Head}.
  */
-public record CommitMessage(String stream, String writer, long seq, byte[] contentHash) {
+public record CommitMessage(Head head) {
 
   public CommitMessage {
-    Objects.requireNonNull(stream, "stream");
-    Objects.requireNonNull(writer, "writer");
-    Objects.requireNonNull(contentHash, "contentHash");
-    if (seq < 1) {
-      throw new IllegalArgumentException("seq must be >= 1, got " + seq);
-    }
-    if (contentHash.length != Entry.HASH_BYTES) {
-      throw new IllegalArgumentException(
-          "content_hash must be " + Entry.HASH_BYTES + " bytes, got " + contentHash.length);
-    }
-    contentHash = contentHash.clone();
+    Objects.requireNonNull(head, "head");
+  }
+
+  /** The message announcing that {@code (stream, writer)} committed {@code seq} with that hash. */
+  public CommitMessage(String stream, String writer, long seq, byte[] contentHash) {
+    this(new Head(stream, writer, seq, contentHash));
   }
 
   /** The message announcing {@code entry}. */
   public static CommitMessage of(Entry entry) {
-    return new CommitMessage(entry.stream(), entry.writer(), entry.seq(), entry.contentHash());
+    return new CommitMessage(entry.toHead());
   }
 
   /**
@@ -57,42 +53,48 @@ public record CommitMessage(String stream, String writer, long seq, byte[] conte
     return new CommitMessage(notice.stream(), notice.writer(), notice.seq(), hash);
   }
 
-  /** The JSON text, UTF-8. */
-  public byte[] toJson() {
-    return CommitJson.encode(stream, writer, seq, contentHash).getBytes(StandardCharsets.UTF_8);
+  public String stream() {
+    return head.stream();
   }
 
-  /** The doorbell event this message carries. */
-  public CommitEvent toCommitEvent() {
-    return new CommitEvent(stream, writer, seq);
+  public String writer() {
+    return head.writer();
   }
 
-  @Override
+  public long seq() {
+    return head.seq();
+  }
+
   public byte[] contentHash() {
-    return contentHash.clone();
+    return head.contentHash();
   }
 
   /** The content hash as 64 lower-case hex characters. */
   public String contentHashHex() {
-    return Hex.encode(contentHash);
+    return head.contentHashHex();
   }
 
-  @Override
-  public boolean equals(Object other) {
-    return other instanceof CommitMessage that
-        && stream.equals(that.stream)
-        && writer.equals(that.writer)
-        && seq == that.seq
-        && Arrays.equals(contentHash, that.contentHash);
+  /** The JSON text, UTF-8. */
+  public byte[] toJson() {
+    return CommitJson.encode(stream(), writer(), seq(), head.contentHash())
+        .getBytes(StandardCharsets.UTF_8);
   }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(stream, writer, seq, Arrays.hashCode(contentHash));
+  /** The doorbell event this message carries. */
+  public CommitEvent toCommitEvent() {
+    return new CommitEvent(stream(), writer(), seq());
   }
 
   @Override
   public String toString() {
-    return "CommitMessage[" + stream + "/" + writer + " seq " + seq + " " + contentHashHex() + "]";
+    return "CommitMessage["
+        + stream()
+        + "/"
+        + writer()
+        + " seq "
+        + seq()
+        + " "
+        + contentHashHex()
+        + "]";
   }
 }
