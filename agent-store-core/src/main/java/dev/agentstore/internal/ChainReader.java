@@ -107,18 +107,28 @@ public final class ChainReader implements Iterator<RawRow> {
     }
   }
 
-  private static Page await(Future<Page> pending) {
+  private Page await(Future<Page> pending) {
     try {
       return pending.get();
     } catch (InterruptedException e) {
       pending.cancel(true);
       Thread.currentThread().interrupt();
-      throw new StoreException("interrupted while reading a chain", e);
+      throw new StoreException(
+          "interrupted while reading " + stream + "/" + writer + " after seq " + afterSeq, e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException failure) {
         throw failure;
       }
-      throw new StoreException("reading a chain failed: " + e.getCause(), e.getCause());
+      throw new StoreException(
+          "reading "
+              + stream
+              + "/"
+              + writer
+              + " after seq "
+              + afterSeq
+              + " failed: "
+              + e.getCause(),
+          e.getCause());
     }
   }
 
