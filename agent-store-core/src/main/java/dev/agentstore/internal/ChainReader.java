@@ -27,8 +27,8 @@ public final class ChainReader implements Iterator<RawRow> {
   static final int PAGE_ROWS = 1024;
   static final long PAGE_BYTES = 4L * 1024 * 1024;
 
-  /** Loads the next page while the current one is being checked; daemon threads, idle ones exit. */
-  private static final ExecutorService PREFETCH =
+  /** Reads ahead and verifies segments in the background; daemon threads, idle ones exit. */
+  static final ExecutorService BACKGROUND =
       Executors.newCachedThreadPool(
           task -> {
             Thread thread = new Thread(task, "agent-store-prefetch");
@@ -39,6 +39,7 @@ public final class ChainReader implements Iterator<RawRow> {
   private final JdbcBackend backend;
   private final String stream;
   private final String writer;
+  private final long throughSeq;
   private final long limit;
   private final boolean prefetch;
   private ArrayDeque<RawRow> page = new ArrayDeque<>();
@@ -67,10 +68,28 @@ public final class ChainReader implements Iterator<RawRow> {
       long afterSeq,
       long limit,
       boolean prefetch) {
+    this(backend, stream, writer, afterSeq, Long.MAX_VALUE, limit, prefetch);
+  }
+
+  /** Rows after {@code afterSeq} up to and including {@code throughSeq}, on this thread. */
+  static ChainReader through(
+      JdbcBackend backend, String stream, String writer, long afterSeq, long throughSeq) {
+    return new ChainReader(backend, stream, writer, afterSeq, throughSeq, Long.MAX_VALUE, false);
+  }
+
+  private ChainReader(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      long afterSeq,
+      long throughSeq,
+      long limit,
+      boolean prefetch) {
     this.backend = backend;
     this.stream = stream;
     this.writer = writer;
     this.afterSeq = afterSeq;
+    this.throughSeq = throughSeq;
     this.limit = limit;
     this.prefetch = prefetch && backend.concurrentReads() && !backend.inTransactionOnThisThread();
   }
@@ -103,7 +122,7 @@ public final class ChainReader implements Iterator<RawRow> {
     long queued = delivered + page.size();
     if (prefetch && !exhausted && queued < limit) {
       long after = afterSeq;
-      next = PREFETCH.submit(() -> load(after, queued));
+      next = BACKGROUND.submit(() -> load(after, queued));
     }
   }
 
@@ -135,13 +154,17 @@ public final class ChainReader implements Iterator<RawRow> {
   /** The page after {@code after}, given that {@code before} rows were delivered before it. */
   private Page load(long after, long before) {
     int rows = (int) Math.min(PAGE_ROWS, limit - before);
-    String sql = backend.sql().page();
+    boolean bounded = throughSeq != Long.MAX_VALUE;
+    String sql = bounded ? backend.sql().pageThrough() : backend.sql().page();
     ArrayDeque<RawRow> loaded = new ArrayDeque<>(rows);
     boolean complete =
         backend.read(
             "reading " + stream + "/" + writer + " after seq " + after,
             conn -> {
-              PreparedStatement statement = conn.prepare(sql, stream, writer, after, rows);
+              PreparedStatement statement =
+                  bounded
+                      ? conn.prepare(sql, stream, writer, after, throughSeq, rows)
+                      : conn.prepare(sql, stream, writer, after, rows);
               long bytes = 0;
               int count = 0;
               try (ResultSet resultSet = statement.executeQuery()) {

@@ -433,54 +433,13 @@ public final class LogOps {
     return verify(backend, stream, writer, verified -> {});
   }
 
-  /** How often, in entries, {@link #verify(JdbcBackend, String, String, LongConsumer)} reports. */
-  public static final int PROGRESS_EVERY = 1024;
-
   /**
    * Like {@link #verify(JdbcBackend, String, String)}, calling {@code progress} with the number of
-   * entries verified so far after every {@link #PROGRESS_EVERY} entries and once at the end.
+   * entries verified so far as verification advances and once at the end.
    */
   public static Optional<Head> verify(
       JdbcBackend backend, String stream, String writer, LongConsumer progress) {
-    ChainReader rows = new ChainReader(backend, stream, writer, 0, Long.MAX_VALUE, true);
-    Blake3 blake3 = Blake3.forThisThread();
-    long expected = 1;
-    byte[] prev = null;
-    while (rows.hasNext()) {
-      RawRow row = rows.next();
-      long seq = row.seq();
-      if (seq != expected) {
-        throw new ChainBrokenException(stream, writer, seq, Reason.GAP, expected, seq);
-      }
-      MalformedRowException malformed = row.malformation(stream, writer);
-      if (malformed != null) {
-        throw malformed;
-      }
-      byte[] stored = row.prevHash();
-      if (seq == 1) {
-        if (stored != null) {
-          throw new ChainBrokenException(stream, writer, seq, Reason.UNEXPECTED_PREV_HASH);
-        }
-      } else if (stored == null) {
-        throw new ChainBrokenException(stream, writer, seq, Reason.NULL_PREV_HASH);
-      } else if (!Arrays.equals(stored, prev)) {
-        throw new ChainBrokenException(stream, writer, seq, Reason.PREV_HASH_MISMATCH, seq - 1);
-      }
-      byte[] content = row.contentHash();
-      byte[] payload = row.payload();
-      if (!Arrays.equals(blake3.chain(stored, payload == null ? new byte[0] : payload), content)) {
-        throw new ChainBrokenException(stream, writer, seq, Reason.HASH_MISMATCH);
-      }
-      prev = content;
-      if (seq % PROGRESS_EVERY == 0) {
-        progress.accept(seq);
-      }
-      expected++;
-    }
-    progress.accept(expected - 1);
-    return prev == null
-        ? Optional.empty()
-        : Optional.of(new Head(stream, writer, expected - 1, prev));
+    return ChainVerifier.verify(backend, stream, writer, progress);
   }
 
   // ---------------------------------------------------------------- generations

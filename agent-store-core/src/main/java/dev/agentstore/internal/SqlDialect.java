@@ -124,6 +124,12 @@ public abstract class SqlDialect {
     return entryColumns() + " WHERE stream = ? AND writer = ? AND seq > ? ORDER BY seq LIMIT ?";
   }
 
+  /** Like {@link #page()}, with an upper bound on seq after the lower one. */
+  public String pageThrough() {
+    return entryColumns()
+        + " WHERE stream = ? AND writer = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?";
+  }
+
   public String streams() {
     // GROUP BY, not DISTINCT: PostgreSQL rejects ORDER BY an expression (the byte-order collation)
     // that is not in the select list of a SELECT DISTINCT.

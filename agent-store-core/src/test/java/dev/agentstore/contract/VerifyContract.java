@@ -10,8 +10,11 @@ import dev.agentstore.ChainBrokenException;
 import dev.agentstore.ChainBrokenException.Reason;
 import dev.agentstore.CorruptStoreException;
 import dev.agentstore.Entry;
+import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.ChainVerifier;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -186,6 +189,93 @@ public abstract class VerifyContract extends BackendContract {
         WriterLog.head(store, STREAM, "holed").map(Entry::toHead));
   }
 
+  // A chain longer than two segments is verified in segments on several threads where the backend
+  // reads concurrently; whatever the backend, the failure must be the one a single pass finds.
+  private static final int SEGMENT = (int) ChainVerifier.SEGMENT_SEQS;
+  private static final int SEGMENTED = 2 * SEGMENT + 1000;
+
+  @Test
+  void aChainOfSeveralSegmentsVerifiesWithProgressUpToItsHead() {
+    List<Entry> written = writeLongChain("segmented", SEGMENTED);
+    List<Long> progress = new ArrayList<>();
+    assertEquals(
+        Optional.of(written.get(SEGMENTED - 1).toHead()),
+        WriterLog.verify(store, STREAM, "segmented", progress::add));
+    assertEquals(SEGMENTED, progress.get(progress.size() - 1));
+    for (int i = 1; i < progress.size(); i++) {
+      assertTrue(progress.get(i - 1) <= progress.get(i), progress.toString());
+    }
+    assertTrue(progress.size() >= 3, progress.toString());
+  }
+
+  @Test
+  void entriesAppendedWhileALongChainIsVerifiedAreVerifiedToo() {
+    writeLongChain("growing", SEGMENTED);
+    List<Entry> appended = new ArrayList<>();
+    Optional<Head> head =
+        WriterLog.verify(
+            store,
+            STREAM,
+            "growing",
+            verified -> {
+              if (appended.isEmpty()) {
+                appended.addAll(appendMany(store, STREAM, "growing", 10));
+              }
+            });
+    assertEquals(SEGMENTED + 10, appended.get(9).seq());
+    assertEquals(Optional.of(appended.get(9).toHead()), head);
+  }
+
+  @Test
+  void breaksAtTheEdgesOfSegmentsAreReportedAsOnePassFindsThem() {
+    List<Entry> written = writeLongChain("edges", SEGMENTED);
+    int second = SEGMENT + 1;
+
+    deleteIn("edges", second);
+    assertBrokenIn("edges", second + 1, Reason.GAP);
+    restore(written.get(second - 1));
+
+    deleteIn("edges", 2 * SEGMENT);
+    assertBrokenIn("edges", 2 * SEGMENT + 1, Reason.GAP);
+    restore(written.get(2 * SEGMENT - 1));
+
+    updateIn("edges", "payload", utf8("edited"), second);
+    assertBrokenIn("edges", second, Reason.HASH_MISMATCH);
+    updateIn("edges", "payload", written.get(second - 1).payload(), second);
+
+    updateIn("edges", "prev_hash", new byte[32], 2 * SEGMENT + 1);
+    assertBrokenIn("edges", 2 * SEGMENT + 1, Reason.PREV_HASH_MISMATCH);
+    updateIn(
+        "edges", "prev_hash", written.get(2 * SEGMENT).prevHash().orElseThrow(), 2 * SEGMENT + 1);
+
+    assertEquals(
+        Optional.of(written.get(SEGMENTED - 1).toHead()), WriterLog.verify(store, STREAM, "edges"));
+  }
+
+  @Test
+  void theLowestBreakOfAnySegmentIsReported() {
+    List<Entry> written = writeLongChain("several", SEGMENTED);
+    updateIn("several", "payload", utf8("late"), 2 * SEGMENT + 500);
+    updateIn("several", "content_hash", new byte[31], SEGMENT + 7);
+    updateIn("several", "payload", utf8("later"), SEGMENTED);
+    ChainBrokenException e = assertBrokenIn("several", SEGMENT + 7, Reason.MALFORMED_HASH);
+    assertInstanceOf(MalformedRowException.class, e);
+    assertEquals(written.size(), SEGMENTED);
+  }
+
+  @Test
+  void aWholeMissingSegmentIsAGapWhereTheChainResumes() {
+    writeLongChain("hollow", SEGMENTED);
+    store.exec(
+        "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq > ? AND seq <= ?",
+        STREAM,
+        "hollow",
+        (long) SEGMENT,
+        2L * SEGMENT);
+    ChainBrokenException e = assertBrokenIn("hollow", 2 * SEGMENT + 1, Reason.GAP);
+    assertTrue(e.getMessage().contains(String.valueOf(SEGMENT + 1)), e.getMessage());
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private List<Entry> writeLongChain(String writer, int length) {
@@ -212,6 +302,38 @@ public abstract class VerifyContract extends BackendContract {
 
   private ChainBrokenException brokenIn(String writer) {
     return assertThrows(ChainBrokenException.class, () -> WriterLog.verify(store, STREAM, writer));
+  }
+
+  private ChainBrokenException assertBrokenIn(String writer, long seq, Reason reason) {
+    ChainBrokenException e = brokenIn(writer);
+    assertEquals(seq, e.seq(), e.getMessage());
+    assertEquals(reason, e.reason(), e.getMessage());
+    assertTrue(e.getMessage().contains(STREAM + "/" + writer), e.getMessage());
+    return e;
+  }
+
+  private void updateIn(String writer, String column, Object value, long seq) {
+    store.exec(
+        "UPDATE _agent_store_log SET "
+            + column
+            + " = ? WHERE stream = ? AND writer = ? AND seq = ?",
+        value,
+        STREAM,
+        writer,
+        seq);
+  }
+
+  /** Puts a deleted entry back as it was written. */
+  private void restore(Entry entry) {
+    store.exec(
+        "INSERT INTO _agent_store_log (stream, writer, seq, prev_hash, content_hash, payload)"
+            + " VALUES (?, ?, ?, ?, ?, ?)",
+        entry.stream(),
+        entry.writer(),
+        entry.seq(),
+        entry.prevHash().orElse(null),
+        entry.contentHash(),
+        entry.payload());
   }
 
   private void update(String column, Object value, long seq) {
