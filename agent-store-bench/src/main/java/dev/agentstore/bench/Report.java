@@ -184,6 +184,23 @@ public final class Report {
         String.format(Locale.ROOT, ">= %.2f", minRatio));
   }
 
+  /**
+   * A row measured by {@link InterleavedAppend}: ours and raw taking turns in blocks within one
+   * measurement, so that a drifting disk weighs on both sides alike.
+   */
+  private record Interleaved(String workload, String backend, int threads, double minRatio) {
+    boolean postgres() {
+      return backend.equals(Stores.POSTGRES);
+    }
+  }
+
+  private static final List<Interleaved> INTERLEAVED =
+      List.of(
+          new Interleaved("append, SQLite file, 1 thread", Stores.SQLITE_FILE, 1, 0.90),
+          new Interleaved("append, 4 threads own writers, one file", Stores.SQLITE_FILE, 4, 0.90),
+          new Interleaved("append, PostgreSQL, 1 connection", Stores.POSTGRES, 1, 0.90),
+          new Interleaved("append, PostgreSQL, 4 threads", Stores.POSTGRES, 4, 0.90));
+
   private Report() {}
 
   public static void main(String[] args) throws RunnerException, IOException {
@@ -334,6 +351,17 @@ public final class Report {
       putIfNumber(entry, "raw_alloc_bytes_per_entry", allocRaw);
       json.add(entry);
     }
+    List<Interleaved> interleaved = new ArrayList<>();
+    for (Interleaved row : INTERLEAVED) {
+      if ((only.isEmpty() || only.stream().anyMatch(row.workload()::contains))
+          && (postgres || !row.postgres())) {
+        interleaved.add(row);
+      }
+    }
+    if (!interleaved.isEmpty()) {
+      runInterleaved(interleaved, out, data, longRun, md, json);
+      loadAfter = loadAverage();
+    }
     String machine =
         String.format(
             Locale.ROOT,
@@ -357,6 +385,76 @@ public final class Report {
     document.put("mode", longRun ? "long" : "short");
     document.put("rows", json);
     finish(out, md.toString(), document);
+  }
+
+  /** Runs {@link InterleavedAppend} for {@code rows} and adds their lines to the table. */
+  private static void runInterleaved(
+      List<Interleaved> rows,
+      Path out,
+      Path data,
+      boolean longRun,
+      StringBuilder md,
+      List<Map<String, Object>> json)
+      throws RunnerException {
+    Set<String> backends = new LinkedHashSet<>();
+    Set<String> threads = new LinkedHashSet<>();
+    rows.forEach(
+        row -> {
+          backends.add(row.backend());
+          threads.add(String.valueOf(row.threads()));
+        });
+    ChainedOptionsBuilder options = options("InterleavedAppend", "pair", out, data, longRun);
+    options.param("backend", backends.toArray(String[]::new));
+    options.param("threads", threads.toArray(String[]::new));
+    Map<String, RunResult> results = new LinkedHashMap<>();
+    for (RunResult result : new Runner(options.build()).run()) {
+      results.put(
+          result.getParams().getParam("backend") + "|" + result.getParams().getParam("threads"),
+          result);
+    }
+    for (Interleaved row : rows) {
+      String workload = row.workload() + ", interleaved";
+      String target = String.format(Locale.ROOT, ">= %.2f", row.minRatio());
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("workload", workload);
+      entry.put("benchmark", PACKAGE + ".InterleavedAppend");
+      entry.put("backend", row.backend());
+      entry.put("threads", row.threads());
+      entry.put("unit", Unit.PER_SECOND.label);
+      entry.put("target", target);
+      RunResult result = results.get(row.backend() + "|" + row.threads());
+      if (result == null) {
+        md.append(String.format("| %s | — | — | — | %s | failed | |%n", workload, target));
+        entry.put("met", null);
+        entry.put("note", "failed");
+        json.add(entry);
+        continue;
+      }
+      // Wall time of blocks run by all threads at once: appends over seconds is the rate.
+      double o = secondary(result, "oursAppends") / (secondary(result, "oursNanos") / 1e9);
+      double r = secondary(result, "rawAppends") / (secondary(result, "rawNanos") / 1e9);
+      double ratio = o / r;
+      double errors = secondary(result, "errors");
+      boolean met = ratio >= row.minRatio() && errors == 0;
+      md.append(
+          String.format(
+              "| %s | %s /s | %s /s | %.2f | %s | %s | failed blocks %.0f; %,.0f appends per side"
+                  + " |%n",
+              workload,
+              fmt(o),
+              fmt(r),
+              ratio,
+              target,
+              met ? "yes" : "**no**",
+              errors,
+              secondary(result, "oursAppends")));
+      entry.put("ours", o);
+      entry.put("raw", r);
+      entry.put("ratio", ratio);
+      entry.put("met", met);
+      entry.put("errors", errors);
+      json.add(entry);
+    }
   }
 
   // ---------------------------------------------------------------- the cost curve

@@ -45,6 +45,37 @@ class BenchmarkSmokeTest {
   }
 
   @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void interleavedBlocksCountBothSides() throws RunnerException {
+    Collection<RunResult> results =
+        new Runner(
+                new OptionsBuilder()
+                    .include("^dev\\.agentstore\\.bench\\.InterleavedAppend\\.pair$")
+                    .param("backend", Stores.SQLITE_FILE)
+                    .param("threads", "2")
+                    .forks(0)
+                    .warmupIterations(0)
+                    .measurementIterations(1)
+                    .measurementTime(TimeValue.milliseconds(300))
+                    .shouldFailOnError(true)
+                    .verbosity(VerboseMode.SILENT)
+                    .build())
+            .run();
+    assertEquals(1, results.size());
+    RunResult result = results.iterator().next();
+    double ours = counter(result, "oursAppends");
+    assertTrue(ours >= 2 * InterleavedAppend.BLOCK, String.valueOf(ours));
+    assertEquals(ours, counter(result, "rawAppends"));
+    assertEquals(0, counter(result, "errors"));
+    assertTrue(counter(result, "oursNanos") > 0);
+    assertTrue(counter(result, "rawNanos") > 0);
+  }
+
+  private static double counter(RunResult result, String name) {
+    return result.getSecondaryResults().get(name).getScore();
+  }
+
+  @Test
   void writesJson() {
     Map<String, Object> document = new LinkedHashMap<>();
     document.put("a", 1);
