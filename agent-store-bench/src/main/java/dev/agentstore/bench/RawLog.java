@@ -108,14 +108,15 @@ final class RawLog implements AutoCloseable {
     }
   }
 
+  private String insertSql() {
+    return "INSERT INTO "
+        + log
+        + " (stream, writer, seq, prev_hash, content_hash, payload) VALUES (?, ?, ?, ?, ?, ?)";
+  }
+
   private PreparedStatement insert() throws SQLException {
     if (insert == null) {
-      insert =
-          connection.prepareStatement(
-              "INSERT INTO "
-                  + log
-                  + " (stream, writer, seq, prev_hash, content_hash, payload) VALUES (?, ?, ?, ?,"
-                  + " ?, ?)");
+      insert = connection.prepareStatement(insertSql());
     }
     return insert;
   }
@@ -147,6 +148,20 @@ final class RawLog implements AutoCloseable {
     PreparedStatement statement = insert();
     bindInsert(statement, stream, writer, after.seq() + 1, after.hash(), content, payload);
     statement.executeUpdate();
+    return new Head(after.seq() + 1, content);
+  }
+
+  /**
+   * Like {@link #insertAfter}, with the INSERT prepared for this append alone and closed after it:
+   * what every append pays when a connection keeps no prepared statements.
+   */
+  Head insertAfterPreparingEach(String stream, String writer, Head after, byte[] payload)
+      throws SQLException {
+    byte[] content = hash(after.hash(), payload);
+    try (PreparedStatement statement = connection.prepareStatement(insertSql())) {
+      bindInsert(statement, stream, writer, after.seq() + 1, after.hash(), content, payload);
+      statement.executeUpdate();
+    }
     return new Head(after.seq() + 1, content);
   }
 
@@ -185,6 +200,32 @@ final class RawLog implements AutoCloseable {
         prev = content;
       }
       statement.executeBatch();
+      commit();
+      return new Head(seq, prev);
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly();
+      throw e;
+    }
+  }
+
+  /**
+   * Like {@link #appendBatch}, with each row run as an INSERT of its own instead of one JDBC batch:
+   * begin, read the head, hash and execute one statement per payload, commit. Returns the new head.
+   */
+  Head appendEachInTransaction(String stream, String writer, List<byte[]> payloads)
+      throws SQLException {
+    begin();
+    try {
+      Head at = head(stream, writer);
+      PreparedStatement statement = insert();
+      byte[] prev = at.hash();
+      long seq = at.seq();
+      for (byte[] payload : payloads) {
+        byte[] content = hash(prev, payload);
+        bindInsert(statement, stream, writer, ++seq, prev, content, payload);
+        statement.executeUpdate();
+        prev = content;
+      }
       commit();
       return new Head(seq, prev);
     } catch (SQLException | RuntimeException e) {
