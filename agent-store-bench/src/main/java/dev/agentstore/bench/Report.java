@@ -38,7 +38,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -cp agent-store-bench/target/benchmarks.jar dev.agentstore.bench.Report [options]
  *   --long          the benchmarks' own (longer) warmup and measurement instead of the short run
  *   --curve         the cost curve of verify and readAfter at 10k, 100k and 1M entries instead
- *   --only TEXT     only the rows whose workload contains TEXT (repeatable)
+ *   --optimisations each optimisation measured with and without it, in the same run, instead:
+ *                   prepared statements, remembered head, BLAKE3 implementation, verify
+ *                   strategy, batched appendAll (see {@link #OPTIMISATIONS})
+ *   --only TEXT     only the rows whose workload (or optimisation) contains TEXT (repeatable)
  *   --out DIR       where results.json, results.md and JMH's own JSON go
  *                   (default agent-store-bench/target/bench-results)
  * </pre>
@@ -201,17 +204,94 @@ public final class Report {
           new Interleaved("append, PostgreSQL, 1 connection", Stores.POSTGRES, 1, 0.90),
           new Interleaved("append, PostgreSQL, 4 threads", Stores.POSTGRES, 4, 0.90));
 
+  /**
+   * One line of the optimisations table: two methods of one benchmark class, {@code with} doing
+   * what agent-store does and {@code without} leaving the optimisation out, run one after the other
+   * in the same run. Both score a rate; {@code scale} turns it into {@code unit}.
+   *
+   * @param size the benchmark's {@code size} parameter, or empty when it has none
+   */
+  record Optimisation(
+      String name,
+      String benchmark,
+      String with,
+      String without,
+      String size,
+      double scale,
+      String unit) {
+    Optimisation(String name, String benchmark, String with, String without, String unit) {
+      this(name, benchmark, with, without, "", 1, unit);
+    }
+  }
+
+  static final List<Optimisation> OPTIMISATIONS =
+      List.of(
+          new Optimisation(
+              "prepared INSERT reused per connection (vs prepared on every append)",
+              "PreparedStatementReuse",
+              "with",
+              "without",
+              "appends/s"),
+          new Optimisation(
+              "head remembered, one guarded INSERT (vs agent-store re-reading it in a transaction)",
+              "HeadRemembered",
+              "with",
+              "without",
+              "appends/s"),
+          new Optimisation(
+              "head remembered, one guarded INSERT (vs hand-written head-reading transaction)",
+              "HeadRemembered",
+              "with",
+              "withoutRaw",
+              "appends/s"),
+          new Optimisation(
+              "BLAKE3 BouncyCastle (vs commons-codec), 256 B",
+              "Blake3Implementations",
+              "with",
+              "without",
+              "256",
+              256 / 1e6,
+              "MB/s"),
+          new Optimisation(
+              "BLAKE3 BouncyCastle (vs commons-codec), 64 KiB",
+              "Blake3Implementations",
+              "with",
+              "without",
+              "65536",
+              65536 / 1e6,
+              "MB/s"),
+          new Optimisation(
+              "verify 200k entries in segments on several threads (vs one streaming pass)",
+              "VerifyStrategies",
+              "with",
+              "withoutOnePass",
+              "entries/s"),
+          new Optimisation(
+              "verify 200k entries in segments on several threads (vs paged on one thread)",
+              "VerifyStrategies",
+              "with",
+              "withoutPaged",
+              "entries/s"),
+          new Optimisation(
+              "appendAll of 1,000 as one JDBC batch (vs 1,000 INSERTs in one transaction)",
+              "AppendAllBatched",
+              "with",
+              "without",
+              "entries/s"));
+
   private Report() {}
 
   public static void main(String[] args) throws RunnerException, IOException {
     boolean longRun = false;
     boolean curve = false;
+    boolean optimisations = false;
     List<String> only = new ArrayList<>();
     Path out = Path.of("agent-store-bench", "target", "bench-results");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--long" -> longRun = true;
         case "--curve" -> curve = true;
+        case "--optimisations" -> optimisations = true;
         case "--only" -> only.add(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         default -> {
@@ -223,7 +303,9 @@ public final class Report {
     Files.createDirectories(out);
     Path data = Stores.benchDir();
     double loadBefore = loadAverage();
-    if (curve) {
+    if (optimisations) {
+      runOptimisations(out, data, longRun, only, loadBefore);
+    } else if (curve) {
       runCurve(out, data, longRun);
     } else {
       runTable(out, data, longRun, only, loadBefore);
@@ -521,26 +603,158 @@ public final class Report {
     finish(out, md.toString(), document);
   }
 
+  // ---------------------------------------------------------------- the optimisations
+
+  private static void runOptimisations(
+      Path out, Path data, boolean longRun, List<String> only, double loadBefore)
+      throws RunnerException, IOException {
+    List<Optimisation> rows = new ArrayList<>();
+    for (Optimisation row : OPTIMISATIONS) {
+      if (only.isEmpty() || only.stream().anyMatch(row.name()::contains)) {
+        rows.add(row);
+      }
+    }
+    // One JMH run for every method the rows name; each method shared by rows runs once.
+    Set<String> methods = new LinkedHashSet<>();
+    for (Optimisation row : rows) {
+      methods.add(row.benchmark() + "." + row.with());
+      methods.add(row.benchmark() + "." + row.without());
+    }
+    List<String> includes = new ArrayList<>();
+    for (String method : methods) {
+      includes.add("^" + Pattern.quote(PACKAGE + "." + method) + "$");
+    }
+    // Short: 14 trials of 2 + 3 seconds each (plus a fork apiece), under two minutes in all.
+    ChainedOptionsBuilder options = options(includes, "Optimisations", out, data, longRun, 1);
+    String[] sizes =
+        rows.stream()
+            .map(Optimisation::size)
+            .filter(size -> !size.isEmpty())
+            .toArray(String[]::new);
+    if (sizes.length > 0) {
+      options.param("size", sizes);
+    }
+    Map<String, RunResult> results = new LinkedHashMap<>();
+    if (!includes.isEmpty()) {
+      for (RunResult result : new Runner(options.build()).run()) {
+        String name = result.getParams().getBenchmark();
+        String benchmark = name.substring(PACKAGE.length() + 1);
+        String size = result.getParams().getParam("size");
+        results.put(benchmark + "|" + (size == null ? "" : size), result);
+      }
+    }
+    double loadAfter = loadAverage();
+
+    List<Map<String, Object>> json = new ArrayList<>();
+    StringBuilder md = new StringBuilder();
+    md.append("| optimisation | with | without | with/without | unit |\n");
+    md.append("|---|---|---|---|---|\n");
+    for (Optimisation row : rows) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("optimisation", row.name());
+      entry.put("benchmark", PACKAGE + "." + row.benchmark());
+      entry.put("with_method", row.with());
+      entry.put("without_method", row.without());
+      if (!row.size().isEmpty()) {
+        entry.put("size", Integer.parseInt(row.size()));
+      }
+      entry.put("unit", row.unit());
+      RunResult with = results.get(row.benchmark() + "." + row.with() + "|" + row.size());
+      RunResult without = results.get(row.benchmark() + "." + row.without() + "|" + row.size());
+      if (with == null || without == null) {
+        md.append(String.format("| %s | — | — | failed | %s |%n", row.name(), row.unit()));
+        entry.put("note", "failed");
+        json.add(entry);
+        continue;
+      }
+      double w = score(with) * row.scale();
+      double wo = score(without) * row.scale();
+      double ratio = w / wo;
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %.2f | %s |%n",
+              row.name(),
+              fmt(w),
+              fmt(wo),
+              ratio,
+              row.unit()));
+      entry.put("with", w);
+      entry.put("without", wo);
+      entry.put("ratio", ratio);
+      entry.put("with_error_99_9", with.getPrimaryResult().getScoreError() * row.scale());
+      entry.put("without_error_99_9", without.getPrimaryResult().getScoreError() * row.scale());
+      putIfNumber(entry, "with_alloc_bytes_per_op", secondary(with, "gc.alloc.rate.norm"));
+      putIfNumber(entry, "without_alloc_bytes_per_op", secondary(without, "gc.alloc.rate.norm"));
+      json.add(entry);
+    }
+    String machine =
+        String.format(
+            Locale.ROOT,
+            "%d cores, load average %.2f before / %.2f after, %s %s, %s run",
+            Runtime.getRuntime().availableProcessors(),
+            loadBefore,
+            loadAfter,
+            System.getProperty("java.vm.name"),
+            System.getProperty("java.version"),
+            longRun ? "long" : "short");
+    md.append("\nMachine: ").append(machine).append('\n');
+    md.append(
+        "Each pair ran in the same run, one side after the other, on a SQLite file (WAL,"
+            + " synchronous=NORMAL), called from one thread. with/without is the throughput ratio:"
+            + " above 1 the optimisation pays. The benchmark classes' comments say what each side"
+            + " does.\n");
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("when", Instant.now().toString());
+    document.put("machine", machine);
+    document.put("cores", Runtime.getRuntime().availableProcessors());
+    document.put("load_before", loadBefore);
+    document.put("load_after", loadAfter);
+    document.put("mode", longRun ? "long" : "short");
+    document.put("optimisations", json);
+    finish(out, md.toString(), document);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private static ChainedOptionsBuilder options(
       String benchmark, String methods, Path out, Path data, boolean longRun) {
+    return options(
+        List.of("^" + Pattern.quote(PACKAGE + "." + benchmark + ".") + methods + "$"),
+        benchmark,
+        out,
+        data,
+        longRun,
+        benchmark.equals("VerifyChain") ? 1 : 2);
+  }
+
+  /**
+   * Options running every benchmark matching one of {@code includes}, writing JMH's JSON as {@code
+   * jmh-NAME.json}; the short run measures {@code measureSeconds} per iteration.
+   */
+  private static ChainedOptionsBuilder options(
+      List<String> includes,
+      String name,
+      Path out,
+      Path data,
+      boolean longRun,
+      int measureSeconds) {
     ChainedOptionsBuilder options =
         new OptionsBuilder()
-            .include("^" + Pattern.quote(PACKAGE + "." + benchmark + ".") + methods + "$")
             .addProfiler(GCProfiler.class)
             .jvmArgsAppend(
                 "-Dagentstore.bench.dir=" + data.toAbsolutePath(),
                 "-Dagentstore.bench.postgres=" + Stores.postgresUrl())
             .resultFormat(ResultFormatType.JSON)
-            .result(out.resolve("jmh-" + benchmark + ".json").toString());
+            .result(out.resolve("jmh-" + name + ".json").toString());
+    includes.forEach(options::include);
     if (!longRun) {
       options
           .forks(1)
           .warmupIterations(2)
           .warmupTime(TimeValue.seconds(1))
           .measurementIterations(3)
-          .measurementTime(TimeValue.seconds(benchmark.equals("VerifyChain") ? 1 : 2));
+          .measurementTime(TimeValue.seconds(measureSeconds));
     }
     return options;
   }

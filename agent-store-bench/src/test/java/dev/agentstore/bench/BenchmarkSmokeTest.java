@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -69,6 +71,42 @@ class BenchmarkSmokeTest {
     assertEquals(0, counter(result, "errors"));
     assertTrue(counter(result, "oursNanos") > 0);
     assertTrue(counter(result, "rawNanos") > 0);
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void oneIterationWithAndWithoutAnOptimisation() throws RunnerException {
+    Collection<RunResult> results =
+        new Runner(
+                new OptionsBuilder()
+                    .include("^dev\\.agentstore\\.bench\\.PreparedStatementReuse\\.(with|without)$")
+                    .include("^dev\\.agentstore\\.bench\\.Blake3Implementations\\.(with|without)$")
+                    .param("size", "256")
+                    .forks(0)
+                    .warmupIterations(0)
+                    .measurementIterations(1)
+                    .measurementTime(TimeValue.milliseconds(200))
+                    .shouldFailOnError(true)
+                    .verbosity(VerboseMode.SILENT)
+                    .build())
+            .run();
+    assertEquals(4, results.size());
+    for (RunResult result : results) {
+      assertTrue(result.getPrimaryResult().getScore() > 0, result.getParams().getBenchmark());
+    }
+  }
+
+  @Test
+  void everyOptimisationNamesTwoBenchmarkMethods() throws ClassNotFoundException {
+    for (Report.Optimisation row : Report.OPTIMISATIONS) {
+      Class<?> benchmark = Class.forName("dev.agentstore.bench." + row.benchmark());
+      for (String name : List.of(row.with(), row.without())) {
+        assertTrue(
+            Arrays.stream(benchmark.getMethods())
+                .anyMatch(m -> m.getName().equals(name) && m.isAnnotationPresent(Benchmark.class)),
+            row.benchmark() + "." + name);
+      }
+    }
   }
 
   private static double counter(RunResult result, String name) {
