@@ -239,12 +239,14 @@ public final class PostgresBackend extends JdbcBackend {
    * server's limit) only {@code seq} and {@code content_hash} are sent.
    *
    * <p>Notifications are sent only while {@code <schema>._agent_store_listeners} holds a row,
-   * because PostgreSQL commits notifying transactions one at a time. A listener of its own (not an
-   * agent-store backend) registers after its {@code LISTEN} with {@code INSERT INTO
-   * <schema>._agent_store_listeners (pid) VALUES (pg_backend_pid()) ON CONFLICT DO NOTHING}, then
-   * reads what it missed, and runs {@code DELETE FROM <schema>._agent_store_listeners WHERE pid =
-   * pg_backend_pid()} when done; the row of a backend that is gone is deleted by the next
-   * agent-store listener that starts.
+   * because PostgreSQL commits notifying transactions one at a time; while it holds none, the
+   * announcing trigger is disabled (a trigger on that table, running as the log table's owner,
+   * enables it with the first row and disables it when the last row goes), so that appends with no
+   * one listening do not pay for it. A listener of its own (not an agent-store backend) registers
+   * after its {@code LISTEN} with {@code INSERT INTO <schema>._agent_store_listeners (pid) VALUES
+   * (pg_backend_pid()) ON CONFLICT DO NOTHING}, then reads what it missed, and runs {@code DELETE
+   * FROM <schema>._agent_store_listeners WHERE pid = pg_backend_pid()} when done; the row of a
+   * backend that is gone is deleted by the next agent-store listener that starts.
    *
    * @throws dev.agentstore.StoreException when the log table does not exist yet
    */

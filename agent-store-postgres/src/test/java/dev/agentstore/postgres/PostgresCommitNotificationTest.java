@@ -50,7 +50,8 @@ class PostgresCommitNotificationTest {
   @RegisterExtension static final PostgresTestServer pg = new PostgresTestServer("notify");
 
   private String schema;
-  private final List<Connection> connections = new ArrayList<>();
+  private final List<Connection> connections =
+      java.util.Collections.synchronizedList(new ArrayList<>());
 
   @BeforeEach
   void newSchema() {
@@ -81,14 +82,14 @@ class PostgresCommitNotificationTest {
    * that is not agent-store does it: {@code LISTEN}, then a row with its backend's pid.
    */
   private PGConnection listen(PostgresBackend db) throws SQLException {
+    return registered(db).unwrap(PGConnection.class);
+  }
+
+  /** Like {@link #listen}, as a plain connection. */
+  private Connection registered(PostgresBackend db) throws SQLException {
     Connection connection = listening(db);
-    try (Statement statement = connection.createStatement()) {
-      statement.executeUpdate(
-          "INSERT INTO \""
-              + schema
-              + "\"._agent_store_listeners (pid) VALUES (pg_backend_pid()) ON CONFLICT DO NOTHING");
-    }
-    return connection.unwrap(PGConnection.class);
+    register(connection);
+    return connection;
   }
 
   /** A plain connection listening on the store's channel without registering. */
@@ -364,17 +365,119 @@ class PostgresCommitNotificationTest {
                         return entry;
                       }));
       assertTrue(appended.await(WAIT_MILLIS, TimeUnit.MILLISECONDS), "appended, not committed");
-      // The trigger ran with no one registered, so its commit will not be announced.
+      // The announcing trigger is off and cannot be switched on while the append is in flight:
+      // the first registration gives up after a short wait and is retried.
       FollowOptions noPoll = FollowOptions.defaults().withPollInterval(Duration.ofHours(1));
-      awaitRegistration(db);
       try (Follower follower = WriterLog.follow(db, "conv", "alice", 0, noPoll)) {
-        assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(100)));
+        assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(500)));
+        assertEquals(0, ((PgCommitListener) db.storeWakeUps()).connects(), "not registered yet");
+        assertEquals('D', announcing(), "still off");
         commit.countDown();
         Entry entry = transaction.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         assertEquals(Optional.of(entry), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+        assertEquals(List.of(listenPid()), listenersTable());
+        assertEquals('O', announcing(), "on once registered");
+        Entry next = WriterLog.append(writer, "conv", "alice", utf8("announced"));
+        assertEquals(Optional.of(next), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
       }
     } finally {
       commit.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void theAnnouncingTriggerIsOnOnlyWhileAListenerIsRegistered() throws Exception {
+    PostgresBackend db = open();
+    assertEquals('D', announcing(), "no one listens after ensureSchema");
+    Connection first = registered(db);
+    assertEquals('O', announcing());
+    Connection second = registered(db);
+    unregister(first);
+    assertEquals('O', announcing(), "one listener left");
+    unregister(second);
+    assertEquals('D', announcing(), "the last listener left");
+
+    awaitRegistration(db);
+    assertEquals('O', announcing(), "an agent-store listener switches it on");
+    db.close();
+    assertEquals('D', announcing(), "and off when it closes");
+  }
+
+  @Test
+  void registrationsAndUnregistrationsRacingLeaveTheTriggerMatchingTheTable() throws Exception {
+    PostgresBackend db = open();
+    int rounds = 20;
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try {
+      for (int round = 0; round < rounds; round++) {
+        List<Connection> racers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          racers.add(registered(db));
+        }
+        // Three leave at once while the fourth stays, then the fourth leaves alone.
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> leaving = new ArrayList<>();
+        for (Connection racer : racers.subList(0, 3)) {
+          leaving.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    leave(racer);
+                    return null;
+                  }));
+        }
+        start.countDown();
+        for (Future<?> left : leaving) {
+          left.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        assertEquals(1, listenersTable().size(), "round " + round);
+        assertEquals('O', announcing(), "round " + round + ": one listener left");
+        leave(racers.get(3));
+        assertEquals('D', announcing(), "round " + round + ": none left");
+
+        // Three arrive while three others leave: the last to leave must not switch it off.
+        List<Connection> staying = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          staying.add(registered(db));
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Connection>> arriving = new ArrayList<>();
+        List<Future<?>> departing = new ArrayList<>();
+        for (Connection leaver : staying) {
+          // Connected beforehand, so that registering races with leaving.
+          Connection newcomer = listening(db);
+          arriving.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    register(newcomer);
+                    return newcomer;
+                  }));
+          departing.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    leave(leaver);
+                    return null;
+                  }));
+        }
+        go.countDown();
+        List<Connection> arrived = new ArrayList<>();
+        for (Future<Connection> newcomer : arriving) {
+          arrived.add(newcomer.get(WAIT_MILLIS, TimeUnit.MILLISECONDS));
+        }
+        for (Future<?> left : departing) {
+          left.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        assertEquals(3, listenersTable().size(), "round " + round);
+        assertEquals('O', announcing(), "round " + round + ": the newcomers listen");
+        for (Connection newcomer : arrived) {
+          leave(newcomer);
+        }
+        assertEquals('D', announcing(), "round " + round + ": the newcomers left");
+      }
+    } finally {
       pool.shutdownNow();
     }
   }
@@ -387,6 +490,8 @@ class PostgresCommitNotificationTest {
     try (Connection admin = PostgresTestServer.adminConnection();
         Statement statement = admin.createStatement()) {
       statement.execute("DROP TABLE " + quoted + "._agent_store_listeners");
+      statement.execute(
+          "ALTER TABLE " + quoted + "._agent_store_log ENABLE TRIGGER _agent_store_announce");
       statement.execute(
           "CREATE OR REPLACE FUNCTION "
               + quoted
@@ -441,6 +546,45 @@ class PostgresCommitNotificationTest {
       }
     }
     return pids;
+  }
+
+  /** Deletes the row of {@code connection}'s backend from the listeners table. */
+  private void unregister(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.executeUpdate(
+          "DELETE FROM \"" + schema + "\"._agent_store_listeners WHERE pid = pg_backend_pid()");
+    }
+  }
+
+  /** Registers {@code connection}'s backend in the listeners table. */
+  private void register(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.executeUpdate(
+          "INSERT INTO \""
+              + schema
+              + "\"._agent_store_listeners (pid) VALUES (pg_backend_pid()) ON CONFLICT DO NOTHING");
+    }
+  }
+
+  /** Unregisters {@code connection} and closes it. */
+  private void leave(Connection connection) throws SQLException {
+    unregister(connection);
+    connection.close();
+  }
+
+  /** {@code pg_trigger.tgenabled} of the announcing trigger: 'O' on, 'D' off. */
+  private char announcing() throws SQLException {
+    try (Connection admin = PostgresTestServer.adminConnection();
+        Statement statement = admin.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT tgenabled FROM pg_trigger WHERE tgname = '_agent_store_announce'"
+                    + " AND tgrelid = '\""
+                    + schema
+                    + "\"._agent_store_log'::regclass")) {
+      assertTrue(rows.next(), "the announcing trigger exists");
+      return rows.getString(1).charAt(0);
+    }
   }
 
   /** The pid of the schema's only LISTEN connection. */

@@ -33,6 +33,18 @@ public final class CommitTrigger {
   /** The table of registered listeners: one row per listening backend, by pid. */
   public static final String LISTENERS_TABLE = "_agent_store_listeners";
 
+  /**
+   * The trigger on the listeners table, and its function, that enables the announcing trigger when
+   * the table gains its first row and disables it when its last row goes.
+   */
+  public static final String SWITCH = "_agent_store_switch";
+
+  /** Serialises the switch's decisions, in every schema. */
+  private static final long SWITCH_LOCK = 7410392876316409662L;
+
+  /** How long the switch waits for the appends in flight before it gives up. */
+  static final int SWITCH_LOCK_TIMEOUT_MILLIS = 200;
+
   private CommitTrigger() {}
 
   /**
@@ -44,6 +56,7 @@ public final class CommitTrigger {
     String function = PostgresDialect.quote(sql.schema()) + "." + NAME;
     String table = logTable(sql);
     String listeners = listenersTable(sql);
+    String switchFunction = PostgresDialect.quote(sql.schema()) + "." + SWITCH;
     return List.of(
         // Serialises concurrent installers: CREATE OR REPLACE FUNCTION races otherwise fail with
         // "tuple concurrently updated".
@@ -102,7 +115,76 @@ public final class CommitTrigger {
             + function
             + "();\n"
             + "  END IF;\n"
-            + "END $do$");
+            + "END $do$",
+        // Runs as the owner of the log table (whoever installs), so that a listener needs no more
+        // than INSERT and DELETE on the listeners table to switch the trigger.
+        "CREATE OR REPLACE FUNCTION "
+            + switchFunction
+            + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+            + " SET search_path = pg_catalog, pg_temp AS $fn$\n"
+            + "DECLARE\n"
+            + "  listening boolean;\n"
+            + "  enabled boolean;\n"
+            + "BEGIN\n"
+            // Registrations and unregistrations take turns, each deciding on what the one before
+            // it committed (every statement below reads afresh under READ COMMITTED).
+            + "  PERFORM pg_advisory_xact_lock("
+            + SWITCH_LOCK
+            + ");\n"
+            + "  listening := EXISTS (SELECT 1 FROM "
+            + listeners
+            + ");\n"
+            + "  SELECT tgenabled <> 'D' INTO enabled FROM pg_trigger WHERE tgname = '"
+            + NAME
+            + "'\n"
+            + "    AND tgrelid = "
+            + literal(table)
+            + "::regclass;\n"
+            + "  IF enabled IS NULL OR listening = enabled THEN\n"
+            + "    RETURN NULL;\n"
+            + "  END IF;\n"
+            // ALTER TABLE waits for the appends in flight, and appends queue behind it: it gives
+            // up soon rather than stall them behind a long transaction.
+            + "  SET LOCAL lock_timeout = '"
+            + SWITCH_LOCK_TIMEOUT_MILLIS
+            + "ms';\n"
+            + "  IF listening THEN\n"
+            + "    EXECUTE 'ALTER TABLE "
+            + table.replace("'", "''")
+            + " ENABLE TRIGGER "
+            + NAME
+            + "';\n"
+            + "  ELSE\n"
+            + "    BEGIN\n"
+            + "      EXECUTE 'ALTER TABLE "
+            + table.replace("'", "''")
+            + " DISABLE TRIGGER "
+            + NAME
+            + "';\n"
+            // Left enabled, it only costs the appenders the function's early return.
+            + "    EXCEPTION WHEN lock_not_available THEN NULL;\n"
+            + "    END;\n"
+            + "  END IF;\n"
+            + "  RETURN NULL;\n"
+            + "END\n"
+            + "$fn$",
+        "DO $do$ BEGIN\n"
+            + "  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
+            + SWITCH
+            + "' AND tgrelid = "
+            + literal(listeners)
+            + "::regclass) THEN\n"
+            + "    CREATE TRIGGER "
+            + SWITCH
+            + " AFTER INSERT OR DELETE ON "
+            + listeners
+            + " FOR EACH STATEMENT EXECUTE FUNCTION "
+            + switchFunction
+            + "();\n"
+            + "  END IF;\n"
+            + "END $do$",
+        // A trigger just created, or one of an earlier version, matches the table from now on.
+        "DELETE FROM " + listeners + " WHERE false");
   }
 
   /** A query for the channel of the store, or NULL while its log table does not exist. */
