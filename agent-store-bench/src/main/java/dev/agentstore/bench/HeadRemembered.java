@@ -40,7 +40,9 @@ import org.sqlite.SQLiteConfig;
  * takes its transaction path: {@code BEGIN IMMEDIATE}, head {@code SELECT}, {@code INSERT}, {@code
  * COMMIT}. Only the head strategy differs between the two. {@code withoutRaw} is that transaction
  * written by hand ({@link RawLog#appendInTransaction}), the floor for an append that re-reads its
- * head.
+ * head. {@code withPostgres} and {@code withoutPostgres} compare the same on PostgreSQL, where
+ * reading the head costs round trips: the remembered head's one statement against agent-store's
+ * locked transaction (what it does inside {@code inTransaction}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -59,10 +61,10 @@ public class HeadRemembered {
 
   @Setup(Level.Trial)
   public void setup(BenchmarkParams params) throws SQLException {
-    stores = new Stores(Stores.SQLITE_FILE);
     String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+    stores = new Stores(method.endsWith("Postgres") ? Stores.POSTGRES : Stores.SQLITE_FILE);
     switch (method) {
-      case "with" -> backend = stores.openOurs();
+      case "with", "withPostgres", "withoutPostgres" -> backend = stores.openOurs();
       case "without" -> {
         adopted = connectLikeOurs();
         backend = SqliteBackend.fromConnection(adopted);
@@ -114,6 +116,22 @@ public class HeadRemembered {
   @Benchmark
   public Entry without() {
     return WriterLog.append(backend, STREAM, "w", Payloads.stamp(payload, ++n));
+  }
+
+  /** {@code WriterLog.append} on PostgreSQL: one guarded INSERT after the remembered head. */
+  @Benchmark
+  public Entry withPostgres() {
+    return WriterLog.append(backend, STREAM, "w", Payloads.stamp(payload, ++n));
+  }
+
+  /**
+   * The same append on PostgreSQL inside a transaction, where agent-store reads the head instead:
+   * {@code BEGIN}, the chain's advisory lock, head {@code SELECT}, {@code INSERT}, {@code COMMIT}.
+   */
+  @Benchmark
+  public Entry withoutPostgres() {
+    return backend.inTransaction(
+        tx -> WriterLog.append(tx, STREAM, "w", Payloads.stamp(payload, ++n)));
   }
 
   /** The head-reading write transaction as hand-written JDBC. */

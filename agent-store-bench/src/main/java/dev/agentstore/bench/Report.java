@@ -245,6 +245,13 @@ public final class Report {
               "withoutRaw",
               "appends/s"),
           new Optimisation(
+              "head remembered on PostgreSQL, one guarded INSERT (vs agent-store's locked"
+                  + " transaction reading it)",
+              "HeadRemembered",
+              "withPostgres",
+              "withoutPostgres",
+              "appends/s"),
+          new Optimisation(
               "BLAKE3 BouncyCastle (vs commons-codec), 256 B",
               "Blake3Implementations",
               "with",
