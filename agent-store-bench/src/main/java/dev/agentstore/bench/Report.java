@@ -451,27 +451,12 @@ public final class Report {
       runInterleaved(interleaved, out, data, longRun, md, json);
       loadAfter = loadAverage();
     }
-    String machine =
-        String.format(
-            Locale.ROOT,
-            "%d cores, load average %.2f before / %.2f after, %s %s, %s run",
-            Runtime.getRuntime().availableProcessors(),
-            loadBefore,
-            loadAfter,
-            System.getProperty("java.vm.name"),
-            System.getProperty("java.version"),
-            longRun ? "long" : "short");
+    String machine = machine(loadBefore, loadAfter, longRun);
     md.append("\nMachine: ").append(machine).append('\n');
     md.append(
         "Ratios are ours ÷ raw in throughput (for times, raw time ÷ our time): above 1 is faster"
             + " than the raw-JDBC baseline.\n");
-    Map<String, Object> document = new LinkedHashMap<>();
-    document.put("when", Instant.now().toString());
-    document.put("machine", machine);
-    document.put("cores", Runtime.getRuntime().availableProcessors());
-    document.put("load_before", loadBefore);
-    document.put("load_after", loadAfter);
-    document.put("mode", longRun ? "long" : "short");
+    Map<String, Object> document = document(machine, loadBefore, loadAfter, longRun);
     document.put("rows", json);
     finish(out, md.toString(), document);
   }
@@ -695,22 +680,35 @@ public final class Report {
       putIfNumber(entry, "without_alloc_bytes_per_op", secondary(without, "gc.alloc.rate.norm"));
       json.add(entry);
     }
-    String machine =
-        String.format(
-            Locale.ROOT,
-            "%d cores, load average %.2f before / %.2f after, %s %s, %s run",
-            Runtime.getRuntime().availableProcessors(),
-            loadBefore,
-            loadAfter,
-            System.getProperty("java.vm.name"),
-            System.getProperty("java.version"),
-            longRun ? "long" : "short");
+    String machine = machine(loadBefore, loadAfter, longRun);
     md.append("\nMachine: ").append(machine).append('\n');
     md.append(
         "Each pair ran in the same run, one side after the other, on a SQLite file (WAL,"
             + " synchronous=NORMAL), called from one thread. with/without is the throughput ratio:"
             + " above 1 the optimisation pays. The benchmark classes' comments say what each side"
             + " does.\n");
+    Map<String, Object> document = document(machine, loadBefore, loadAfter, longRun);
+    document.put("optimisations", json);
+    finish(out, md.toString(), document);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String machine(double loadBefore, double loadAfter, boolean longRun) {
+    return String.format(
+        Locale.ROOT,
+        "%d cores, load average %.2f before / %.2f after, %s %s, %s run",
+        Runtime.getRuntime().availableProcessors(),
+        loadBefore,
+        loadAfter,
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        longRun ? "long" : "short");
+  }
+
+  /** The JSON document's fields that say when, where and how a run was made. */
+  private static Map<String, Object> document(
+      String machine, double loadBefore, double loadAfter, boolean longRun) {
     Map<String, Object> document = new LinkedHashMap<>();
     document.put("when", Instant.now().toString());
     document.put("machine", machine);
@@ -718,11 +716,8 @@ public final class Report {
     document.put("load_before", loadBefore);
     document.put("load_after", loadAfter);
     document.put("mode", longRun ? "long" : "short");
-    document.put("optimisations", json);
-    finish(out, md.toString(), document);
+    return document;
   }
-
-  // ---------------------------------------------------------------- helpers
 
   private static ChainedOptionsBuilder options(
       String benchmark, String methods, Path out, Path data, boolean longRun) {

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
@@ -28,18 +29,10 @@ class BenchmarkSmokeTest {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void oneIterationOfOursAndRaw() throws RunnerException {
     Collection<RunResult> results =
-        new Runner(
-                new OptionsBuilder()
-                    .include("^dev\\.agentstore\\.bench\\.AppendOneThread\\.(ours|raw)$")
-                    .param("backend", Stores.SQLITE_MEMORY)
-                    .forks(0)
-                    .warmupIterations(0)
-                    .measurementIterations(1)
-                    .measurementTime(TimeValue.milliseconds(200))
-                    .shouldFailOnError(true)
-                    .verbosity(VerboseMode.SILENT)
-                    .build())
-            .run();
+        runOnce(
+            new OptionsBuilder()
+                .include("^dev\\.agentstore\\.bench\\.AppendOneThread\\.(ours|raw)$")
+                .param("backend", Stores.SQLITE_MEMORY));
     assertEquals(2, results.size());
     for (RunResult result : results) {
       assertTrue(result.getPrimaryResult().getScore() > 0, result.getParams().getBenchmark());
@@ -50,19 +43,11 @@ class BenchmarkSmokeTest {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void interleavedBlocksCountBothSides() throws RunnerException {
     Collection<RunResult> results =
-        new Runner(
-                new OptionsBuilder()
-                    .include("^dev\\.agentstore\\.bench\\.InterleavedAppend\\.pair$")
-                    .param("backend", Stores.SQLITE_FILE)
-                    .param("threads", "2")
-                    .forks(0)
-                    .warmupIterations(0)
-                    .measurementIterations(1)
-                    .measurementTime(TimeValue.milliseconds(300))
-                    .shouldFailOnError(true)
-                    .verbosity(VerboseMode.SILENT)
-                    .build())
-            .run();
+        runOnce(
+            new OptionsBuilder()
+                .include("^dev\\.agentstore\\.bench\\.InterleavedAppend\\.pair$")
+                .param("backend", Stores.SQLITE_FILE)
+                .param("threads", "2"));
     assertEquals(1, results.size());
     RunResult result = results.iterator().next();
     double ours = counter(result, "oursAppends");
@@ -77,19 +62,11 @@ class BenchmarkSmokeTest {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void oneIterationWithAndWithoutAnOptimisation() throws RunnerException {
     Collection<RunResult> results =
-        new Runner(
-                new OptionsBuilder()
-                    .include("^dev\\.agentstore\\.bench\\.PreparedStatementReuse\\.(with|without)$")
-                    .include("^dev\\.agentstore\\.bench\\.Blake3Implementations\\.(with|without)$")
-                    .param("size", "256")
-                    .forks(0)
-                    .warmupIterations(0)
-                    .measurementIterations(1)
-                    .measurementTime(TimeValue.milliseconds(200))
-                    .shouldFailOnError(true)
-                    .verbosity(VerboseMode.SILENT)
-                    .build())
-            .run();
+        runOnce(
+            new OptionsBuilder()
+                .include("^dev\\.agentstore\\.bench\\.PreparedStatementReuse\\.(with|without)$")
+                .include("^dev\\.agentstore\\.bench\\.Blake3Implementations\\.(with|without)$")
+                .param("size", "256"));
     assertEquals(4, results.size());
     for (RunResult result : results) {
       assertTrue(result.getPrimaryResult().getScore() > 0, result.getParams().getBenchmark());
@@ -107,6 +84,21 @@ class BenchmarkSmokeTest {
             row.benchmark() + "." + name);
       }
     }
+  }
+
+  /** One short measured iteration, in this JVM, of what {@code options} selects. */
+  private static Collection<RunResult> runOnce(ChainedOptionsBuilder options)
+      throws RunnerException {
+    return new Runner(
+            options
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(300))
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.SILENT)
+                .build())
+        .run();
   }
 
   private static double counter(RunResult result, String name) {
