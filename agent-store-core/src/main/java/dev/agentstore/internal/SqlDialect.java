@@ -61,9 +61,10 @@ public abstract class SqlDialect {
   }
 
   /**
-   * An expression that is 1 when the row's blobs have their stored types and hash lengths (a NULL
-   * or 32-byte prev_hash, a 32-byte content_hash, a BLOB payload), so that readers fetch the
-   * storage type of each column only for the rare row that is not.
+   * An expression that is 1 when the row's values have their storage types (prev_hash NULL or a
+   * BLOB, content_hash and payload BLOBs), so that readers fetch the storage type of each column
+   * only for the rare row that has not; hash lengths are checked on the bytes read ({@code
+   * RawRow.malformation}).
    */
   protected abstract String wellFormed();
 
