@@ -86,16 +86,22 @@ public final class ChainVerifier {
         });
   }
 
-  /** The outcome of one segment: its first row, where it ended and the first failure after it. */
+  /**
+   * The outcome of one segment: the last seq it covers, its first row, the last seq and hash it
+   * read and the first failure after its first row.
+   */
   private record Segment(
+      long through,
       @Nullable RawRow first,
       long lastSeq,
       byte @Nullable [] lastHash,
       @Nullable ChainBrokenException broken) {}
 
   /**
-   * Checks seqs 1 to {@code top} in segments, several at a time, and returns the last seq they
-   * covered (0 when the chain is too short to be worth splitting and nothing was read).
+   * Checks seqs 1 to {@code top} in segments, several at a time, and returns the seq after which a
+   * single pass goes on: {@code top}, or 0 when the chain is too short to be worth splitting, or
+   * the last seq verified when a segment came up short (a gap, which one pass then reports where
+   * the chain resumes, however far away that is).
    */
   private long verifySegments(JdbcBackend backend, long top, LongConsumer progress) {
     long segments = (top + SEGMENT_SEQS - 1) / SEGMENT_SEQS;
@@ -120,7 +126,7 @@ public final class ChainVerifier {
         }
         RawRow first = segment.first();
         if (first == null) {
-          continue;
+          return expected - 1;
         }
         check(first);
         if (segment.broken() != null) {
@@ -129,6 +135,9 @@ public final class ChainVerifier {
         expected = segment.lastSeq() + 1;
         prev = segment.lastHash();
         progress.accept(expected - 1);
+        if (segment.lastSeq() < segment.through()) {
+          return expected - 1;
+        }
       }
       return top;
     } finally {
@@ -150,7 +159,7 @@ public final class ChainVerifier {
   private Segment segment(JdbcBackend backend, long from, long through, AtomicBoolean stop) {
     ChainReader rows = ChainReader.through(backend, stream, writer, from - 1, through);
     if (!rows.hasNext()) {
-      return new Segment(null, 0, null, null);
+      return new Segment(through, null, 0, null, null);
     }
     RawRow first = rows.next();
     ChainVerifier segment = new ChainVerifier(stream, writer, first.seq() + 1, first.contentHash());
@@ -159,9 +168,9 @@ public final class ChainVerifier {
         segment.check(rows.next());
       }
     } catch (ChainBrokenException broken) {
-      return new Segment(first, 0, null, broken);
+      return new Segment(through, first, 0, null, broken);
     }
-    return new Segment(first, segment.expected - 1, segment.prev, null);
+    return new Segment(through, first, segment.expected - 1, segment.prev, null);
   }
 
   private Segment await(Future<Segment> pending) {

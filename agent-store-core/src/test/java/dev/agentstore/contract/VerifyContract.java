@@ -18,8 +18,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link WriterLog#verify}: intact chains verify and return their head; a chain tampered with
@@ -274,6 +276,16 @@ public abstract class VerifyContract extends BackendContract {
         2L * SEGMENT);
     ChainBrokenException e = assertBrokenIn("hollow", 2 * SEGMENT + 1, Reason.GAP);
     assertTrue(e.getMessage().contains(String.valueOf(SEGMENT + 1)), e.getMessage());
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void aHeadRenumberedFarAwayIsAGapFoundWithoutWalkingTheSeqsBetween() {
+    writeLongChain("far", SEGMENTED);
+    long far = 4_000_000_000_000_000_000L;
+    updateIn("far", "seq", far, SEGMENTED);
+    ChainBrokenException e = assertBrokenIn("far", far, Reason.GAP);
+    assertTrue(e.getMessage().contains(String.valueOf(SEGMENTED)), e.getMessage());
   }
 
   // ---------------------------------------------------------------- helpers
