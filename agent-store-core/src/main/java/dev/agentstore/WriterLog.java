@@ -295,10 +295,11 @@ public final class WriterLog {
    * {@code BLAKE3(prev_hash || payload)}, every hash 32 bytes and every payload a BLOB. Streams the
    * chain in bounded memory. A chain with no entries verifies (as in the reference crate).
    *
-   * <p>On a SQLite file or PostgreSQL, outside a transaction, a chain of more than 16,384 entries
-   * is read and hashed in segments on up to four threads at once (one read connection each); the
-   * failure reported is still the one at the lowest seq. Entries appended while it runs are
-   * verified too, up to the head it reaches.
+   * <p>On a SQLite file or PostgreSQL, outside a transaction, a chain longer than two segments
+   * (16,384 seqs each, as few as 1,000 when the head's payload is large: about 8 MiB of payload per
+   * segment) is read and hashed in segments on up to four threads at once (one read connection
+   * each); the failure reported is still the one at the lowest seq. Entries appended while it runs
+   * are verified too, up to the head it reaches.
    *
    * <p>A hash chain alone cannot detect a cut tail or a consistent rewrite of a whole chain;
    * compare the returned head with one recorded elsewhere for that.
@@ -314,7 +315,7 @@ public final class WriterLog {
 
   /**
    * Like {@link #verify(Backend, String, String)}, telling {@code progress} how many entries have
-   * been verified so far: every 1,024 entries (every 16,384 on a chain read in segments) and once
+   * been verified so far: every 1,024 entries (every segment on a chain read in segments) and once
    * at the end (with the total). For progress displays over long chains; {@code progress} runs on
    * the calling thread.
    */

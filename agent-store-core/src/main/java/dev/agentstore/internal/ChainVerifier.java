@@ -21,14 +21,26 @@ import org.jspecify.annotations.Nullable;
  * the previous entry's content hash, every content hash {@code BLAKE3(prev_hash || payload)}.
  *
  * <p>Each row's checks need only the row and its predecessor, so a long chain is cut into segments
- * of {@link #SEGMENT_SEQS} seqs that are read and hashed on several threads at once, each on its
- * own read connection. Segments are joined in seq order, the first row of each checked against the
- * last of the one before, so the failure reported is the one at the lowest seq: what a single pass
- * would find. Entries appended while the segments are checked are read in a last, single pass.
+ * of up to {@link #SEGMENT_SEQS} seqs that are read and hashed on several threads at once, each on
+ * its own read connection. Segments are joined in seq order, the first row of each checked against
+ * the last of the one before, so the failure reported is the one at the lowest seq: what a single
+ * pass would find. Entries appended while the segments are checked are read in a last, single pass.
  */
 public final class ChainVerifier {
-  /** How many seqs one segment covers; chains shorter than two segments are read in one pass. */
+  /**
+   * The most seqs one segment covers; segments are cut shorter for large payloads (judged by the
+   * head's), down to {@link #MIN_SEGMENT_SEQS}. A chain shorter than two segments is read in one
+   * pass.
+   */
   public static final long SEGMENT_SEQS = 16_384;
+
+  /**
+   * The fewest seqs one segment covers: below that, handing segments over costs more than it saves.
+   */
+  public static final long MIN_SEGMENT_SEQS = 1_000;
+
+  /** About how many payload bytes one segment should cover. */
+  private static final long SEGMENT_BYTES = 8L * 1024 * 1024;
 
   /** How many segments are read at once, at most. */
   private static final int MAX_WORKERS = 4;
@@ -59,7 +71,9 @@ public final class ChainVerifier {
     ChainVerifier chain = new ChainVerifier(stream, writer, 1, null);
     long top = 0;
     if (backend.concurrentReads() && !backend.inTransactionOnThisThread()) {
-      top = chain.verifySegments(backend, headSeq(backend, stream, writer), progress);
+      long[] head = head(backend, stream, writer);
+      long seqs = Math.max(MIN_SEGMENT_SEQS, Math.min(SEGMENT_SEQS, SEGMENT_BYTES / head[1]));
+      top = chain.verifySegments(backend, head[0], seqs, progress);
     }
     ChainReader rows = new ChainReader(backend, stream, writer, top, Long.MAX_VALUE, true);
     while (rows.hasNext()) {
@@ -75,13 +89,17 @@ public final class ChainVerifier {
         : Optional.of(new Head(stream, writer, chain.expected - 1, last));
   }
 
-  private static long headSeq(JdbcBackend backend, String stream, String writer) {
+  /** The head's seq (0 for an empty chain) and the length of its payload (at least 1). */
+  private static long[] head(JdbcBackend backend, String stream, String writer) {
     return backend.read(
         "reading the head of " + stream + "/" + writer,
         conn -> {
-          PreparedStatement statement = conn.prepare(backend.sql().head(), stream, writer);
+          PreparedStatement statement =
+              conn.prepare(backend.sql().headPayloadLength(), stream, writer);
           try (ResultSet rs = statement.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0L;
+            return rs.next()
+                ? new long[] {rs.getLong(1), Math.max(1, rs.getLong(2))}
+                : new long[] {0, 1};
           }
         });
   }
@@ -103,8 +121,8 @@ public final class ChainVerifier {
    * the last seq verified when a segment came up short (a gap, which one pass then reports where
    * the chain resumes, however far away that is).
    */
-  private long verifySegments(JdbcBackend backend, long top, LongConsumer progress) {
-    long segments = (top + SEGMENT_SEQS - 1) / SEGMENT_SEQS;
+  private long verifySegments(JdbcBackend backend, long top, long seqs, LongConsumer progress) {
+    long segments = (top + seqs - 1) / seqs;
     if (segments < 2) {
       return 0;
     }
@@ -117,12 +135,12 @@ public final class ChainVerifier {
     long submitted = 0;
     try {
       while (submitted < workers && submitted < segments) {
-        pending.addLast(submit(backend, submitted++, top, stop));
+        pending.addLast(submit(backend, submitted++, seqs, top, stop));
       }
       while (!pending.isEmpty()) {
         Segment segment = await(pending.removeFirst());
         if (submitted < segments) {
-          pending.addLast(submit(backend, submitted++, top, stop));
+          pending.addLast(submit(backend, submitted++, seqs, top, stop));
         }
         RawRow first = segment.first();
         if (first == null) {
@@ -146,9 +164,10 @@ public final class ChainVerifier {
     }
   }
 
-  private Future<Segment> submit(JdbcBackend backend, long index, long top, AtomicBoolean stop) {
-    long from = index * SEGMENT_SEQS + 1;
-    long through = Math.min(top, from + SEGMENT_SEQS - 1);
+  private Future<Segment> submit(
+      JdbcBackend backend, long index, long seqs, long top, AtomicBoolean stop) {
+    long from = index * seqs + 1;
+    long through = Math.min(top, from + seqs - 1);
     return ChainReader.BACKGROUND.submit(() -> segment(backend, from, through, stop));
   }
 

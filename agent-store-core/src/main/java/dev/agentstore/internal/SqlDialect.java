@@ -55,6 +55,13 @@ public abstract class SqlDialect {
         + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
   }
 
+  /** The head's seq and the length of its payload, for sizing the segments of a verify. */
+  public String headPayloadLength() {
+    return "SELECT seq, length(payload) FROM "
+        + log
+        + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
+  }
+
   /** The columns {@code ChainReader.read} expects. */
   private String entryColumns() {
     return "SELECT seq, prev_hash, content_hash, payload, " + wellFormed() + " FROM " + log;

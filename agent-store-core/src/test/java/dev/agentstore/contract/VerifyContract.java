@@ -288,6 +288,30 @@ public abstract class VerifyContract extends BackendContract {
     assertTrue(e.getMessage().contains(String.valueOf(SEGMENTED)), e.getMessage());
   }
 
+  @Test
+  void aChainOfLargePayloadsIsVerifiedInShorterSegments() {
+    // 8,400-byte payloads cut segments to the shortest, 1,000 seqs: this chain makes three.
+    int length = 2_100;
+    List<Entry> written = new ArrayList<>();
+    for (int from = 0; from < length; from += 100) {
+      List<byte[]> payloads = new ArrayList<>();
+      for (int i = from; i < from + 100; i++) {
+        byte[] payload = new byte[8_400];
+        Arrays.fill(payload, (byte) i);
+        payload[0] = (byte) (i >>> 8);
+        payloads.add(payload);
+      }
+      written.addAll(WriterLog.appendAll(store, STREAM, "large", payloads));
+    }
+    assertEquals(
+        Optional.of(written.get(length - 1).toHead()), WriterLog.verify(store, STREAM, "large"));
+    updateIn("large", "payload", utf8("edited"), 1_001);
+    assertBrokenIn("large", 1_001, Reason.HASH_MISMATCH);
+    updateIn("large", "payload", written.get(1_000).payload(), 1_001);
+    deleteIn("large", 2_000);
+    assertBrokenIn("large", 2_001, Reason.GAP);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private List<Entry> writeLongChain(String writer, int length) {
