@@ -209,20 +209,33 @@ public final class LogOps {
    * holding the chain's lock, so the locked path never loses a race to it. Returns null when the
    * guess kept losing races; the caller then takes the locked path, which always makes progress.
    */
+  /** The entry {@code payload} makes after the guessed head. */
+  private static Entry next(String stream, String writer, HeadCache.Guess head, byte[] payload) {
+    return chain(stream, writer, head.seq(), head.hash(), List.of(payload)).get(0);
+  }
+
   private static @Nullable Entry appendOneStatement(
       JdbcBackend backend, String stream, String writer, byte[] payload, String what) {
     SqlDialect sql = backend.sql();
     for (int attempt = 1; attempt <= ONE_STATEMENT_ATTEMPTS; attempt++) {
       try {
-        HeadCache.Guess guess = backend.headCache.get(stream, writer);
-        if (guess == null) {
-          HeadRef head = backend.autocommit(conn -> readHead(conn, sql, stream, writer));
-          guess = new HeadCache.Guess(head.seq(), head.hash());
-        }
-        Entry entry = chain(stream, writer, guess.seq(), guess.hash(), List.of(payload)).get(0);
-        boolean inserted =
+        // Hashed before the connection is taken, from the head this process last saw; hashed
+        // again, holding it, only when another thread appended in between, so that threads of
+        // one process appending to one chain take turns instead of losing races to each other.
+        HeadCache.Guess seen = backend.headCache.get(stream, writer);
+        Entry hashed = seen == null ? null : next(stream, writer, seen, payload);
+        Entry appended =
             backend.autocommit(
                 conn -> {
+                  HeadCache.Guess guess = backend.headCache.get(stream, writer);
+                  if (guess == null) {
+                    HeadRef head = readHead(conn, sql, stream, writer);
+                    guess = new HeadCache.Guess(head.seq(), head.hash());
+                  }
+                  Entry entry =
+                      guess == seen && hashed != null
+                          ? hashed
+                          : next(stream, writer, guess, payload);
                   PreparedStatement insert;
                   List<Object> params = new ArrayList<>();
                   if (entry.seq() == 1) {
@@ -246,12 +259,16 @@ public final class LogOps {
                   }
                   params.addAll(sql.chainFreeParameters(stream, writer));
                   Conn.bind(insert, params.toArray());
-                  return insert.executeUpdate() == 1;
+                  if (insert.executeUpdate() != 1) {
+                    return null;
+                  }
+                  // Before the connection is handed on: the next thread's guess is this entry.
+                  backend.headCache.put(stream, writer, entry.seq(), entry.contentHash());
+                  return entry;
                 });
-        if (inserted) {
-          backend.headCache.put(stream, writer, entry.seq(), entry.contentHash());
-          backend.doorbell().ring(CommitEvent.of(entry));
-          return entry;
+        if (appended != null) {
+          backend.doorbell().ring(CommitEvent.of(appended));
+          return appended;
         }
         backend.headCache.forget(stream, writer);
       } catch (StoreBusyException e) {
