@@ -127,27 +127,25 @@ public final class ChainReader implements Iterator<RawRow> {
   }
 
   private Page await(Future<Page> pending) {
+    return await(pending, "reading " + stream + "/" + writer + " after seq " + afterSeq);
+  }
+
+  /**
+   * The result of background work on a chain, rethrowing what it threw; {@code what} names the work
+   * and where it was (chain, seq) for the message of an interruption or an unexpected failure.
+   */
+  static <T> T await(Future<T> pending, String what) {
     try {
       return pending.get();
     } catch (InterruptedException e) {
       pending.cancel(true);
       Thread.currentThread().interrupt();
-      throw new StoreException(
-          "interrupted while reading " + stream + "/" + writer + " after seq " + afterSeq, e);
+      throw new StoreException("interrupted while " + what, e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException failure) {
         throw failure;
       }
-      throw new StoreException(
-          "reading "
-              + stream
-              + "/"
-              + writer
-              + " after seq "
-              + afterSeq
-              + " failed: "
-              + e.getCause(),
-          e.getCause());
+      throw new StoreException(what + " failed: " + e.getCause(), e.getCause());
     }
   }
 

@@ -4,13 +4,11 @@ import dev.agentstore.ChainBrokenException;
 import dev.agentstore.ChainBrokenException.Reason;
 import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
-import dev.agentstore.StoreException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
@@ -71,9 +69,10 @@ public final class ChainVerifier {
     ChainVerifier chain = new ChainVerifier(stream, writer, 1, null);
     long top = 0;
     if (backend.concurrentReads() && !backend.inTransactionOnThisThread()) {
-      long[] head = head(backend, stream, writer);
-      long seqs = Math.max(MIN_SEGMENT_SEQS, Math.min(SEGMENT_SEQS, SEGMENT_BYTES / head[1]));
-      top = chain.verifySegments(backend, head[0], seqs, progress);
+      HeadSize head = head(backend, stream, writer);
+      long seqs =
+          Math.max(MIN_SEGMENT_SEQS, Math.min(SEGMENT_SEQS, SEGMENT_BYTES / head.payloadBytes()));
+      top = chain.verifySegments(backend, head.seq(), seqs, progress);
     }
     ChainReader rows = new ChainReader(backend, stream, writer, top, Long.MAX_VALUE, true);
     while (rows.hasNext()) {
@@ -90,7 +89,9 @@ public final class ChainVerifier {
   }
 
   /** The head's seq (0 for an empty chain) and the length of its payload (at least 1). */
-  private static long[] head(JdbcBackend backend, String stream, String writer) {
+  private record HeadSize(long seq, long payloadBytes) {}
+
+  private static HeadSize head(JdbcBackend backend, String stream, String writer) {
     return backend.read(
         "reading the head of " + stream + "/" + writer,
         conn -> {
@@ -98,8 +99,8 @@ public final class ChainVerifier {
               conn.prepare(backend.sql().headPayloadLength(), stream, writer);
           try (ResultSet rs = statement.executeQuery()) {
             return rs.next()
-                ? new long[] {rs.getLong(1), Math.max(1, rs.getLong(2))}
-                : new long[] {0, 1};
+                ? new HeadSize(rs.getLong(1), Math.max(1, rs.getLong(2)))
+                : new HeadSize(0, 1);
           }
         });
   }
@@ -193,20 +194,8 @@ public final class ChainVerifier {
   }
 
   private Segment await(Future<Segment> pending) {
-    try {
-      return pending.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException(
-          "interrupted while verifying " + stream + "/" + writer + " after seq " + (expected - 1),
-          e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException failure) {
-        throw failure;
-      }
-      throw new StoreException(
-          "verifying " + stream + "/" + writer + " failed: " + e.getCause(), e.getCause());
-    }
+    return ChainReader.await(
+        pending, "verifying " + stream + "/" + writer + " after seq " + (expected - 1));
   }
 
   /** Checks the next row of the chain against the row checked before it. */

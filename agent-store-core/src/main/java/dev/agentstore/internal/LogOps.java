@@ -209,11 +209,6 @@ public final class LogOps {
    * holding the chain's lock, so the locked path never loses a race to it. Returns null when the
    * guess kept losing races; the caller then takes the locked path, which always makes progress.
    */
-  /** The entry {@code payload} makes after the guessed head. */
-  private static Entry next(String stream, String writer, HeadCache.Guess head, byte[] payload) {
-    return chain(stream, writer, head.seq(), head.hash(), List.of(payload)).get(0);
-  }
-
   private static @Nullable Entry appendOneStatement(
       JdbcBackend backend, String stream, String writer, byte[] payload, String what) {
     SqlDialect sql = backend.sql();
@@ -236,30 +231,7 @@ public final class LogOps {
                       guess == seen && hashed != null
                           ? hashed
                           : next(stream, writer, guess, payload);
-                  PreparedStatement insert;
-                  List<Object> params = new ArrayList<>();
-                  if (entry.seq() == 1) {
-                    insert = conn.prepare(sql.insertFirst());
-                    params.addAll(List.of(stream, writer, 1L, entry.contentHash(), payload));
-                  } else {
-                    insert = conn.prepare(sql.insertAfter());
-                    byte[] prev = entry.prevHash().orElseThrow();
-                    params.addAll(
-                        List.of(
-                            stream,
-                            writer,
-                            entry.seq(),
-                            prev,
-                            entry.contentHash(),
-                            payload,
-                            stream,
-                            writer,
-                            entry.seq() - 1,
-                            prev));
-                  }
-                  params.addAll(sql.chainFreeParameters(stream, writer));
-                  Conn.bind(insert, params.toArray());
-                  if (insert.executeUpdate() != 1) {
+                  if (!insertGuarded(conn, sql, entry, payload)) {
                     return null;
                   }
                   // Before the connection is handed on: the next thread's guess is this entry.
@@ -286,6 +258,46 @@ public final class LogOps {
       }
     }
     return null;
+  }
+
+  /** The entry {@code payload} makes after the guessed head. */
+  private static Entry next(String stream, String writer, HeadCache.Guess head, byte[] payload) {
+    return chain(stream, writer, head.seq(), head.hash(), List.of(payload)).get(0);
+  }
+
+  /**
+   * Inserts {@code entry} with one auto-committed statement that takes effect only while its
+   * predecessor is the head it was hashed after (see {@link SqlDialect#insertAfter()}); whether it
+   * did.
+   */
+  private static boolean insertGuarded(Conn conn, SqlDialect sql, Entry entry, byte[] payload)
+      throws SQLException {
+    String stream = entry.stream();
+    String writer = entry.writer();
+    PreparedStatement insert;
+    List<Object> params = new ArrayList<>();
+    if (entry.seq() == 1) {
+      insert = conn.prepare(sql.insertFirst());
+      params.addAll(List.of(stream, writer, 1L, entry.contentHash(), payload));
+    } else {
+      insert = conn.prepare(sql.insertAfter());
+      byte[] prev = entry.prevHash().orElseThrow();
+      params.addAll(
+          List.of(
+              stream,
+              writer,
+              entry.seq(),
+              prev,
+              entry.contentHash(),
+              payload,
+              stream,
+              writer,
+              entry.seq() - 1,
+              prev));
+    }
+    params.addAll(sql.chainFreeParameters(stream, writer));
+    Conn.bind(insert, params.toArray());
+    return insert.executeUpdate() == 1;
   }
 
   /** The entries that {@code payloads} become when appended after {@code (seq, hash)}. */
