@@ -242,17 +242,7 @@ class PostgresCommitNotificationTest {
     } finally {
       pool.shutdownNow();
     }
-    try (Connection admin = PostgresTestServer.adminConnection();
-        Statement statement = admin.createStatement();
-        ResultSet rows =
-            statement.executeQuery(
-                "SELECT count(*) FROM pg_trigger WHERE tgname = '_agent_store_announce'"
-                    + " AND tgrelid = '\""
-                    + schema
-                    + "\"._agent_store_log'::regclass")) {
-      assertTrue(rows.next());
-      assertEquals(1, rows.getInt(1));
-    }
+    assertEquals(1, triggers());
   }
 
   @Test
@@ -402,6 +392,26 @@ class PostgresCommitNotificationTest {
     assertEquals('O', announcing(), "an agent-store listener switches it on");
     db.close();
     assertEquals('D', announcing(), "and off when it closes");
+  }
+
+  @Test
+  void registeringInsideATransactionSwitchesTheTriggerAndKeepsItsLockTimeout() throws Exception {
+    PostgresBackend db = open();
+    Connection connection = listening(db);
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SET LOCAL lock_timeout = '7s'");
+      register(connection);
+      try (ResultSet rows = statement.executeQuery("SHOW lock_timeout")) {
+        assertTrue(rows.next());
+        assertEquals("7s", rows.getString(1), "the caller's own lock timeout");
+      }
+      connection.commit();
+    }
+    assertEquals('O', announcing(), "switched on with the registration");
+    connection.setAutoCommit(true);
+    leave(connection);
+    assertEquals('D', announcing(), "and off when it left");
   }
 
   @Test

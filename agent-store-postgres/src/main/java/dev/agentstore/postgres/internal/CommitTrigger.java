@@ -125,6 +125,7 @@ public final class CommitTrigger {
             + "DECLARE\n"
             + "  listening boolean;\n"
             + "  enabled boolean;\n"
+            + "  waited text := current_setting('lock_timeout');\n"
             + "BEGIN\n"
             // Registrations and unregistrations take turns, each deciding on what the one before
             // it committed (every statement below reads afresh under READ COMMITTED).
@@ -144,27 +145,25 @@ public final class CommitTrigger {
             + "    RETURN NULL;\n"
             + "  END IF;\n"
             // ALTER TABLE waits for the appends in flight, and appends queue behind it: it gives
-            // up soon rather than stall them behind a long transaction.
-            + "  SET LOCAL lock_timeout = '"
+            // up soon rather than stall them behind a long transaction. The caller's own timeout
+            // is put back for the rest of its transaction.
+            + "  PERFORM set_config('lock_timeout', '"
             + SWITCH_LOCK_TIMEOUT_MILLIS
-            + "ms';\n"
+            + "ms', true);\n"
             + "  IF listening THEN\n"
-            + "    EXECUTE 'ALTER TABLE "
-            + table.replace("'", "''")
-            + " ENABLE TRIGGER "
-            + NAME
-            + "';\n"
+            + "    EXECUTE "
+            + literal("ALTER TABLE " + table + " ENABLE TRIGGER " + NAME)
+            + ";\n"
             + "  ELSE\n"
             + "    BEGIN\n"
-            + "      EXECUTE 'ALTER TABLE "
-            + table.replace("'", "''")
-            + " DISABLE TRIGGER "
-            + NAME
-            + "';\n"
+            + "      EXECUTE "
+            + literal("ALTER TABLE " + table + " DISABLE TRIGGER " + NAME)
+            + ";\n"
             // Left enabled, it only costs the appenders the function's early return.
             + "    EXCEPTION WHEN lock_not_available THEN NULL;\n"
             + "    END;\n"
             + "  END IF;\n"
+            + "  PERFORM set_config('lock_timeout', waited, true);\n"
             + "  RETURN NULL;\n"
             + "END\n"
             + "$fn$",
