@@ -187,25 +187,7 @@ final class RawLog implements AutoCloseable {
    * add each row to one JDBC batch, execute it, commit. Returns the new head.
    */
   Head appendBatch(String stream, String writer, List<byte[]> payloads) throws SQLException {
-    begin();
-    try {
-      Head at = head(stream, writer);
-      PreparedStatement statement = insert();
-      byte[] prev = at.hash();
-      long seq = at.seq();
-      for (byte[] payload : payloads) {
-        byte[] content = hash(prev, payload);
-        bindInsert(statement, stream, writer, ++seq, prev, content, payload);
-        statement.addBatch();
-        prev = content;
-      }
-      statement.executeBatch();
-      commit();
-      return new Head(seq, prev);
-    } catch (SQLException | RuntimeException e) {
-      rollbackQuietly();
-      throw e;
-    }
+    return appendInOneTransaction(stream, writer, payloads, true);
   }
 
   /**
@@ -214,6 +196,11 @@ final class RawLog implements AutoCloseable {
    */
   Head appendEachInTransaction(String stream, String writer, List<byte[]> payloads)
       throws SQLException {
+    return appendInOneTransaction(stream, writer, payloads, false);
+  }
+
+  private Head appendInOneTransaction(
+      String stream, String writer, List<byte[]> payloads, boolean batched) throws SQLException {
     begin();
     try {
       Head at = head(stream, writer);
@@ -223,8 +210,15 @@ final class RawLog implements AutoCloseable {
       for (byte[] payload : payloads) {
         byte[] content = hash(prev, payload);
         bindInsert(statement, stream, writer, ++seq, prev, content, payload);
-        statement.executeUpdate();
+        if (batched) {
+          statement.addBatch();
+        } else {
+          statement.executeUpdate();
+        }
         prev = content;
+      }
+      if (batched) {
+        statement.executeBatch();
       }
       commit();
       return new Head(seq, prev);
