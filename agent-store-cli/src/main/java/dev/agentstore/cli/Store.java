@@ -85,8 +85,10 @@ final class Store implements AutoCloseable {
                       row -> row.getLong(1),
                       name)
                   : db.query(
-                      "SELECT COUNT(*) FROM information_schema.tables"
-                          + " WHERE table_schema = ? AND table_name = ?",
+                      // pg_catalog, not information_schema: the latter hides tables on which
+                      // the role holds no privilege, and says nothing of why.
+                      "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                          + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')",
                       row -> row.getLong(1),
                       schema,
                       name);

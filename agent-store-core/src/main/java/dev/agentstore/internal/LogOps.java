@@ -99,7 +99,12 @@ public final class LogOps {
   private static String layout(List<SqlDialect.Column> columns) {
     List<String> parts = new ArrayList<>();
     for (SqlDialect.Column c : columns) {
-      parts.add(c.name() + " " + c.type() + (c.notNull() ? " NOT NULL" : ""));
+      parts.add(
+          c.name()
+              + " "
+              + c.type()
+              + (c.notNull() ? " NOT NULL" : "")
+              + (c.primaryKeyPosition() > 0 ? " [key " + c.primaryKeyPosition() + "]" : ""));
     }
     return "(" + String.join(", ", parts) + ")";
   }

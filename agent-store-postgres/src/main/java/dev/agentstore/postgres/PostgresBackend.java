@@ -364,8 +364,7 @@ public final class PostgresBackend extends JdbcBackend {
   protected void lockChain(Conn conn, String stream, String writer) throws SQLException {
     // A transaction-scoped advisory lock per chain: row locks cannot cover a chain with no rows.
     try (var rs =
-        conn.prepare(
-                "SELECT pg_advisory_xact_lock(?)", PostgresDialect.chainLockKey(stream, writer))
+        conn.prepare("SELECT pg_advisory_xact_lock(?)", sql.chainLockKey(stream, writer))
             .executeQuery()) {
       rs.next();
     }

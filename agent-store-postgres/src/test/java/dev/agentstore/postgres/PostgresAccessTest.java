@@ -212,4 +212,33 @@ class PostgresAccessTest {
       log.removeHandler(capture);
     }
   }
+
+  @Test
+  void aRoleThatMayOnlySelectReadsVerifiesAndListsTheStore() {
+    Entry last = null;
+    try (PostgresBackend operator =
+        PostgresBackend.connect(server.url(), QUICK.withSchema("audited"))) {
+      WriterLog.ensureSchema(operator);
+      Generation.ensureSchema(operator);
+      for (int i = 1; i <= 3; i++) {
+        last = WriterLog.append(operator, "s", "w", new byte[] {(byte) i});
+      }
+      new Generation("epoch").bump(operator);
+    }
+    server.execute(
+        "CREATE ROLE auditor LOGIN PASSWORD '" + PASSWORD + "'",
+        "GRANT USAGE ON SCHEMA audited TO auditor",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA audited TO auditor");
+    String url = server.url("postgres", "user=auditor&password=" + PASSWORD);
+    try (PostgresBackend auditor = PostgresBackend.connect(url, QUICK.withSchema("audited"))) {
+      // The layout check reads the primary key from pg_catalog, which the auditor may read,
+      // where information_schema would hide the key of a table it may only select from.
+      WriterLog.ensureSchema(auditor);
+      Generation.ensureSchema(auditor);
+      assertEquals(last.seq(), WriterLog.verify(auditor, "s", "w").orElseThrow().seq());
+      assertEquals(3, WriterLog.readAfter(auditor, "s", "w", 0, 10).size());
+      assertEquals(List.of("s"), WriterLog.streams(auditor));
+      assertEquals(1, new Generation("epoch").current(auditor));
+    }
+  }
 }

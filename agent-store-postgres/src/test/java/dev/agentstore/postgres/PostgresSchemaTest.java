@@ -3,11 +3,16 @@ package dev.agentstore.postgres;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentstore.Entry;
+import dev.agentstore.FollowOptions;
+import dev.agentstore.Follower;
 import dev.agentstore.Generation;
 import dev.agentstore.WriterLog;
 import dev.agentstore.postgres.internal.PostgresDialect;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -133,6 +138,66 @@ class PostgresSchemaTest {
       assertEquals(threadCount * each, WriterLog.verify(db, "hot", "w").orElseThrow().seq());
     } finally {
       threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void aSchemaNameHoldingTheDollarQuoteTagsOfTheInstalledSqlWorks() throws InterruptedException {
+    String schema = "fleet$fn$a$do$ $agent_store$ " + pg.newSchema().substring(17);
+    PostgresBackend db = pg.newBackend(pg.options().withSchema(schema));
+    WriterLog.ensureSchema(db);
+    Generation.ensureSchema(db);
+    CountDownLatch listening = new CountDownLatch(1);
+    db.storeWakeUps().subscribe(hint -> listening.countDown());
+    assertTrue(listening.await(WAIT_SECONDS, TimeUnit.SECONDS), "the LISTEN connection woke");
+    try (Follower follower =
+        WriterLog.follow(
+            db, "s", "w", 0, FollowOptions.defaults().withPollInterval(Duration.ofHours(1)))) {
+      Entry entry = WriterLog.append(db, "s", "w", new byte[] {1});
+      assertEquals(Optional.of(entry), follower.poll(Duration.ofSeconds(WAIT_SECONDS)));
+    }
+    assertEquals(1, new Generation("g").bump(db));
+  }
+
+  @Test
+  void chainsOfTheSameNameInTwoSchemasDoNotShareALock() throws Exception {
+    PostgresBackend a = pg.newBackend();
+    PostgresBackend b = pg.newBackend(pg.options().withLockTimeout(Duration.ofSeconds(2)));
+    for (PostgresBackend db : List.of(a, b)) {
+      WriterLog.ensureSchema(db);
+    }
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      Future<Entry> held =
+          executor.submit(
+              () ->
+                  a.inTransaction(
+                      tx -> {
+                        Entry entry = WriterLog.append(tx, "s", "w", new byte[] {1});
+                        holding.countDown();
+                        awaitReleased(release);
+                        return entry;
+                      }));
+      assertTrue(holding.await(WAIT_SECONDS, TimeUnit.SECONDS), "the transaction holds s/w");
+      // Returns at once: a chain of another schema is another chain. Before the lock key named
+      // the schema, this append waited for the transaction above and gave up busy.
+      assertEquals(1, WriterLog.append(b, "s", "w", new byte[] {2}).seq());
+      release.countDown();
+      assertEquals(1, held.get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    } finally {
+      release.countDown();
+      executor.shutdownNow();
+    }
+  }
+
+  private static void awaitReleased(CountDownLatch release) {
+    try {
+      assertTrue(release.await(WAIT_SECONDS, TimeUnit.SECONDS), "released");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 }

@@ -61,127 +61,136 @@ public final class CommitTrigger {
         // Serialises concurrent installers: CREATE OR REPLACE FUNCTION races otherwise fail with
         // "tuple concurrently updated".
         "SELECT pg_advisory_xact_lock(7410392876316409661)",
-        "DO $do$ BEGIN\n"
-            + "  IF to_regclass("
-            + literal(listeners)
-            + ") IS NULL THEN\n"
-            + "    CREATE TABLE "
-            + listeners
-            + " (pid integer PRIMARY KEY, since timestamptz NOT NULL DEFAULT now());\n"
-            // The trigger reads it with the privileges of whoever appends.
-            + "    GRANT SELECT ON "
-            + listeners
-            + " TO PUBLIC;\n"
-            + "  END IF;\n"
-            + "END $do$",
+        "DO "
+            + quoted(
+                "BEGIN\n"
+                    + "  IF to_regclass("
+                    + literal(listeners)
+                    + ") IS NULL THEN\n"
+                    + "    CREATE TABLE "
+                    + listeners
+                    + " (pid integer PRIMARY KEY, since timestamptz NOT NULL DEFAULT now());\n"
+                    // The trigger reads it with the privileges of whoever appends.
+                    + "    GRANT SELECT ON "
+                    + listeners
+                    + " TO PUBLIC;\n"
+                    + "  END IF;\n"
+                    + "END"),
         "CREATE OR REPLACE FUNCTION "
             + function
-            + "() RETURNS trigger LANGUAGE plpgsql AS $fn$\n"
-            + "DECLARE\n"
-            + "  r record;\n"
-            + "  p text;\n"
-            + "BEGIN\n"
-            + "  IF NOT EXISTS (SELECT 1 FROM "
-            + listeners
-            + ") THEN\n"
-            + "    RETURN NULL;\n"
-            + "  END IF;\n"
-            + "  FOR r IN SELECT DISTINCT ON (stream, writer) stream, writer, seq, content_hash\n"
-            + "      FROM appended ORDER BY stream, writer, seq DESC LOOP\n"
-            + "    p := json_build_object('stream', r.stream, 'writer', r.writer, 'seq', r.seq,\n"
-            + "        'content_hash', encode(r.content_hash, 'hex'))::text;\n"
-            + "    IF octet_length(p) >= 8000 THEN\n"
-            + "      p := json_build_object('seq', r.seq,\n"
-            + "          'content_hash', encode(r.content_hash, 'hex'))::text;\n"
-            + "    END IF;\n"
-            + "    PERFORM pg_notify('"
-            + CHANNEL_PREFIX
-            + "' || TG_RELID::bigint, p);\n"
-            + "  END LOOP;\n"
-            + "  RETURN NULL;\n"
-            + "END\n"
-            + "$fn$",
-        "DO $do$ BEGIN\n"
-            + "  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
-            + NAME
-            + "' AND tgrelid = "
-            + literal(table)
-            + "::regclass) THEN\n"
-            + "    CREATE TRIGGER "
-            + NAME
-            + " AFTER INSERT ON "
-            + table
-            + " REFERENCING NEW TABLE AS appended FOR EACH STATEMENT EXECUTE FUNCTION "
-            + function
-            + "();\n"
-            + "  END IF;\n"
-            + "END $do$",
+            + "() RETURNS trigger LANGUAGE plpgsql AS "
+            + quoted(
+                "DECLARE\n"
+                    + "  r record;\n"
+                    + "  p text;\n"
+                    + "BEGIN\n"
+                    + "  IF NOT EXISTS (SELECT 1 FROM "
+                    + listeners
+                    + ") THEN\n"
+                    + "    RETURN NULL;\n"
+                    + "  END IF;\n"
+                    + "  FOR r IN SELECT DISTINCT ON (stream, writer) stream, writer, seq, content_hash\n"
+                    + "      FROM appended ORDER BY stream, writer, seq DESC LOOP\n"
+                    + "    p := json_build_object('stream', r.stream, 'writer', r.writer, 'seq', r.seq,\n"
+                    + "        'content_hash', encode(r.content_hash, 'hex'))::text;\n"
+                    + "    IF octet_length(p) >= 8000 THEN\n"
+                    + "      p := json_build_object('seq', r.seq,\n"
+                    + "          'content_hash', encode(r.content_hash, 'hex'))::text;\n"
+                    + "    END IF;\n"
+                    + "    PERFORM pg_notify('"
+                    + CHANNEL_PREFIX
+                    + "' || TG_RELID::bigint, p);\n"
+                    + "  END LOOP;\n"
+                    + "  RETURN NULL;\n"
+                    + "END"),
+        "DO "
+            + quoted(
+                "BEGIN\n"
+                    + "  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
+                    + NAME
+                    + "' AND tgrelid = "
+                    + literal(table)
+                    + "::regclass) THEN\n"
+                    + "    CREATE TRIGGER "
+                    + NAME
+                    + " AFTER INSERT ON "
+                    + table
+                    + " REFERENCING NEW TABLE AS appended FOR EACH STATEMENT EXECUTE FUNCTION "
+                    + function
+                    + "();\n"
+                    + "  END IF;\n"
+                    + "END"),
         // Runs as the owner of the log table (whoever installs), so that a listener needs no more
         // than INSERT and DELETE on the listeners table to switch the trigger.
         "CREATE OR REPLACE FUNCTION "
             + switchFunction
             + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
-            + " SET search_path = pg_catalog, pg_temp AS $fn$\n"
-            + "DECLARE\n"
-            + "  listening boolean;\n"
-            + "  enabled boolean;\n"
-            + "  waited text := current_setting('lock_timeout');\n"
-            + "BEGIN\n"
-            // Registrations and unregistrations take turns, each deciding on what the one before
-            // it committed (every statement below reads afresh under READ COMMITTED).
-            + "  PERFORM pg_advisory_xact_lock("
-            + SWITCH_LOCK
-            + ");\n"
-            + "  listening := EXISTS (SELECT 1 FROM "
-            + listeners
-            + ");\n"
-            + "  SELECT tgenabled <> 'D' INTO enabled FROM pg_trigger WHERE tgname = '"
-            + NAME
-            + "'\n"
-            + "    AND tgrelid = "
-            + literal(table)
-            + "::regclass;\n"
-            + "  IF enabled IS NULL OR listening = enabled THEN\n"
-            + "    RETURN NULL;\n"
-            + "  END IF;\n"
-            // ALTER TABLE waits for the appends in flight, and appends queue behind it: it gives
-            // up soon rather than stall them behind a long transaction. The caller's own timeout
-            // is put back for the rest of its transaction.
-            + "  PERFORM set_config('lock_timeout', '"
-            + SWITCH_LOCK_TIMEOUT_MILLIS
-            + "ms', true);\n"
-            + "  IF listening THEN\n"
-            + "    EXECUTE "
-            + literal("ALTER TABLE " + table + " ENABLE TRIGGER " + NAME)
-            + ";\n"
-            + "  ELSE\n"
-            + "    BEGIN\n"
-            + "      EXECUTE "
-            + literal("ALTER TABLE " + table + " DISABLE TRIGGER " + NAME)
-            + ";\n"
-            // Left enabled, it only costs the appenders the function's early return.
-            + "    EXCEPTION WHEN lock_not_available THEN NULL;\n"
-            + "    END;\n"
-            + "  END IF;\n"
-            + "  PERFORM set_config('lock_timeout', waited, true);\n"
-            + "  RETURN NULL;\n"
-            + "END\n"
-            + "$fn$",
-        "DO $do$ BEGIN\n"
-            + "  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
-            + SWITCH
-            + "' AND tgrelid = "
-            + literal(listeners)
-            + "::regclass) THEN\n"
-            + "    CREATE TRIGGER "
-            + SWITCH
-            + " AFTER INSERT OR DELETE ON "
-            + listeners
-            + " FOR EACH STATEMENT EXECUTE FUNCTION "
-            + switchFunction
-            + "();\n"
-            + "  END IF;\n"
-            + "END $do$",
+            + " SET search_path = pg_catalog, pg_temp AS "
+            + quoted(
+                "DECLARE\n"
+                    + "  listening boolean;\n"
+                    + "  enabled boolean;\n"
+                    + "  waited text := current_setting('lock_timeout');\n"
+                    + "BEGIN\n"
+                    // Registrations and unregistrations take turns, each deciding on what the one
+                    // before
+                    // it committed (every statement below reads afresh under READ COMMITTED).
+                    + "  PERFORM pg_advisory_xact_lock("
+                    + SWITCH_LOCK
+                    + ");\n"
+                    + "  listening := EXISTS (SELECT 1 FROM "
+                    + listeners
+                    + ");\n"
+                    + "  SELECT tgenabled <> 'D' INTO enabled FROM pg_trigger WHERE tgname = '"
+                    + NAME
+                    + "'\n"
+                    + "    AND tgrelid = "
+                    + literal(table)
+                    + "::regclass;\n"
+                    + "  IF enabled IS NULL OR listening = enabled THEN\n"
+                    + "    RETURN NULL;\n"
+                    + "  END IF;\n"
+                    // ALTER TABLE waits for the appends in flight, and appends queue behind it: it
+                    // gives
+                    // up soon rather than stall them behind a long transaction. The caller's own
+                    // timeout
+                    // is put back for the rest of its transaction.
+                    + "  PERFORM set_config('lock_timeout', '"
+                    + SWITCH_LOCK_TIMEOUT_MILLIS
+                    + "ms', true);\n"
+                    + "  IF listening THEN\n"
+                    + "    EXECUTE "
+                    + literal("ALTER TABLE " + table + " ENABLE TRIGGER " + NAME)
+                    + ";\n"
+                    + "  ELSE\n"
+                    + "    BEGIN\n"
+                    + "      EXECUTE "
+                    + literal("ALTER TABLE " + table + " DISABLE TRIGGER " + NAME)
+                    + ";\n"
+                    // Left enabled, it only costs the appenders the function's early return.
+                    + "    EXCEPTION WHEN lock_not_available THEN NULL;\n"
+                    + "    END;\n"
+                    + "  END IF;\n"
+                    + "  PERFORM set_config('lock_timeout', waited, true);\n"
+                    + "  RETURN NULL;\n"
+                    + "END"),
+        "DO "
+            + quoted(
+                "BEGIN\n"
+                    + "  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
+                    + SWITCH
+                    + "' AND tgrelid = "
+                    + literal(listeners)
+                    + "::regclass) THEN\n"
+                    + "    CREATE TRIGGER "
+                    + SWITCH
+                    + " AFTER INSERT OR DELETE ON "
+                    + listeners
+                    + " FOR EACH STATEMENT EXECUTE FUNCTION "
+                    + switchFunction
+                    + "();\n"
+                    + "  END IF;\n"
+                    + "END"),
         // A trigger just created, or one of an earlier version, matches the table from now on.
         "DELETE FROM " + listeners + " WHERE false");
   }
@@ -248,6 +257,10 @@ public final class CommitTrigger {
   public static String stillInFlight() {
     return "SELECT count(DISTINCT virtualtransaction) FROM pg_locks WHERE locktype = 'relation'"
         + " AND relation = to_regclass(?) AND virtualtransaction = ANY(?)";
+  }
+
+  private static String quoted(String body) {
+    return PostgresDialect.dollarQuoted(body);
   }
 
   private static String literal(String text) {

@@ -43,17 +43,28 @@ public final class PostgresDialect extends SqlDialect {
             + ") THEN CREATE SCHEMA "
             + quotedSchema
             + "; END IF; END";
-    // A dollar-quote tag that the schema name cannot close early.
+    return List.of("DO " + dollarQuoted(body));
+  }
+
+  /**
+   * {@code body} between dollar quotes whose tag it does not contain, so that no name inside it (a
+   * schema called {@code fleet$fn$a}, say) can end the quoted text early.
+   */
+  public static String dollarQuoted(String body) {
     String tag = "$agent_store$";
     for (int i = 1; body.contains(tag); i++) {
       tag = "$agent_store" + i + "$";
     }
-    return List.of("DO " + tag + " " + body + " " + tag);
+    return tag + "\n" + body + "\n" + tag;
   }
 
-  /** The advisory-lock key of a chain: both its appenders' lock and the one-statement guard. */
-  public static long chainLockKey(String stream, String writer) {
-    byte[] name = (stream + '\0' + writer).getBytes(StandardCharsets.UTF_8);
+  /**
+   * The advisory-lock key of a chain in this schema: both its appenders' lock and the one-statement
+   * guard. Advisory locks are shared by the whole database, so the schema is part of the key: two
+   * fleets in different schemas with the same chain names never wait for each other.
+   */
+  public long chainLockKey(String stream, String writer) {
+    byte[] name = (schema + '\0' + stream + '\0' + writer).getBytes(StandardCharsets.UTF_8);
     return ByteBuffer.wrap(Blake3.hash(name)).getLong();
   }
 
@@ -106,16 +117,19 @@ public final class PostgresDialect extends SqlDialect {
 
   @Override
   public List<Column> columns(Conn conn, String table) throws SQLException {
+    // From pg_catalog, which every role may read: the information_schema views hide the
+    // constraints of tables a role holds no privilege on beyond SELECT, so a reader would see no
+    // primary key at all.
     String sql =
-        "SELECT c.column_name, c.data_type, c.is_nullable, COALESCE(k.ordinal_position, 0)"
-            + " FROM information_schema.columns c"
-            + " LEFT JOIN information_schema.table_constraints t"
-            + "   ON t.table_schema = c.table_schema AND t.table_name = c.table_name"
-            + "   AND t.constraint_type = 'PRIMARY KEY'"
-            + " LEFT JOIN information_schema.key_column_usage k"
-            + "   ON k.constraint_schema = t.constraint_schema"
-            + "   AND k.constraint_name = t.constraint_name AND k.column_name = c.column_name"
-            + " WHERE c.table_schema = ? AND c.table_name = ? ORDER BY c.ordinal_position";
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,"
+            + " COALESCE((SELECT k.position FROM pg_index i,"
+            + "   unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)"
+            + "   WHERE i.indrelid = c.oid AND i.indisprimary AND k.attnum = a.attnum), 0)"
+            + " FROM pg_class c"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+            + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')"
+            + " ORDER BY a.attnum";
     PreparedStatement statement = conn.prepare(sql, schema, table);
     List<Column> columns = new ArrayList<>();
     try (ResultSet rows = statement.executeQuery()) {
@@ -124,7 +138,7 @@ public final class PostgresDialect extends SqlDialect {
             new Column(
                 rows.getString(1),
                 rows.getString(2).toUpperCase(Locale.ROOT),
-                "NO".equals(rows.getString(3)),
+                rows.getBoolean(3),
                 rows.getInt(4)));
       }
     }
