@@ -39,6 +39,18 @@ public final class Generation {
     LogOps.ensureTable(jdbc, SqlDialect.META_TABLE, sql.createMeta(), sql.expectedMeta());
   }
 
+  /**
+   * Checks that {@code _agent_store_meta} exists with the reference layout, and changes nothing;
+   * see {@link WriterLog#checkSchema}.
+   *
+   * @throws SchemaMismatchException when the table is missing or has other columns
+   */
+  public static void checkSchema(Backend backend) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    LogOps.checkTable(
+        jdbc, SqlDialect.META_TABLE, jdbc.sql().expectedMeta(), "Generation.ensureSchema");
+  }
+
   /** The current value; 0 when the counter was never bumped or set. */
   public long current(Backend backend) {
     return LogOps.currentGeneration(checked(backend), key);

@@ -57,6 +57,20 @@ public final class WriterLog {
   }
 
   /**
+   * Checks that {@code _agent_store_log} exists with the reference layout, and changes nothing: no
+   * table is created and, on PostgreSQL, nothing is installed. For processes that may only read or
+   * append, where an operator laid the store down ({@link #ensureSchema} or, on PostgreSQL, the SQL
+   * that {@code agent-store schema --print-sql} prints).
+   *
+   * @throws SchemaMismatchException when the table is missing or has other columns
+   */
+  public static void checkSchema(Backend backend) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    LogOps.checkTable(
+        jdbc, SqlDialect.LOG_TABLE, jdbc.sql().expectedLog(), "WriterLog.ensureSchema");
+  }
+
+  /**
    * Appends {@code payload} as the next entry of {@code (stream, writer)} and returns it. When the
    * backend is busy or a concurrent appender got there first, the append is retried within a bound;
    * a store that stays locked beyond the busy timeout gives {@link StoreBusyException}. Rings the

@@ -148,9 +148,9 @@ final class InfoCommand implements Callable<Integer> {
       String detail = null;
       try {
         if (table.equals(Store.LOG)) {
-          WriterLog.ensureSchema(store.db());
+          WriterLog.checkSchema(store.db());
         } else {
-          Generation.ensureSchema(store.db());
+          Generation.checkSchema(store.db());
         }
       } catch (SchemaMismatchException e) {
         layout = "different";

@@ -225,6 +225,7 @@ public final class Main {
           Map.entry("append", AppendCommand::new),
           Map.entry("copy", CopyCommand::new),
           Map.entry("info", InfoCommand::new),
+          Map.entry("schema", SchemaCommand::new),
           Map.entry("help", CommandLine.HelpCommand::new));
 
   /**

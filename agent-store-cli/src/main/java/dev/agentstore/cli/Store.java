@@ -110,11 +110,12 @@ final class Store implements AutoCloseable {
       throw CliException.store(
           describe() + " holds no agent-store tables (" + LOG + " and " + META + " are missing)");
     }
+    // Checks only: a command that reads must not need (or use) the rights to change the store.
     if (log) {
-      WriterLog.ensureSchema(db);
+      WriterLog.checkSchema(db);
     }
     if (meta) {
-      Generation.ensureSchema(db);
+      Generation.checkSchema(db);
     }
   }
 

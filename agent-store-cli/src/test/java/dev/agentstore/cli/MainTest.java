@@ -29,10 +29,12 @@ class MainTest {
             "gen set",
             "append",
             "copy",
-            "info");
+            "info",
+            "schema");
     assertEquals(
         List.of(
-            "demo", "verify", "streams", "heads", "log", "gen", "append", "copy", "info", "help"),
+            "demo", "verify", "streams", "heads", "log", "gen", "append", "copy", "info", "schema",
+            "help"),
         List.copyOf(root.getSubcommands().keySet()));
     for (String command : commands) {
       String[] args = (command + " --help").split(" ");

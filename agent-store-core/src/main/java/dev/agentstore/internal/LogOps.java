@@ -64,6 +64,38 @@ public final class LogOps {
         throw e;
       }
     }
+    requireLayout(backend, table, found, expected);
+  }
+
+  /**
+   * Checks that {@code table} exists with agent-store's layout, and changes nothing: what a process
+   * that may only read or append runs instead of {@link #ensureTable}.
+   *
+   * @param creator the call that creates the table, named in the message when it is missing
+   */
+  public static void checkTable(
+      JdbcBackend backend, String table, List<SqlDialect.Column> expected, String creator) {
+    SqlDialect sql = backend.sql();
+    List<SqlDialect.Column> found = backend.read("inspecting " + table, c -> sql.columns(c, table));
+    if (found.isEmpty()) {
+      throw new SchemaMismatchException(
+          table,
+          "table "
+              + table
+              + " does not exist in "
+              + backend.describe()
+              + "; "
+              + creator
+              + " creates it, run by a user who may create tables");
+    }
+    requireLayout(backend, table, found, expected);
+  }
+
+  private static void requireLayout(
+      JdbcBackend backend,
+      String table,
+      List<SqlDialect.Column> found,
+      List<SqlDialect.Column> expected) {
     if (!sameLayout(found, expected)) {
       throw new SchemaMismatchException(
           table,

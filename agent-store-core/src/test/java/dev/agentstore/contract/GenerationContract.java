@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentstore.Backend;
 import dev.agentstore.Generation;
 import dev.agentstore.NonMonotonicGenerationException;
+import dev.agentstore.SchemaMismatchException;
 import dev.agentstore.StoreException;
 import dev.agentstore.WriterLog;
 import org.junit.jupiter.api.Test;
@@ -127,6 +129,30 @@ public abstract class GenerationContract extends BackendContract {
     WriterLog.ensureSchema(store);
     assertEquals(9, reports.current(store));
     assertStoredChain(store, "s", "w", 1);
+  }
+
+  @Test
+  void checkSchemaCreatesNothingAndNamesTheCallThatCreatesAMissingTable() {
+    try (Backend fresh = newBackend()) {
+      SchemaMismatchException log =
+          assertThrows(SchemaMismatchException.class, () -> WriterLog.checkSchema(fresh));
+      assertTrue(
+          log.getMessage().contains("table _agent_store_log does not exist in ")
+              && log.getMessage().contains("WriterLog.ensureSchema creates it"),
+          log.getMessage());
+      SchemaMismatchException meta =
+          assertThrows(SchemaMismatchException.class, () -> Generation.checkSchema(fresh));
+      assertTrue(
+          meta.getMessage().contains("table _agent_store_meta does not exist in ")
+              && meta.getMessage().contains("Generation.ensureSchema creates it"),
+          meta.getMessage());
+      // Checking created nothing.
+      assertThrows(SchemaMismatchException.class, () -> WriterLog.checkSchema(fresh));
+      WriterLog.ensureSchema(fresh);
+      Generation.ensureSchema(fresh);
+      WriterLog.checkSchema(fresh);
+      Generation.checkSchema(fresh);
+    }
   }
 
   @Test

@@ -21,6 +21,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -276,7 +278,7 @@ public final class PostgresBackend extends JdbcBackend {
    */
   @Override
   public void ensureCommitNotifications() {
-    if (!options.commitNotifications()) {
+    if (!options.commitNotifications() || commitNotificationsInstalled()) {
       return;
     }
     try {
@@ -306,6 +308,42 @@ public final class PostgresBackend extends JdbcBackend {
                   + e.getMessage()
                   + "); followers in other processes will rely on polling");
     }
+  }
+
+  /**
+   * Whether the trigger, its function and the switch are in place and current: a read any role can
+   * make, so that opening an installed store runs no DDL and needs no privilege to run it.
+   */
+  private boolean commitNotificationsInstalled() {
+    return read(
+        "checking commit notifications in " + sql.schema(),
+        conn -> {
+          try (var rows =
+              conn.jdbc().createStatement().executeQuery(CommitTrigger.installedQuery(sql))) {
+            return rows.next() && rows.getBoolean(1);
+          }
+        });
+  }
+
+  /**
+   * The statements that {@code Generation.ensureSchema} and {@code WriterLog.ensureSchema} run on a
+   * new store in {@code schema}, in order, each one complete: the schema, both tables, and the
+   * commit-notification trigger with its listeners table, functions and grant. For an operator who
+   * lays the store down through a migration tool instead ({@code agent-store schema --print-sql}
+   * prints them); every statement is idempotent. Run them in one transaction as the role that
+   * should own the tables.
+   *
+   * @throws dev.agentstore.InvalidInputException when {@code schema} is not a name PostgreSQL
+   *     accepts
+   */
+  public static List<String> installStatements(String schema) {
+    PostgresDialect dialect =
+        new PostgresDialect(PostgresOptions.defaults().withSchema(schema).schema());
+    List<String> statements = new ArrayList<>(dialect.prepareSchema());
+    statements.add(dialect.createMeta());
+    statements.add(dialect.createLog());
+    statements.addAll(CommitTrigger.install(dialect));
+    return List.copyOf(statements);
   }
 
   // ---------------------------------------------------------------- connections

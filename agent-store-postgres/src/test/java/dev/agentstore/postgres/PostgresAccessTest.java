@@ -10,6 +10,7 @@ import dev.agentstore.Entry;
 import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
 import dev.agentstore.Generation;
+import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
 import dev.agentstore.StorePolicy;
 import dev.agentstore.WakeUpSource;
@@ -240,5 +241,95 @@ class PostgresAccessTest {
       assertEquals(List.of("s"), WriterLog.streams(auditor));
       assertEquals(1, new Generation("epoch").current(auditor));
     }
+  }
+
+  @Test
+  void installerAppenderAndReaderEachWorkWithTheGrantsTheReadmeShows() throws Exception {
+    server.execute(
+        "CREATE ROLE installer LOGIN PASSWORD '" + PASSWORD + "'",
+        "CREATE ROLE appender LOGIN PASSWORD '" + PASSWORD + "'",
+        "CREATE ROLE reader LOGIN PASSWORD '" + PASSWORD + "'",
+        "CREATE SCHEMA fleet3 AUTHORIZATION installer");
+    FollowOptions noPoll = FollowOptions.defaults().withPollInterval(Duration.ofHours(1));
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Logger log = Logger.getLogger("dev.agentstore");
+    Handler capture = warningsInto(warnings);
+    log.addHandler(capture);
+    try (PostgresBackend installer = connectAs("installer", "fleet3")) {
+      WriterLog.ensureSchema(installer);
+      Generation.ensureSchema(installer);
+      server.execute(
+          "SET ROLE installer",
+          "GRANT USAGE ON SCHEMA fleet3 TO appender, reader",
+          "GRANT SELECT, INSERT ON fleet3._agent_store_log TO appender",
+          "GRANT SELECT, INSERT, UPDATE ON fleet3._agent_store_meta TO appender",
+          "GRANT INSERT, DELETE ON fleet3._agent_store_listeners TO appender",
+          "GRANT SELECT ON fleet3._agent_store_log, fleet3._agent_store_meta TO reader",
+          "RESET ROLE");
+
+      try (PostgresBackend appender = connectAs("appender", "fleet3")) {
+        // The store is installed: no DDL is tried, so nothing is refused and nothing warned.
+        WriterLog.ensureSchema(appender);
+        Generation.ensureSchema(appender);
+        WriterLog.checkSchema(appender);
+        assertEquals(1, WriterLog.append(appender, "s", "w", new byte[] {1}).seq());
+        assertEquals(1, new Generation("epoch").bump(appender));
+        // It registers as a listener, so another process's append wakes its follower at once.
+        try (Follower heard = WriterLog.follow(appender, "s", "other", 0, noPoll)) {
+          awaitRegistered(appender);
+          Entry entry = WriterLog.append(installer, "s", "other", new byte[] {2});
+          assertEquals(Optional.of(entry), heard.poll(Duration.ofSeconds(60)));
+        }
+      }
+
+      try (PostgresBackend reader = connectAs("reader", "fleet3")) {
+        WriterLog.ensureSchema(reader);
+        Generation.ensureSchema(reader);
+        WriterLog.checkSchema(reader);
+        Generation.checkSchema(reader);
+        assertEquals(1, WriterLog.verify(reader, "s", "w").orElseThrow().seq());
+        assertEquals(1, new Generation("epoch").current(reader));
+        StoreException refused =
+            assertThrows(
+                StoreException.class, () -> WriterLog.append(reader, "s", "w", new byte[] {3}));
+        assertTrue(refused.getMessage().contains("permission denied"), () -> chain(refused));
+      }
+      assertEquals(List.of(), warnings);
+    } finally {
+      log.removeHandler(capture);
+    }
+  }
+
+  private static PostgresBackend connectAs(String role, String schema) {
+    return PostgresBackend.connect(
+        server.url("postgres", "user=" + role + "&password=" + PASSWORD), QUICK.withSchema(schema));
+  }
+
+  private static void awaitRegistered(PostgresBackend db) throws InterruptedException {
+    CountDownLatch listening = new CountDownLatch(1);
+    WakeUpSource.Subscription subscription =
+        db.storeWakeUps().subscribe(hint -> listening.countDown());
+    try {
+      assertTrue(listening.await(60, TimeUnit.SECONDS), "the LISTEN connection woke");
+    } finally {
+      subscription.close();
+    }
+  }
+
+  private static Handler warningsInto(List<String> warnings) {
+    return new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+          warnings.add(record.getLoggerName() + ": " + record.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
   }
 }

@@ -63,7 +63,7 @@ public final class CommitTrigger {
         "SELECT pg_advisory_xact_lock(7410392876316409661)",
         "DO "
             + quoted(
-                "BEGIN\n"
+                "\nBEGIN\n"
                     + "  IF to_regclass("
                     + literal(listeners)
                     + ") IS NULL THEN\n"
@@ -75,37 +75,14 @@ public final class CommitTrigger {
                     + listeners
                     + " TO PUBLIC;\n"
                     + "  END IF;\n"
-                    + "END"),
+                    + "END\n"),
         "CREATE OR REPLACE FUNCTION "
             + function
             + "() RETURNS trigger LANGUAGE plpgsql AS "
-            + quoted(
-                "DECLARE\n"
-                    + "  r record;\n"
-                    + "  p text;\n"
-                    + "BEGIN\n"
-                    + "  IF NOT EXISTS (SELECT 1 FROM "
-                    + listeners
-                    + ") THEN\n"
-                    + "    RETURN NULL;\n"
-                    + "  END IF;\n"
-                    + "  FOR r IN SELECT DISTINCT ON (stream, writer) stream, writer, seq, content_hash\n"
-                    + "      FROM appended ORDER BY stream, writer, seq DESC LOOP\n"
-                    + "    p := json_build_object('stream', r.stream, 'writer', r.writer, 'seq', r.seq,\n"
-                    + "        'content_hash', encode(r.content_hash, 'hex'))::text;\n"
-                    + "    IF octet_length(p) >= 8000 THEN\n"
-                    + "      p := json_build_object('seq', r.seq,\n"
-                    + "          'content_hash', encode(r.content_hash, 'hex'))::text;\n"
-                    + "    END IF;\n"
-                    + "    PERFORM pg_notify('"
-                    + CHANNEL_PREFIX
-                    + "' || TG_RELID::bigint, p);\n"
-                    + "  END LOOP;\n"
-                    + "  RETURN NULL;\n"
-                    + "END"),
+            + quoted(announceBody(listeners)),
         "DO "
             + quoted(
-                "BEGIN\n"
+                "\nBEGIN\n"
                     + "  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
                     + NAME
                     + "' AND tgrelid = "
@@ -119,64 +96,17 @@ public final class CommitTrigger {
                     + function
                     + "();\n"
                     + "  END IF;\n"
-                    + "END"),
+                    + "END\n"),
         // Runs as the owner of the log table (whoever installs), so that a listener needs no more
         // than INSERT and DELETE on the listeners table to switch the trigger.
         "CREATE OR REPLACE FUNCTION "
             + switchFunction
             + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
             + " SET search_path = pg_catalog, pg_temp AS "
-            + quoted(
-                "DECLARE\n"
-                    + "  listening boolean;\n"
-                    + "  enabled boolean;\n"
-                    + "  waited text := current_setting('lock_timeout');\n"
-                    + "BEGIN\n"
-                    // Registrations and unregistrations take turns, each deciding on what the one
-                    // before
-                    // it committed (every statement below reads afresh under READ COMMITTED).
-                    + "  PERFORM pg_advisory_xact_lock("
-                    + SWITCH_LOCK
-                    + ");\n"
-                    + "  listening := EXISTS (SELECT 1 FROM "
-                    + listeners
-                    + ");\n"
-                    + "  SELECT tgenabled <> 'D' INTO enabled FROM pg_trigger WHERE tgname = '"
-                    + NAME
-                    + "'\n"
-                    + "    AND tgrelid = "
-                    + literal(table)
-                    + "::regclass;\n"
-                    + "  IF enabled IS NULL OR listening = enabled THEN\n"
-                    + "    RETURN NULL;\n"
-                    + "  END IF;\n"
-                    // ALTER TABLE waits for the appends in flight, and appends queue behind it: it
-                    // gives
-                    // up soon rather than stall them behind a long transaction. The caller's own
-                    // timeout
-                    // is put back for the rest of its transaction.
-                    + "  PERFORM set_config('lock_timeout', '"
-                    + SWITCH_LOCK_TIMEOUT_MILLIS
-                    + "ms', true);\n"
-                    + "  IF listening THEN\n"
-                    + "    EXECUTE "
-                    + literal("ALTER TABLE " + table + " ENABLE TRIGGER " + NAME)
-                    + ";\n"
-                    + "  ELSE\n"
-                    + "    BEGIN\n"
-                    + "      EXECUTE "
-                    + literal("ALTER TABLE " + table + " DISABLE TRIGGER " + NAME)
-                    + ";\n"
-                    // Left enabled, it only costs the appenders the function's early return.
-                    + "    EXCEPTION WHEN lock_not_available THEN NULL;\n"
-                    + "    END;\n"
-                    + "  END IF;\n"
-                    + "  PERFORM set_config('lock_timeout', waited, true);\n"
-                    + "  RETURN NULL;\n"
-                    + "END"),
+            + quoted(switchBody(listeners, table)),
         "DO "
             + quoted(
-                "BEGIN\n"
+                "\nBEGIN\n"
                     + "  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
                     + SWITCH
                     + "' AND tgrelid = "
@@ -190,9 +120,44 @@ public final class CommitTrigger {
                     + switchFunction
                     + "();\n"
                     + "  END IF;\n"
-                    + "END"),
+                    + "END\n"),
         // A trigger just created, or one of an earlier version, matches the table from now on.
         "DELETE FROM " + listeners + " WHERE false");
+  }
+
+  /**
+   * Whether what {@link #install} lays down is in place and current in the schema of {@code sql}:
+   * both functions with today's bodies and both triggers. One row, one boolean; a role that may
+   * only read can run it, so a store that is already installed needs no DDL (and no privilege to
+   * run it) from every process that opens it.
+   */
+  public static String installedQuery(PostgresDialect sql) {
+    String schema = literal(sql.schema());
+    String listeners = listenersTable(sql);
+    String table = logTable(sql);
+    return "SELECT COALESCE((SELECT p.prosrc = "
+        + literal(announceBody(listeners))
+        + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        + " WHERE n.nspname = "
+        + schema
+        + " AND p.proname = '"
+        + NAME
+        + "'), false) AND COALESCE((SELECT p.prosrc = "
+        + literal(switchBody(listeners, table))
+        + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+        + " WHERE n.nspname = "
+        + schema
+        + " AND p.proname = '"
+        + SWITCH
+        + "'), false) AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
+        + NAME
+        + "' AND tgrelid = to_regclass("
+        + literal(table)
+        + ")) AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
+        + SWITCH
+        + "' AND tgrelid = to_regclass("
+        + literal(listeners)
+        + "))";
   }
 
   /** A query for the channel of the store, or NULL while its log table does not exist. */
@@ -257,6 +222,83 @@ public final class CommitTrigger {
   public static String stillInFlight() {
     return "SELECT count(DISTINCT virtualtransaction) FROM pg_locks WHERE locktype = 'relation'"
         + " AND relation = to_regclass(?) AND virtualtransaction = ANY(?)";
+  }
+
+  /** The body of the announcing trigger's function, as {@code pg_proc.prosrc} holds it. */
+  static String announceBody(String listeners) {
+    return "\n"
+        + "DECLARE\n"
+        + "  r record;\n"
+        + "  p text;\n"
+        + "BEGIN\n"
+        + "  IF NOT EXISTS (SELECT 1 FROM "
+        + listeners
+        + ") THEN\n"
+        + "    RETURN NULL;\n"
+        + "  END IF;\n"
+        + "  FOR r IN SELECT DISTINCT ON (stream, writer) stream, writer, seq, content_hash\n"
+        + "      FROM appended ORDER BY stream, writer, seq DESC LOOP\n"
+        + "    p := json_build_object('stream', r.stream, 'writer', r.writer, 'seq', r.seq,\n"
+        + "        'content_hash', encode(r.content_hash, 'hex'))::text;\n"
+        + "    IF octet_length(p) >= 8000 THEN\n"
+        + "      p := json_build_object('seq', r.seq,\n"
+        + "          'content_hash', encode(r.content_hash, 'hex'))::text;\n"
+        + "    END IF;\n"
+        + "    PERFORM pg_notify('"
+        + CHANNEL_PREFIX
+        + "' || TG_RELID::bigint, p);\n"
+        + "  END LOOP;\n"
+        + "  RETURN NULL;\n"
+        + "END\n";
+  }
+
+  /** The body of the switch's function, as {@code pg_proc.prosrc} holds it. */
+  static String switchBody(String listeners, String table) {
+    return "\n"
+        + "DECLARE\n"
+        + "  listening boolean;\n"
+        + "  enabled boolean;\n"
+        + "  waited text := current_setting('lock_timeout');\n"
+        + "BEGIN\n"
+        // Registrations and unregistrations take turns, each deciding on what the one before it
+        // committed (every statement below reads afresh under READ COMMITTED).
+        + "  PERFORM pg_advisory_xact_lock("
+        + SWITCH_LOCK
+        + ");\n"
+        + "  listening := EXISTS (SELECT 1 FROM "
+        + listeners
+        + ");\n"
+        + "  SELECT tgenabled <> 'D' INTO enabled FROM pg_trigger WHERE tgname = '"
+        + NAME
+        + "'\n"
+        + "    AND tgrelid = "
+        + literal(table)
+        + "::regclass;\n"
+        + "  IF enabled IS NULL OR listening = enabled THEN\n"
+        + "    RETURN NULL;\n"
+        + "  END IF;\n"
+        // ALTER TABLE waits for the appends in flight, and appends queue behind it: it gives up
+        // soon rather than stall them behind a long transaction. The caller's own timeout is put
+        // back for the rest of its transaction.
+        + "  PERFORM set_config('lock_timeout', '"
+        + SWITCH_LOCK_TIMEOUT_MILLIS
+        + "ms', true);\n"
+        + "  IF listening THEN\n"
+        + "    EXECUTE "
+        + literal("ALTER TABLE " + table + " ENABLE TRIGGER " + NAME)
+        + ";\n"
+        + "  ELSE\n"
+        + "    BEGIN\n"
+        + "      EXECUTE "
+        + literal("ALTER TABLE " + table + " DISABLE TRIGGER " + NAME)
+        + ";\n"
+        // Left enabled, it only costs the appenders the function's early return.
+        + "    EXCEPTION WHEN lock_not_available THEN NULL;\n"
+        + "    END;\n"
+        + "  END IF;\n"
+        + "  PERFORM set_config('lock_timeout', waited, true);\n"
+        + "  RETURN NULL;\n"
+        + "END\n";
   }
 
   private static String quoted(String body) {

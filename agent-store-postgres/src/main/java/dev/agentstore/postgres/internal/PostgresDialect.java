@@ -43,7 +43,7 @@ public final class PostgresDialect extends SqlDialect {
             + ") THEN CREATE SCHEMA "
             + quotedSchema
             + "; END IF; END";
-    return List.of("DO " + dollarQuoted(body));
+    return List.of("DO " + dollarQuoted(" " + body + " "));
   }
 
   /**
@@ -55,7 +55,7 @@ public final class PostgresDialect extends SqlDialect {
     for (int i = 1; body.contains(tag); i++) {
       tag = "$agent_store" + i + "$";
     }
-    return tag + "\n" + body + "\n" + tag;
+    return tag + body + tag;
   }
 
   /**

@@ -1,0 +1,82 @@
+package dev.agentstore.cli;
+
+import dev.agentstore.postgres.PostgresBackend;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Prints the SQL that lays down a PostgreSQL store, for an operator's own migration tool. */
+@Command(
+    name = "schema",
+    header = "Prints the SQL that lays down a PostgreSQL store.",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Prints, as one psql script, exactly the statements that Generation.ensureSchema and"
+          + " WriterLog.ensureSchema run on a new PostgreSQL store: the schema, both tables, and"
+          + " the commit-notification trigger with its listeners table, functions and grant."
+          + " Every statement is idempotent. Run it as the role that should own the tables;"
+          + " the grants that appending and reading roles need follow as comments.",
+      "Needs no connection."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  agent-store schema --print-sql > agent-store.sql",
+      "  agent-store schema --print-sql --schema fleet | psql -v ON_ERROR_STOP=1 fleetdb"
+    })
+final class SchemaCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--print-sql",
+      required = true,
+      description = "Print the SQL (the only action so far).")
+  boolean printSql;
+
+  @Option(
+      names = "--schema",
+      paramLabel = "NAME",
+      defaultValue = "public",
+      description = "The schema the store lives in (default: ${DEFAULT-VALUE}).")
+  String schema;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    String quoted = "\"" + schema.replace("\"", "\"\"") + "\"";
+    out.println("-- agent-store: the PostgreSQL store in schema " + quoted + ".");
+    out.println("-- Run as the role that should own the tables: psql -v ON_ERROR_STOP=1 -f FILE");
+    out.println("BEGIN;");
+    for (String statement : PostgresBackend.installStatements(schema)) {
+      out.println(statement + ";");
+    }
+    out.println("COMMIT;");
+    out.println();
+    out.println("-- What other roles need (replace appender and reader with your roles):");
+    out.println("-- GRANT USAGE ON SCHEMA " + quoted + " TO appender, reader;");
+    out.println(
+        "-- GRANT SELECT, INSERT ON "
+            + quoted
+            + "._agent_store_log TO appender;  -- append, read, verify");
+    out.println(
+        "-- GRANT SELECT, INSERT, UPDATE ON "
+            + quoted
+            + "._agent_store_meta TO appender;  -- bump and set generations");
+    out.println(
+        "-- GRANT INSERT, DELETE ON "
+            + quoted
+            + "._agent_store_listeners TO appender;  -- follow with LISTEN/NOTIFY");
+    out.println(
+        "-- GRANT SELECT ON "
+            + quoted
+            + "._agent_store_log, "
+            + quoted
+            + "._agent_store_meta"
+            + " TO reader;  -- read, verify, follow by polling");
+    out.flush();
+    return 0;
+  }
+}
