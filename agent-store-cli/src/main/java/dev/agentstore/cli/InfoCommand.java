@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -50,6 +51,26 @@ final class InfoCommand implements Callable<Integer> {
   private record TableInfo(
       String name, boolean present, long rows, String layout, @Nullable String detail) {}
 
+  /**
+   * What a PostgreSQL operator asks first: which role this is and what it may do, whether commit
+   * notifications are installed and switched on, and how big the tables and their indexes are.
+   *
+   * @param trigger the announcing trigger's state: {@code missing}, {@code enabled} or {@code
+   *     disabled} (disabled while no listener is registered)
+   * @param listeners rows in the listeners table; null when it is missing or unreadable
+   */
+  private record Operator(
+      String role,
+      boolean mayRead,
+      boolean mayAppend,
+      boolean mayBump,
+      boolean mayListen,
+      boolean mayInstall,
+      String trigger,
+      @Nullable Long listeners,
+      long tableBytes,
+      long indexBytes) {}
+
   /** Everything info reports. */
   private record Facts(
       String store,
@@ -65,7 +86,8 @@ final class InfoCommand implements Callable<Integer> {
       List<TableInfo> tables,
       @Nullable Long chains,
       @Nullable Long streams,
-      @Nullable Long generations) {
+      @Nullable Long generations,
+      @Nullable Operator operator) {
     boolean schemaMatches() {
       return tables.stream().allMatch(t -> t.layout().equals("reference"));
     }
@@ -104,29 +126,20 @@ final class InfoCommand implements Callable<Integer> {
         tables,
         chains(store, tables),
         streams(store, tables),
-        generations(store, tables));
+        generations(store, tables),
+        null);
   }
 
   private static Facts postgres(Store store, String address) {
     List<TableInfo> tables = tables(store);
-    long size = 0;
-    for (String table : List.of(Store.LOG, Store.META)) {
-      size +=
-          store
-              .db()
-              .query(
-                  "SELECT COALESCE(pg_total_relation_size(to_regclass(?)), 0)",
-                  row -> row.getLong(1),
-                  store.table(table))
-              .get(0);
-    }
+    Operator operator = operator(store);
     return new Facts(
         store.describe(),
         "postgres",
         text(store, "SELECT current_setting('server_version')"),
         address,
         store.schema(),
-        size,
+        operator.tableBytes() + operator.indexBytes(),
         null,
         null,
         text(store, "SELECT current_setting('wal_level')"),
@@ -134,7 +147,92 @@ final class InfoCommand implements Callable<Integer> {
         tables,
         chains(store, tables),
         streams(store, tables),
-        generations(store, tables));
+        generations(store, tables),
+        operator);
+  }
+
+  private static final String LISTENERS = "_agent_store_listeners";
+
+  private static Operator operator(Store store) {
+    String log = store.table(Store.LOG);
+    String meta = store.table(Store.META);
+    String listeners = store.table(LISTENERS);
+    String schema = String.valueOf(store.schema());
+    // has_*_privilege answers for the role as it is now, grants through other roles included; a
+    // missing table answers false rather than failing.
+    Operator found =
+        store
+            .db()
+            .query(
+                "SELECT current_user::text,"
+                    + " COALESCE(has_table_privilege(to_regclass(?), 'SELECT'), false)::int,"
+                    + " COALESCE(has_table_privilege(to_regclass(?), 'INSERT'), false)::int,"
+                    + " COALESCE(has_table_privilege(to_regclass(?), 'INSERT')"
+                    + "   AND has_table_privilege(to_regclass(?), 'UPDATE'), false)::int,"
+                    + " COALESCE(has_table_privilege(to_regclass(?), 'INSERT')"
+                    + "   AND has_table_privilege(to_regclass(?), 'DELETE'), false)::int,"
+                    + " COALESCE((SELECT pg_has_role(relowner, 'USAGE') FROM pg_class"
+                    + "   WHERE oid = to_regclass(?)),"
+                    + "   (SELECT has_schema_privilege(oid, 'CREATE') FROM pg_namespace"
+                    + "   WHERE nspname = ?),"
+                    + "   has_database_privilege(current_database(), 'CREATE'))::int,"
+                    + " COALESCE((SELECT CASE WHEN tgenabled = 'D' THEN 'disabled' ELSE 'enabled'"
+                    + "   END FROM pg_trigger WHERE tgname = '_agent_store_announce'"
+                    + "   AND tgrelid = to_regclass(?)), 'missing'),"
+                    + " COALESCE(pg_table_size(to_regclass(?)), 0)"
+                    + "   + COALESCE(pg_table_size(to_regclass(?)), 0),"
+                    + " COALESCE(pg_indexes_size(to_regclass(?)), 0)"
+                    + "   + COALESCE(pg_indexes_size(to_regclass(?)), 0)",
+                row ->
+                    new Operator(
+                        row.getString(1),
+                        row.getLong(2) == 1,
+                        row.getLong(3) == 1,
+                        row.getLong(4) == 1,
+                        row.getLong(5) == 1,
+                        row.getLong(6) == 1,
+                        row.getString(7),
+                        null,
+                        row.getLong(8),
+                        row.getLong(9)),
+                log,
+                log,
+                meta,
+                meta,
+                listeners,
+                listeners,
+                log,
+                schema,
+                log,
+                log,
+                meta,
+                log,
+                meta)
+            .get(0);
+    boolean readable =
+        store
+            .db()
+            .query(
+                "SELECT COALESCE(has_table_privilege(to_regclass(?), 'SELECT'), false)::int",
+                row -> row.getLong(1) == 1,
+                listeners)
+            .get(0);
+    if (!readable) {
+      return found;
+    }
+    long registered =
+        store.db().query("SELECT COUNT(*) FROM " + listeners, row -> row.getLong(1)).get(0);
+    return new Operator(
+        found.role(),
+        found.mayRead(),
+        found.mayAppend(),
+        found.mayBump(),
+        found.mayListen(),
+        found.mayInstall(),
+        found.trigger(),
+        registered,
+        found.tableBytes(),
+        found.indexBytes());
   }
 
   private static List<TableInfo> tables(Store store) {
@@ -207,9 +305,30 @@ final class InfoCommand implements Callable<Integer> {
     } else {
       out.println("Backend:       PostgreSQL " + f.version());
       out.println("Schema:        " + f.schema());
-      out.printf(Locale.ROOT, "Table size:    %,d bytes (with indexes)%n", f.sizeBytes());
+      Operator o = Objects.requireNonNull(f.operator());
+      out.printf(
+          Locale.ROOT,
+          "Table size:    %,d bytes (tables %,d, indexes %,d)%n",
+          f.sizeBytes(),
+          o.tableBytes(),
+          o.indexBytes());
       out.println("WAL level:     " + f.walLevel());
       out.println("Synchronous:   synchronous_commit = " + f.synchronous());
+      out.println(
+          "Role:          "
+              + o.role()
+              + " (may read: "
+              + yes(o.mayRead())
+              + ", append: "
+              + yes(o.mayAppend())
+              + ", bump: "
+              + yes(o.mayBump())
+              + ", listen: "
+              + yes(o.mayListen())
+              + ", install: "
+              + yes(o.mayInstall())
+              + ")");
+      out.println("Notifications: " + notifications(o));
     }
     out.println();
     Table table = new Table("TABLE", "ROWS>", "LAYOUT");
@@ -247,6 +366,22 @@ final class InfoCommand implements Callable<Integer> {
     }
   }
 
+  private static String yes(boolean may) {
+    return may ? "yes" : "no";
+  }
+
+  private static String notifications(Operator o) {
+    String listeners =
+        o.listeners() == null
+            ? "listeners unknown"
+            : o.listeners() + (o.listeners() == 1 ? " listener" : " listeners") + " registered";
+    return switch (o.trigger()) {
+      case "missing" -> "not installed (followers in other processes poll)";
+      case "enabled" -> "installed, on; " + listeners;
+      default -> "installed, off until a listener registers; " + listeners;
+    };
+  }
+
   private static void printJson(PrintWriter out, Facts f) {
     Json json =
         new Json(out)
@@ -276,6 +411,21 @@ final class InfoCommand implements Callable<Integer> {
     nullable(json, "chains", f.chains());
     nullable(json, "streams", f.streams());
     nullable(json, "generations", f.generations());
+    Operator o = f.operator();
+    if (o != null) {
+      json.field("role", o.role()).field("index_bytes", o.indexBytes());
+      json.name("privileges")
+          .beginObject()
+          .field("read", o.mayRead())
+          .field("append", o.mayAppend())
+          .field("bump", o.mayBump())
+          .field("listen", o.mayListen())
+          .field("install", o.mayInstall())
+          .endObject();
+      json.name("notifications").beginObject().field("trigger", o.trigger());
+      nullable(json, "listeners", o.listeners());
+      json.endObject();
+    }
     json.endObject();
   }
 

@@ -9,6 +9,11 @@ import dev.agentstore.postgres.PostgresBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,6 +104,61 @@ class InfoCommandTest {
       assertFalse(json.get("wal_level").asText().isEmpty());
       assertTrue(json.get("schema_matches").asBoolean());
       assertEquals(3, json.get("chains").asLong());
+    }
+  }
+
+  @Test
+  void showsAnOperatorWhatEachRoleMayDoAndWhetherNotificationsAreOn() throws SQLException {
+    try (TestStores.Schema schema = TestStores.schema()) {
+      try (PostgresBackend db = schema.open()) {
+        TestStores.fill(db);
+      }
+      JsonNode owner =
+          Cli.run("info", TestStores.PG_URL, "--schema", schema.name(), "--json").expect(0).json();
+      assertEquals("postgres", owner.get("role").asText());
+      for (String may : List.of("read", "append", "bump", "listen", "install")) {
+        assertTrue(owner.get("privileges").get(may).asBoolean(), may + ": " + owner);
+      }
+      // Off while no one listens; the listeners table is readable by every role.
+      assertEquals("disabled", owner.get("notifications").get("trigger").asText());
+      assertEquals(0, owner.get("notifications").get("listeners").asLong());
+      assertTrue(owner.get("index_bytes").asLong() > 0, owner.toString());
+
+      String reader = "cli_reader_" + schema.name().substring("cli_test_".length());
+      try (Connection admin = DriverManager.getConnection(TestStores.PG_URL);
+          Statement sql = admin.createStatement()) {
+        String quoted = "\"" + schema.name() + "\"";
+        sql.execute("CREATE ROLE " + reader + " LOGIN");
+        try {
+          sql.execute("GRANT USAGE ON SCHEMA " + quoted + " TO " + reader);
+          sql.execute(
+              "GRANT SELECT ON "
+                  + quoted
+                  + "._agent_store_log, "
+                  + quoted
+                  + "._agent_store_meta TO "
+                  + reader);
+          String url = TestStores.PG_URL.replace("user=postgres", "user=" + reader);
+          Cli.Result text = Cli.run("info", url, "--schema", schema.name()).expect(0);
+          assertTrue(
+              text.out()
+                  .contains(
+                      "Role:          "
+                          + reader
+                          + " (may read: yes, append: no, bump: no, listen: no, install: no)"),
+              text.out());
+          assertTrue(
+              text.out()
+                  .contains(
+                      "Notifications: installed, off until a listener registers; 0 listeners"
+                          + " registered"),
+              text.out());
+          assertTrue(text.out().contains("Schema matches the reference layout."), text.out());
+        } finally {
+          sql.execute("DROP OWNED BY " + reader);
+          sql.execute("DROP ROLE " + reader);
+        }
+      }
     }
   }
 }
