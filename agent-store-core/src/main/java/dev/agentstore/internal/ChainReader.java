@@ -10,8 +10,6 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 
@@ -26,15 +24,6 @@ import org.jspecify.annotations.Nullable;
 public final class ChainReader implements Iterator<RawRow> {
   static final int PAGE_ROWS = 1024;
   static final long PAGE_BYTES = 4L * 1024 * 1024;
-
-  /** Reads ahead and verifies segments in the background; daemon threads, idle ones exit. */
-  static final ExecutorService BACKGROUND =
-      Executors.newCachedThreadPool(
-          task -> {
-            Thread thread = new Thread(task, "agent-store-prefetch");
-            thread.setDaemon(true);
-            return thread;
-          });
 
   private final JdbcBackend backend;
   private final String stream;
@@ -122,7 +111,7 @@ public final class ChainReader implements Iterator<RawRow> {
     long queued = delivered + page.size();
     if (prefetch && !exhausted && queued < limit) {
       long after = afterSeq;
-      next = BACKGROUND.submit(() -> load(after, queued));
+      next = backend.background().submit(() -> load(after, queued));
     }
   }
 

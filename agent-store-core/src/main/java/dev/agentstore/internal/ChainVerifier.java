@@ -127,7 +127,10 @@ public final class ChainVerifier {
     if (segments < 2) {
       return 0;
     }
-    int workers = Math.min(MAX_WORKERS, Runtime.getRuntime().availableProcessors());
+    int workers =
+        Math.min(
+            Math.min(MAX_WORKERS, JdbcBackend.BACKGROUND_THREADS),
+            Runtime.getRuntime().availableProcessors());
     if (workers < 2) {
       return 0;
     }
@@ -169,7 +172,7 @@ public final class ChainVerifier {
       JdbcBackend backend, long index, long seqs, long top, AtomicBoolean stop) {
     long from = index * seqs + 1;
     long through = Math.min(top, from + seqs - 1);
-    return ChainReader.BACKGROUND.submit(() -> segment(backend, from, through, stop));
+    return backend.background().submit(() -> segment(backend, from, through, stop));
   }
 
   /**

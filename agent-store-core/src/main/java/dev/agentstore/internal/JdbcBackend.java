@@ -19,9 +19,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +40,20 @@ public abstract class JdbcBackend implements Backend {
   private final Doorbell doorbell = new Doorbell();
   private final AtomicBoolean closed = new AtomicBoolean();
   final HeadCache headCache = new HeadCache();
+  private final Object backgroundLock = new Object();
+  private @Nullable ThreadPoolExecutor background;
+
+  /**
+   * The most threads a backend runs for background reads: the segments of a verify and the page
+   * read ahead of a long read. Each holds one read connection while it reads.
+   */
+  public static final int BACKGROUND_THREADS = 4;
+
+  /** How long an idle background thread stays before it exits. */
+  private static final long BACKGROUND_IDLE_SECONDS = 5;
+
+  /** How long {@link #close()} waits for background reads in flight to finish. */
+  private static final long BACKGROUND_CLOSE_SECONDS = 60;
 
   // ---------------------------------------------------------------- what a backend supplies
 
@@ -201,7 +219,77 @@ public abstract class JdbcBackend implements Backend {
   @Override
   public final void close() {
     if (closed.compareAndSet(false, true)) {
+      stopBackground();
       closeConnections();
+    }
+  }
+
+  /**
+   * This backend's threads for background reads: at most {@link #BACKGROUND_THREADS}, started when
+   * work arrives, gone after a few idle seconds and stopped by {@link #close()}. They belong to the
+   * backend, never to a static pool, so nothing they touched (a pool's thread-local connection
+   * list, say) keeps a closed backend reachable. Work beyond the limit waits its turn.
+   *
+   * @throws dev.agentstore.StoreClosedException after {@link #close()}
+   */
+  public final ExecutorService background() {
+    synchronized (backgroundLock) {
+      ensureOpen();
+      if (background == null) {
+        String name = "agent-store-background " + describe();
+        AtomicInteger started = new AtomicInteger();
+        ThreadPoolExecutor pool =
+            new ThreadPoolExecutor(
+                BACKGROUND_THREADS,
+                BACKGROUND_THREADS,
+                BACKGROUND_IDLE_SECONDS,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                task -> {
+                  Thread thread = new Thread(task, name + " #" + started.incrementAndGet());
+                  thread.setDaemon(true);
+                  return thread;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        background = pool;
+      }
+      return background;
+    }
+  }
+
+  /** Stops the background threads and waits for the reads in flight; called once, by close. */
+  private void stopBackground() {
+    ThreadPoolExecutor pool;
+    synchronized (backgroundLock) {
+      pool = background;
+    }
+    if (pool == null) {
+      return;
+    }
+    pool.shutdownNow();
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (!pool.awaitTermination(BACKGROUND_CLOSE_SECONDS, TimeUnit.SECONDS)) {
+            System.getLogger(JdbcBackend.class.getName())
+                .log(
+                    System.Logger.Level.WARNING,
+                    "closing "
+                        + describe()
+                        + ": a background read still runs after "
+                        + BACKGROUND_CLOSE_SECONDS
+                        + " s; closing the connections under it");
+          }
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

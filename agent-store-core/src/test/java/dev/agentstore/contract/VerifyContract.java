@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.agentstore.Backend;
 import dev.agentstore.ChainBrokenException;
 import dev.agentstore.ChainBrokenException.Reason;
 import dev.agentstore.CorruptStoreException;
@@ -14,10 +15,13 @@ import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.WriterLog;
 import dev.agentstore.internal.ChainVerifier;
+import dev.agentstore.internal.JdbcBackend;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,6 +50,42 @@ public abstract class VerifyContract extends BackendContract {
     assertEquals(
         Optional.of(chain.get(LENGTH - 1).toHead()), WriterLog.verify(store, STREAM, WRITER));
     assertStoredChain(store, STREAM, WRITER, LENGTH);
+  }
+
+  @Test
+  void closeStopsEveryThreadAVerifyStartedSoNothingKeepsTheBackendAlive() {
+    Backend db = open();
+    // Long enough, with payloads large enough, to be verified in segments on other threads.
+    byte[] payload = new byte[8 * 1024];
+    List<byte[]> batch = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      batch.add(payload);
+    }
+    for (int i = 0; i < 22; i++) {
+      WriterLog.appendAll(db, STREAM, WRITER, batch);
+    }
+    Set<Thread> before = backgroundThreads();
+    assertEquals(2_200, WriterLog.verify(db, STREAM, WRITER).orElseThrow().seq());
+    Set<Thread> started = backgroundThreads();
+    started.removeAll(before);
+    if (JdbcBackend.of(db).concurrentReads() && Runtime.getRuntime().availableProcessors() > 1) {
+      assertTrue(!started.isEmpty(), "the verify ran segments on background threads");
+    }
+    db.close();
+    for (Thread thread : started) {
+      assertTrue(!thread.isAlive(), () -> thread.getName() + " outlived close()");
+    }
+  }
+
+  private static Set<Thread> backgroundThreads() {
+    Set<Thread> threads = new HashSet<>();
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      if (thread.getName().startsWith("agent-store-background")
+          || thread.getName().startsWith("agent-store-prefetch")) {
+        threads.add(thread);
+      }
+    }
+    return threads;
   }
 
   @Test
