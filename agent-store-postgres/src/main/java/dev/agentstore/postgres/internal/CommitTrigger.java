@@ -58,6 +58,8 @@ public final class CommitTrigger {
     String listeners = listenersTable(sql);
     String switchFunction = PostgresDialect.quote(sql.schema()) + "." + SWITCH;
     return List.of(
+        // The switch, fired below, must read what committed before it (see the switch's body).
+        "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
         // Serialises concurrent installers: CREATE OR REPLACE FUNCTION races otherwise fail with
         // "tuple concurrently updated".
         "SELECT pg_advisory_xact_lock(7410392876316409661)",

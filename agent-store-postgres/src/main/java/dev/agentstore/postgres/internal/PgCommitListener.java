@@ -132,7 +132,14 @@ public final class PgCommitListener implements WakeUpSource {
       Connection connection = null;
       try {
         connection = opener.open();
+        if (thread != self) {
+          // Closed while connecting: a registration now would outlive the backend.
+          break;
+        }
         String channel = listen(connection);
+        if (thread != self) {
+          break;
+        }
         int pid = register(connection, previousPid);
         previousPid = pid;
         List<String> inFlight = pid == 0 ? List.of() : inFlight(connection);
@@ -161,6 +168,11 @@ public final class PgCommitListener implements WakeUpSource {
 
   private String listen(Connection connection) throws SQLException {
     connection.setAutoCommit(true);
+    // The switch that registering and unregistering fire decides on what the one before it
+    // committed: each of its statements must read afresh, which a session defaulting to
+    // REPEATABLE READ or SERIALIZABLE would not (it could leave the trigger off while a listener
+    // is registered).
+    connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
     String channel;
     try (PreparedStatement query = connection.prepareStatement(CommitTrigger.channelQuery())) {
       query.setString(1, logTable);
