@@ -365,6 +365,9 @@ class PostgresCommitNotificationTest {
         commit.countDown();
         Entry entry = transaction.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         assertEquals(Optional.of(entry), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+        // The follower may have read the entry on a wake-up of a failed attempt, while the
+        // LISTEN connection still waits to retry: the registration comes when it comes.
+        awaitRegistered(db);
         assertEquals(List.of(listenPid()), listenersTable());
         assertEquals('O', announcing(), "on once registered");
         Entry next = WriterLog.append(writer, "conv", "alice", utf8("announced"));
@@ -532,6 +535,19 @@ class PostgresCommitNotificationTest {
     source.subscribe(hint -> woken.countDown());
     assertTrue(woken.await(WAIT_MILLIS, TimeUnit.MILLISECONDS), "the LISTEN connection woke");
     assertEquals(1, source.connects(), "connected once");
+  }
+
+  /**
+   * Waits until {@code db}'s LISTEN connection has registered and its row is in the listeners
+   * table: an event, polled with a deadline far beyond any reconnect pause.
+   */
+  private void awaitRegistered(PostgresBackend db) throws SQLException, InterruptedException {
+    PgCommitListener source = (PgCommitListener) db.storeWakeUps();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
+    while (source.connects() == 0 || listenersTable().isEmpty()) {
+      assertTrue(System.nanoTime() < deadline, "the LISTEN connection registered");
+      Thread.sleep(10);
+    }
   }
 
   /** The pids in the schema's listeners table, in order; empty when it has no such table. */
