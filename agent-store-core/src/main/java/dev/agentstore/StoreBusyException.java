@@ -1,15 +1,75 @@
 package dev.agentstore;
 
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store stayed locked by another connection or process for longer than the configured busy
- * timeout, after the library's own bounded retries. Nothing was written; the call may be retried.
+ * The store stayed locked for longer than the call may wait: its busy timeout (SQLite's {@code
+ * SqliteOptions.busyTimeout()}, PostgreSQL's {@code PostgresOptions.lockTimeout()}), counted from
+ * the moment the call began, across every wait and retry inside it. Nothing was written; the call
+ * may be retried. {@link #waited()} says how long it waited and {@link #holder()} what held the
+ * store, when known; the message says both.
  */
 public final class StoreBusyException extends RetryableStoreException {
   private static final long serialVersionUID = 1L;
 
+  /** What held the store while the call waited. */
+  public enum Holder {
+    /**
+     * Another thread of this process: it held the SQLite writer connection (named by {@link
+     * #holderThread()} when known), or every connection of the PostgreSQL pool.
+     */
+    THIS_PROCESS,
+    /**
+     * Another connection held the lock: on SQLite, another process or a connection of this process
+     * that this backend does not own (another backend on the same file, the caller's own
+     * connection); on PostgreSQL, another transaction.
+     */
+    ANOTHER_CONNECTION,
+    /** Not known. */
+    UNKNOWN
+  }
+
+  private final Duration waited;
+  private final Holder holder;
+  private final @Nullable String holderThread;
+
+  /** A busy store whose holder and wait are not known. */
   public StoreBusyException(String message, @Nullable Throwable cause) {
+    this(message, Duration.ZERO, Holder.UNKNOWN, null, cause);
+  }
+
+  /**
+   * @param waited how long the call waited for the store before giving up
+   * @param holder what held the store
+   * @param holderThread the name of the thread of this process that held it, when known
+   */
+  public StoreBusyException(
+      String message,
+      Duration waited,
+      Holder holder,
+      @Nullable String holderThread,
+      @Nullable Throwable cause) {
     super(message, cause);
+    this.waited = Objects.requireNonNull(waited, "waited");
+    this.holder = Objects.requireNonNull(holder, "holder");
+    this.holderThread = holderThread;
+  }
+
+  /** How long the call waited for the store before giving up; zero when it was not measured. */
+  public Duration waited() {
+    return waited;
+  }
+
+  /** What held the store while the call waited, when known. */
+  public Holder holder() {
+    return holder;
+  }
+
+  /** The name of the thread of this process that held the store, when known. */
+  public Optional<String> holderThread() {
+    return Optional.ofNullable(holderThread);
   }
 }

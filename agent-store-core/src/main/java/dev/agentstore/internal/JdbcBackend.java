@@ -16,17 +16,16 @@ import dev.agentstore.TransactionBody;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,8 +56,19 @@ public abstract class JdbcBackend implements Backend {
 
   // ---------------------------------------------------------------- what a backend supplies
 
-  /** Borrows the connection for a write transaction; waits a bounded time for it. */
-  protected abstract Conn acquireWriter();
+  /**
+   * The deadline of one public write call, started now: how long the call may wait for the store in
+   * all (see {@link BusyBudget}).
+   */
+  protected abstract BusyBudget newBudget();
+
+  /**
+   * Borrows the connection for a write transaction, waiting at most what {@code budget} has left,
+   * and limits the lock waits of the statements that follow on it to the time that then remains,
+   * where the backend can. Null when the wait ran out, after recording in {@code budget} what held
+   * the connection.
+   */
+  protected abstract @Nullable Conn acquireWriter(BusyBudget budget);
 
   /** Returns the write connection; {@code broken} when it must not be used again. */
   protected abstract void releaseWriter(Conn conn, boolean broken);
@@ -83,6 +93,19 @@ public abstract class JdbcBackend implements Backend {
 
   /** What a driver error means. */
   public abstract ErrorKind classify(SQLException e);
+
+  /**
+   * What held the store, in words, when a statement failed as {@link ErrorKind#BUSY} with {@code
+   * busy}: another connection, which a backend may describe better.
+   */
+  protected String busyHolder(SQLException busy) {
+    return "another connection held a lock";
+  }
+
+  /** Records in {@code budget} what held the store when a statement failed with {@code busy}. */
+  public final void noteBusy(BusyBudget budget, SQLException busy) {
+    budget.heldBy(StoreBusyException.Holder.ANOTHER_CONNECTION, null, busyHolder(busy));
+  }
 
   /** The SQL texts of this backend. */
   public abstract SqlDialect sql();
@@ -131,7 +154,10 @@ public abstract class JdbcBackend implements Backend {
     return false;
   }
 
-  /** How many times work of agent-store's own is tried when it meets a busy store or a race. */
+  /**
+   * How many times work of agent-store's own is tried when it loses a race, or meets a busy store
+   * without a deadline ({@link BusyBudget#unbounded()}).
+   */
   protected int maxAttempts() {
     return 8;
   }
@@ -185,12 +211,36 @@ public abstract class JdbcBackend implements Backend {
     if (joined != null) {
       return body.run(new TxView(this, joined));
     }
-    Conn conn = whileBusy("waiting for the writer connection", this::acquireWriter);
+    BusyBudget budget = newBudget();
+    String what = "transaction on " + describe();
+    Conn conn;
+    boolean owned;
+    for (int attempt = 1; ; attempt++) {
+      Conn acquired = acquireWriter(budget);
+      if (acquired == null) {
+        throw budget.busy(what, null);
+      }
+      try {
+        owned = begin(acquired);
+        conn = acquired;
+        break;
+      } catch (SQLException e) {
+        ErrorKind kind = classify(e);
+        releaseWriter(acquired, kind == ErrorKind.CONNECTION_LOST);
+        if (kind != ErrorKind.BUSY) {
+          throw translate(e, "transaction");
+        }
+        noteBusy(budget, e);
+        if (!budget.mayRetry(attempt, maxAttempts())) {
+          throw budget.busy(what, e);
+        }
+      }
+      budget.pause(attempt);
+    }
     boolean broken = false;
     List<CommitEvent> events;
     T result;
     try {
-      boolean owned = whileBusy("transaction", () -> begin(conn));
       Tx tx = new Tx(conn, owned);
       current.set(tx);
       boolean committed = false;
@@ -317,11 +367,17 @@ public abstract class JdbcBackend implements Backend {
   /**
    * Runs {@code work} in a write transaction: the current thread's, or a new one that is committed
    * when the work returns. Work of agent-store's own ({@code retryRaces}) is tried again, within a
-   * bound, when it meets a busy store or loses a unique-key race; it must therefore be repeatable.
+   * bound, when it loses a unique-key race; it must therefore be repeatable. Any work is tried
+   * again while it meets a busy store and the call's deadline has time left.
    *
    * @param what names the operation and its stream/writer/key for error messages
    */
   public <T> T write(String what, boolean retryRaces, SqlWork<T> work) {
+    return write(newBudget(), what, retryRaces, work);
+  }
+
+  /** Like {@link #write(String, boolean, SqlWork)}, within a deadline the caller started. */
+  public <T> T write(BusyBudget budget, String what, boolean retryRaces, SqlWork<T> work) {
     ensureOpen();
     Tx joined = current.get();
     if (joined != null) {
@@ -332,28 +388,26 @@ public abstract class JdbcBackend implements Backend {
       }
     }
     for (int attempt = 1; ; attempt++) {
-      Done<T> done = attemptWrite(what, retryRaces, work, attempt < maxAttempts());
+      Done<T> done = attemptWrite(budget, what, retryRaces, work, attempt);
       if (done != null) {
         ringAll(done.events());
         return done.result();
       }
-      backoff(attempt);
+      budget.pause(attempt);
     }
   }
 
   private record Done<T>(T result, List<CommitEvent> events) {}
 
-  /** One try of {@link #write}; null when it met a busy store or lost a race and may be retried. */
+  /**
+   * The {@code attempt}-th try of {@link #write}; null when it met a busy store or lost a race and
+   * may be tried again.
+   */
   private <T> @Nullable Done<T> attemptWrite(
-      String what, boolean retryRaces, SqlWork<T> work, boolean mayRetry) {
-    Conn conn;
-    try {
-      conn = acquireWriter();
-    } catch (StoreBusyException e) {
-      if (mayRetry) {
-        return null;
-      }
-      throw e;
+      BusyBudget budget, String what, boolean retryRaces, SqlWork<T> work, int attempt) {
+    Conn conn = acquireWriter(budget);
+    if (conn == null) {
+      throw budget.busy(what + " on " + describe(), null);
     }
     boolean broken = false;
     try {
@@ -361,8 +415,8 @@ public abstract class JdbcBackend implements Backend {
       try {
         tx = new Tx(conn, begin(conn));
       } catch (SQLException e) {
-        if (mayRetry && classify(e) == ErrorKind.BUSY) {
-          return null;
+        if (classify(e) == ErrorKind.BUSY) {
+          return retryBusy(budget, what, e, attempt);
         }
         throw translate(e, what);
       }
@@ -377,8 +431,13 @@ public abstract class JdbcBackend implements Backend {
         return new Done<>(result, tx.end());
       } catch (SQLException e) {
         ErrorKind kind = classify(e);
-        boolean race = kind == ErrorKind.BUSY || (retryRaces && kind == ErrorKind.UNIQUE_VIOLATION);
-        if (race && tx.owned() && mayRetry) {
+        if (tx.owned() && kind == ErrorKind.BUSY) {
+          return retryBusy(budget, what, e, attempt);
+        }
+        if (tx.owned()
+            && retryRaces
+            && kind == ErrorKind.UNIQUE_VIOLATION
+            && attempt < maxAttempts()) {
           return null;
         }
         throw translate(e, what);
@@ -396,15 +455,30 @@ public abstract class JdbcBackend implements Backend {
     }
   }
 
+  /** Null (try again) while {@code budget} allows another attempt; else the busy exception. */
+  private <T> @Nullable Done<T> retryBusy(
+      BusyBudget budget, String what, SQLException busy, int attempt) {
+    noteBusy(budget, busy);
+    if (budget.mayRetry(attempt, maxAttempts())) {
+      return null;
+    }
+    throw budget.busy(what + " on " + describe(), busy);
+  }
+
   /**
-   * Runs {@code work} as auto-committed statements on a writer connection, outside any transaction.
-   * Driver errors are returned to the caller untranslated so it can tell a lost race from a
-   * failure; a busy store ({@link StoreBusyException} for the writer connection, a busy {@link
-   * SQLException}) is the caller's to retry.
+   * Runs {@code work} as auto-committed statements on a writer connection, outside any transaction,
+   * waiting for the connection within {@code budget}. Driver errors are returned to the caller
+   * untranslated so it can tell a lost race from a failure; a busy {@link SQLException} is the
+   * caller's to retry.
+   *
+   * @throws StoreBusyException naming {@code what} when the wait for the connection ran out
    */
-  public <T> T autocommit(ReadWork<T> work) throws SQLException {
+  public <T> T autocommit(BusyBudget budget, String what, ReadWork<T> work) throws SQLException {
     ensureOpen();
-    Conn conn = acquireWriter();
+    Conn conn = acquireWriter(budget);
+    if (conn == null) {
+      throw budget.busy(what + " on " + describe(), null);
+    }
     boolean broken = false;
     try {
       return work.run(conn);
@@ -419,7 +493,8 @@ public abstract class JdbcBackend implements Backend {
   /**
    * Runs {@code work}, which must be a single statement and therefore atomic by itself,
    * auto-committed on a writer connection (or in the current thread's transaction), trying again
-   * within the bound while the store is busy. Saves the round trips of an explicit transaction.
+   * while the store is busy and the call's deadline has time left. Saves the round trips of an
+   * explicit transaction.
    */
   public <T> T writeOneStatement(String what, ReadWork<T> work) {
     ensureOpen();
@@ -427,7 +502,21 @@ public abstract class JdbcBackend implements Backend {
     if (joined != null || !singleStatementAppends()) {
       return write(what, true, tx -> work.run(tx.conn()));
     }
-    return whileBusy(what, () -> autocommit(work));
+    BusyBudget budget = newBudget();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return autocommit(budget, what, work);
+      } catch (SQLException e) {
+        if (classify(e) != ErrorKind.BUSY) {
+          throw translate(e, what);
+        }
+        noteBusy(budget, e);
+        if (!budget.mayRetry(attempt, maxAttempts())) {
+          throw budget.busy(what + " on " + describe(), e);
+        }
+      }
+      budget.pause(attempt);
+    }
   }
 
   /** Runs read-only {@code work} on the current thread's transaction or a borrowed connection. */
@@ -465,7 +554,15 @@ public abstract class JdbcBackend implements Backend {
     return switch (classify(e)) {
       case BUSY ->
           new StoreBusyException(
-              what + " on " + describe() + ": the store stayed locked beyond the busy timeout", e);
+              what
+                  + " on "
+                  + describe()
+                  + ": the store stayed locked beyond its timeout; "
+                  + busyHolder(e),
+              Duration.ZERO,
+              StoreBusyException.Holder.ANOTHER_CONNECTION,
+              null,
+              e);
       case READ_ONLY ->
           new ReadOnlyStoreException(what + " on " + describe() + ": the store is read-only", e);
       case CORRUPT -> new CorruptStoreException(detail, e);
@@ -496,35 +593,6 @@ public abstract class JdbcBackend implements Backend {
 
   // ---------------------------------------------------------------- helpers
 
-  /** Work that may meet a busy store. */
-  @FunctionalInterface
-  private interface BusyWork<T> {
-    T run() throws SQLException;
-  }
-
-  /**
-   * Runs {@code work}, trying again with jittered backoff, within the bound, while the store is
-   * busy: a busy statement, or the writer connection held by other threads of this process beyond
-   * the busy timeout (a thread queued behind others that wait on another process's lock must not
-   * give up sooner than they do). Other failures are translated and thrown at once.
-   */
-  private <T> T whileBusy(String what, BusyWork<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return work.run();
-      } catch (StoreBusyException e) {
-        if (attempt >= maxAttempts()) {
-          throw e;
-        }
-      } catch (SQLException e) {
-        if (classify(e) != ErrorKind.BUSY || attempt >= maxAttempts()) {
-          throw translate(e, what);
-        }
-      }
-      backoff(attempt);
-    }
-  }
-
   private boolean rollbackQuietly(Conn conn) {
     try {
       rollback(conn);
@@ -538,17 +606,6 @@ public abstract class JdbcBackend implements Backend {
     for (CommitEvent event : events) {
       doorbell.ring(event);
     }
-  }
-
-  /**
-   * A short, jittered pause between attempts, growing with the attempt number (at most ~50 ms), so
-   * that competing writers do not retry in lock step.
-   */
-  private static void backoff(int attempt) {
-    long capMicros = Math.min(50_000L, 500L << Math.min(attempt, 7));
-    LockSupport.parkNanos(
-        TimeUnit.MICROSECONDS.toNanos(
-            ThreadLocalRandom.current().nextLong(capMicros / 2, capMicros)));
   }
 
   private static String abbreviate(String sql) {

@@ -8,7 +8,6 @@ import dev.agentstore.Entry;
 import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.SchemaMismatchException;
-import dev.agentstore.StoreBusyException;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
 import java.sql.PreparedStatement;
@@ -183,17 +182,20 @@ public final class LogOps {
       OptionalLong expectedSeq) {
     SqlDialect sql = backend.sql();
     String what = "append to " + stream + "/" + writer;
+    // One deadline for every wait of this append, the one-statement tries and the locked path.
+    BusyBudget budget = backend.newBudget();
     if (payloads.size() == 1
         && expectedSeq.isEmpty()
         && backend.singleStatementAppends()
         && !backend.inTransactionOnThisThread()) {
-      Entry entry = appendOneStatement(backend, stream, writer, payloads.get(0), what);
+      Entry entry = appendOneStatement(backend, budget, stream, writer, payloads.get(0), what);
       if (entry != null) {
         return List.of(entry);
       }
     }
     List<Entry> appended =
         backend.write(
+            budget,
             what,
             true,
             tx -> {
@@ -247,7 +249,12 @@ public final class LogOps {
    * guess kept losing races; the caller then takes the locked path, which always makes progress.
    */
   private static @Nullable Entry appendOneStatement(
-      JdbcBackend backend, String stream, String writer, byte[] payload, String what) {
+      JdbcBackend backend,
+      BusyBudget budget,
+      String stream,
+      String writer,
+      byte[] payload,
+      String what) {
     SqlDialect sql = backend.sql();
     for (int attempt = 1; attempt <= ONE_STATEMENT_ATTEMPTS; attempt++) {
       try {
@@ -258,6 +265,8 @@ public final class LogOps {
         Entry hashed = seen == null ? null : next(stream, writer, seen, payload);
         Entry appended =
             backend.autocommit(
+                budget,
+                what,
                 conn -> {
                   HeadCache.Guess guess = backend.headCache.get(stream, writer);
                   if (guess == null) {
@@ -280,12 +289,11 @@ public final class LogOps {
           return appended;
         }
         backend.headCache.forget(stream, writer);
-      } catch (StoreBusyException e) {
-        // The locked path waits for the store with bounded, jittered retries.
-        return null;
       } catch (SQLException e) {
         ErrorKind kind = backend.classify(e);
         if (kind == ErrorKind.BUSY) {
+          // The locked path tries again with what is left of the deadline.
+          backend.noteBusy(budget, e);
           return null;
         }
         if (kind != ErrorKind.UNIQUE_VIOLATION) {

@@ -4,9 +4,11 @@ import dev.agentstore.Dialect;
 import dev.agentstore.InvalidInputException;
 import dev.agentstore.ReadOnlyStoreException;
 import dev.agentstore.StoreBusyException;
+import dev.agentstore.StoreBusyException.Holder;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
 import dev.agentstore.WakeUpSource;
+import dev.agentstore.internal.BusyBudget;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
 import dev.agentstore.internal.JdbcBackend;
@@ -19,13 +21,16 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import org.sqlite.BusyHandler;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteException;
 
@@ -47,7 +52,17 @@ public final class SqliteBackend extends JdbcBackend {
   private final String description;
   private final Conn writer;
   private final boolean ownsWriter;
-  private final ReentrantLock writerLock = new ReentrantLock();
+  private final WriterLock writerLock = new WriterLock();
+
+  /** How the writer waits for other connections' locks; null on an adopted connection. */
+  private final @Nullable DeadlineBusyHandler busyHandler;
+
+  /**
+   * Whether an adopted writer's busy timeout is set below its owner's setting for the call holding
+   * it, and must be put back when it is released. Guarded by {@link #writerLock}.
+   */
+  private boolean busyTimeoutLowered;
+
   private final ConcurrentLinkedDeque<Conn> idleReaders = new ConcurrentLinkedDeque<>();
   private final @Nullable DataVersionWatcher watcher;
 
@@ -62,6 +77,17 @@ public final class SqliteBackend extends JdbcBackend {
     this.description = description;
     this.writer = new Conn(writer);
     this.ownsWriter = ownsWriter;
+    if (ownsWriter) {
+      busyHandler = new DeadlineBusyHandler(options.busyTimeout());
+      try {
+        BusyHandler.setHandler(writer, busyHandler);
+      } catch (SQLException e) {
+        throw new StoreOpenException(
+            "cannot set the busy handler of " + description + ": " + e.getMessage(), e);
+      }
+    } else {
+      busyHandler = null;
+    }
     this.watcher =
         path == null
             ? null
@@ -138,10 +164,12 @@ public final class SqliteBackend extends JdbcBackend {
    * agent-store begins and commits its own transactions; when the consumer has switched auto-commit
    * off, agent-store's work joins the consumer's open transaction and the consumer's commit decides
    * — the attached doorbell does not ring for such work, since its commit is not agent-store's to
-   * see.
+   * see. The connection's busy timeout when adopted is the deadline of agent-store's writes on it
+   * ({@link #options()}); a write that waits lowers it for its remaining time and puts it back.
    */
   public static SqliteBackend fromConnection(Connection connection) {
     Objects.requireNonNull(connection, "connection");
+    int busyTimeout;
     try {
       // Checked first: a closed connection cannot answer the metadata query below.
       if (connection.isClosed()) {
@@ -153,11 +181,18 @@ public final class SqliteBackend extends JdbcBackend {
         throw new InvalidInputException(
             "SqliteBackend.fromConnection needs a SQLite connection, got " + product);
       }
+      try (Statement statement = connection.createStatement()) {
+        busyTimeout = Integer.parseInt(queryString(statement, "PRAGMA busy_timeout"));
+      }
     } catch (SQLException e) {
       throw new StoreOpenException("cannot inspect the given connection: " + e.getMessage(), e);
     }
     return new SqliteBackend(
-        null, SqliteOptions.defaults(), "SQLite store on a caller's connection", connection, false);
+        null,
+        SqliteOptions.defaults().withBusyTimeout(Duration.ofMillis(busyTimeout)),
+        "SQLite store on a caller's connection",
+        connection,
+        false);
   }
 
   /**
@@ -211,16 +246,53 @@ public final class SqliteBackend extends JdbcBackend {
 
   // ---------------------------------------------------------------- connections
 
+  /**
+   * One deadline of {@link SqliteOptions#busyTimeout()} for the call: it bounds the wait for the
+   * writer connection, SQLite's busy handler and the pauses between attempts together.
+   */
   @Override
-  protected Conn acquireWriter() {
+  protected BusyBudget newBudget() {
+    return BusyBudget.of(options.busyTimeout(), "busy timeout");
+  }
+
+  /**
+   * Takes the writer connection in turn (a fair lock: the thread that has waited longest goes
+   * first, and none is overtaken until its deadline runs out), then lets SQLite wait for another
+   * connection's lock on it only until the call's deadline.
+   */
+  @Override
+  protected @Nullable Conn acquireWriter(BusyBudget budget) {
+    if (!lockWriter(budget)) {
+      return null;
+    }
+    if (busyHandler != null) {
+      busyHandler.deadline = budget.deadlineNanos();
+    } else if (!budget.withinSlack()) {
+      // An adopted connection keeps its owner's busy timeout, the whole of options.busyTimeout():
+      // within the slack it stays, past it it is lowered for this call.
+      try {
+        setAdoptedBusyTimeout(budget.remainingMillis());
+        busyTimeoutLowered = true;
+      } catch (SQLException e) {
+        writerLock.unlock();
+        throw translate(e, "setting the busy timeout");
+      }
+    }
+    return writer;
+  }
+
+  /** Takes {@link #writerLock} within {@code budget}; false, holder recorded, when it ran out. */
+  private boolean lockWriter(BusyBudget budget) {
     try {
-      if (!writerLock.tryLock(options.busyTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new StoreBusyException(
-            description
-                + ": waited "
-                + options.busyTimeout().toMillis()
-                + " ms for the writer connection, which other threads of this process held",
-            null);
+      if (!writerLock.tryLock(budget.remainingNanos(), TimeUnit.NANOSECONDS)) {
+        Thread owner = writerLock.owner();
+        budget.heldBy(
+            Holder.THIS_PROCESS,
+            owner == null ? null : owner.getName(),
+            owner == null
+                ? "another thread of this process held the writer connection"
+                : "thread \"" + owner.getName() + "\" of this process held the writer connection");
+        return false;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -230,18 +302,50 @@ public final class SqliteBackend extends JdbcBackend {
       writerLock.unlock();
       ensureOpen();
     }
-    return writer;
+    return true;
+  }
+
+  private void setAdoptedBusyTimeout(int millis) throws SQLException {
+    try (Statement statement = writer.jdbc().createStatement()) {
+      statement.execute("PRAGMA busy_timeout = " + millis);
+    }
   }
 
   @Override
   protected void releaseWriter(Conn conn, boolean broken) {
-    writerLock.unlock();
+    try {
+      if (busyHandler != null) {
+        busyHandler.deadline = 0;
+      } else if (busyTimeoutLowered) {
+        busyTimeoutLowered = false;
+        setAdoptedBusyTimeout((int) options.busyTimeout().toMillis());
+      }
+    } catch (SQLException e) {
+      // Left shorter, the owner's busy timeout only makes a wait give up sooner; the next write
+      // that waits past the slack sets it again.
+    } finally {
+      writerLock.unlock();
+    }
+  }
+
+  /**
+   * A busy statement: on the writer connection it holds this process's writer lock, so what held
+   * the file's lock is another connection.
+   */
+  @Override
+  protected String busyHolder(SQLException busy) {
+    return "another connection held the file's write lock (another process, or a connection of"
+        + " this process that this backend does not own)";
   }
 
   @Override
   protected Conn acquireReader() {
     if (path == null) {
-      return acquireWriter();
+      BusyBudget budget = newBudget();
+      if (!lockWriter(budget)) {
+        throw budget.busy("reading " + description, null);
+      }
+      return writer;
     }
     Conn reader = idleReaders.pollFirst();
     if (reader != null) {
@@ -451,6 +555,57 @@ public final class SqliteBackend extends JdbcBackend {
       } catch (SQLException ignored) {
         // Opening failed already; that is the error worth reporting.
       }
+    }
+  }
+
+  /**
+   * SQLite's wait for another connection's lock on the writer, bounded by the clock: until the
+   * deadline of the call holding the writer or, for the caller's own statements on {@link
+   * #connection()}, the busy timeout from the wait's start. SQLite's own busy timeout adds up the
+   * sleeps it asked for instead, and on a loaded machine overruns by every oversleep together.
+   * Sleeps like SQLite's (1 ms growing to 100 ms). Runs on the thread holding the writer, which
+   * alone sets {@link #deadline}.
+   */
+  private static final class DeadlineBusyHandler extends BusyHandler {
+    private static final int[] DELAYS_MS = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+
+    private final long timeoutNanos;
+
+    /** The deadline ({@link System#nanoTime()}) of the call holding the writer; 0 for none. */
+    long deadline;
+
+    private long waitDeadline;
+
+    DeadlineBusyHandler(Duration timeout) {
+      this.timeoutNanos = timeout.toNanos();
+    }
+
+    @Override
+    protected int callback(int previousCalls) {
+      long now = System.nanoTime();
+      if (previousCalls == 0) {
+        waitDeadline = deadline != 0 ? deadline : now + timeoutNanos;
+      }
+      long left = waitDeadline - now;
+      if (left <= 0 || Thread.currentThread().isInterrupted()) {
+        return 0;
+      }
+      int delay = DELAYS_MS[Math.min(previousCalls, DELAYS_MS.length - 1)];
+      LockSupport.parkNanos(Math.min(TimeUnit.MILLISECONDS.toNanos(delay), left));
+      return 1;
+    }
+  }
+
+  /** The writer lock, fair so that writers take turns in order, and able to name its holder. */
+  private static final class WriterLock extends ReentrantLock {
+    private static final long serialVersionUID = 1L;
+
+    WriterLock() {
+      super(true);
+    }
+
+    @Nullable Thread owner() {
+      return getOwner();
     }
   }
 }

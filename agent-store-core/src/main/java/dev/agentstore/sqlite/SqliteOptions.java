@@ -9,8 +9,11 @@ import java.util.Objects;
  * from {@link #defaults()} and change what you need.
  *
  * @param durability {@code synchronous=NORMAL} (default) or {@code FULL}; see {@link Durability}
- * @param busyTimeout how long a write waits for another process's lock before giving up (default 5
- *     s); also bounds the wait for this backend's own writer connection
+ * @param busyTimeout how long a write call may wait for the store, in all, before it gives up with
+ *     {@code StoreBusyException} (default 5 s): counted from the moment the call begins, it bounds
+ *     the wait for this backend's writer connection (held by other threads), SQLite's wait for
+ *     other connections' locks and the pauses between retries together. A call overruns it by at
+ *     most 20 ms plus its last attempt's own statements. A read waits up to this long for a lock
  * @param readOnly open the file read-only: reads work, every write throws {@code
  *     ReadOnlyStoreException}, and the file is never modified. In a directory that cannot be
  *     written, the file is opened as immutable: what it holds since its last checkpoint is read,

@@ -7,6 +7,7 @@ import dev.agentstore.Dialect;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
 import dev.agentstore.WakeUpSource;
+import dev.agentstore.internal.BusyBudget;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
 import dev.agentstore.internal.JdbcBackend;
@@ -348,8 +349,16 @@ public final class PostgresBackend extends JdbcBackend {
 
   // ---------------------------------------------------------------- connections
 
+  /**
+   * No deadline yet: each lock wait is the server's lock timeout, the attempts bounded in number.
+   */
   @Override
-  protected Conn acquireWriter() {
+  protected BusyBudget newBudget() {
+    return BusyBudget.unbounded();
+  }
+
+  @Override
+  protected Conn acquireWriter(BusyBudget budget) {
     ensureOpen();
     try {
       Connection connection = dataSource.getConnection();
@@ -372,7 +381,7 @@ public final class PostgresBackend extends JdbcBackend {
 
   @Override
   protected Conn acquireReader() {
-    return acquireWriter();
+    return acquireWriter(BusyBudget.unbounded());
   }
 
   @Override
