@@ -32,6 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.BusyHandler;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteException;
 
 /**
@@ -77,17 +78,7 @@ public final class SqliteBackend extends JdbcBackend {
     this.description = description;
     this.writer = new Conn(writer);
     this.ownsWriter = ownsWriter;
-    if (ownsWriter) {
-      busyHandler = new DeadlineBusyHandler(options.busyTimeout());
-      try {
-        BusyHandler.setHandler(writer, busyHandler);
-      } catch (SQLException e) {
-        throw new StoreOpenException(
-            "cannot set the busy handler of " + description + ": " + e.getMessage(), e);
-      }
-    } else {
-      busyHandler = null;
-    }
+    busyHandler = ownsWriter ? new DeadlineBusyHandler() : null;
     this.watcher =
         path == null
             ? null
@@ -267,6 +258,12 @@ public final class SqliteBackend extends JdbcBackend {
     }
     if (busyHandler != null) {
       busyHandler.deadline = budget.deadlineNanos();
+      try {
+        BusyHandler.setHandler(writer.jdbc(), busyHandler);
+      } catch (SQLException e) {
+        writerLock.unlock();
+        throw translate(e, "setting the busy handler");
+      }
     } else if (!budget.withinSlack()) {
       // An adopted connection keeps its owner's busy timeout, the whole of options.busyTimeout():
       // within the slack it stays, past it it is lowered for this call.
@@ -305,6 +302,10 @@ public final class SqliteBackend extends JdbcBackend {
     return true;
   }
 
+  private int busyTimeoutMillis() {
+    return (int) options.busyTimeout().toMillis();
+  }
+
   private void setAdoptedBusyTimeout(int millis) throws SQLException {
     try (Statement statement = writer.jdbc().createStatement()) {
       statement.execute("PRAGMA busy_timeout = " + millis);
@@ -315,10 +316,12 @@ public final class SqliteBackend extends JdbcBackend {
   protected void releaseWriter(Conn conn, boolean broken) {
     try {
       if (busyHandler != null) {
-        busyHandler.deadline = 0;
+        // SQLite's own busy timeout replaces the handler, so that the caller's statements on
+        // connection() and PRAGMA busy_timeout see the configured setting between calls.
+        writer.jdbc().unwrap(SQLiteConnection.class).setBusyTimeout(busyTimeoutMillis());
       } else if (busyTimeoutLowered) {
         busyTimeoutLowered = false;
-        setAdoptedBusyTimeout((int) options.busyTimeout().toMillis());
+        setAdoptedBusyTimeout(busyTimeoutMillis());
       }
     } catch (SQLException e) {
       // Left shorter, the owner's busy timeout only makes a wait give up sooner; the next write
@@ -559,34 +562,21 @@ public final class SqliteBackend extends JdbcBackend {
   }
 
   /**
-   * SQLite's wait for another connection's lock on the writer, bounded by the clock: until the
-   * deadline of the call holding the writer or, for the caller's own statements on {@link
-   * #connection()}, the busy timeout from the wait's start. SQLite's own busy timeout adds up the
-   * sleeps it asked for instead, and on a loaded machine overruns by every oversleep together.
-   * Sleeps like SQLite's (1 ms growing to 100 ms). Runs on the thread holding the writer, which
-   * alone sets {@link #deadline}.
+   * SQLite's wait for another connection's lock on the writer during a write call, bounded by the
+   * clock: until the call's deadline. SQLite's own busy timeout adds up the sleeps it asked for
+   * instead, and on a loaded machine overruns by every oversleep together. Sleeps like SQLite's (1
+   * ms growing to 100 ms). Installed by the thread that holds the writer, which alone sets {@link
+   * #deadline}; between calls SQLite's own busy timeout is in place.
    */
   private static final class DeadlineBusyHandler extends BusyHandler {
     private static final int[] DELAYS_MS = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
 
-    private final long timeoutNanos;
-
-    /** The deadline ({@link System#nanoTime()}) of the call holding the writer; 0 for none. */
+    /** The deadline ({@link System#nanoTime()}) of the call holding the writer. */
     long deadline;
-
-    private long waitDeadline;
-
-    DeadlineBusyHandler(Duration timeout) {
-      this.timeoutNanos = timeout.toNanos();
-    }
 
     @Override
     protected int callback(int previousCalls) {
-      long now = System.nanoTime();
-      if (previousCalls == 0) {
-        waitDeadline = deadline != 0 ? deadline : now + timeoutNanos;
-      }
-      long left = waitDeadline - now;
+      long left = deadline - System.nanoTime();
       if (left <= 0 || Thread.currentThread().isInterrupted()) {
         return 0;
       }
