@@ -54,7 +54,8 @@ final class LogCommand implements Callable<Integer> {
   private static final int MAX_IDLE_SECONDS = 86_400;
 
   /** How long one wait for a new entry lasts when no idle timeout bounds it. */
-  private static final Duration WAIT = Duration.ofMinutes(1);
+  /** The longest a follow waits before it asks again whether its reader is still there. */
+  private static final Duration READER_CHECK = Duration.ofSeconds(1);
 
   /** How payloads are printed. */
   enum Format {
@@ -213,23 +214,29 @@ final class LogCommand implements Callable<Integer> {
       PrintWriter out, Follower follower, EntryPrinter printer, long max, @Nullable Duration idle) {
     long printed = 0;
     boolean caughtUp = false;
+    long idleSince = System.nanoTime();
     try {
       while (printed < max) {
         Optional<Entry> next = follower.poll(Duration.ZERO);
         if (next.isEmpty()) {
           // Nothing more is ready: what was printed reaches the reader before the wait.
           caughtUp = true;
-          if (out.checkError()) {
+          if (out.checkError() || ReaderGone.stdout()) {
             break; // the reader went away (a closed pipe)
           }
-          next = follower.poll(idle == null ? WAIT : idle);
+          Duration wait = waitFor(idle, idleSince);
+          if (wait.isZero()) {
+            break; // --idle-timeout passed without an entry
+          }
+          next = follower.poll(wait);
           if (next.isEmpty()) {
-            if (follower.isClosed() || idle != null) {
+            if (follower.isClosed()) {
               break;
             }
             continue;
           }
         }
+        idleSince = System.nanoTime();
         Entry entry = next.get();
         if (entry.seq() <= after) {
           continue; // a writer that appeared after the start: --after holds for every chain
@@ -245,6 +252,22 @@ final class LogCommand implements Callable<Integer> {
       Thread.currentThread().interrupt(); // an interrupted thread is asked to stop, as a signal
     }
     return 0;
+  }
+
+  /**
+   * How long the next wait for an entry may be: what is left of {@code idle} since the last entry,
+   * and never more than {@link #READER_CHECK}, so that a reader that closed the pipe ends the
+   * follow within about that long even when nothing new comes. Zero once {@code idle} has passed.
+   */
+  private static Duration waitFor(@Nullable Duration idle, long idleSince) {
+    if (idle == null) {
+      return READER_CHECK;
+    }
+    Duration left = idle.minusNanos(System.nanoTime() - idleSince);
+    if (left.isNegative() || left.isZero()) {
+      return Duration.ZERO;
+    }
+    return left.compareTo(READER_CHECK) < 0 ? left : READER_CHECK;
   }
 
   private Follower startFollower(Store store, List<Store.Chain> chains) {

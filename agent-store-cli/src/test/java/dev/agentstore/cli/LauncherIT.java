@@ -143,4 +143,29 @@ class LauncherIT {
     assertTrue(run.err().contains("the file does not exist"), run.err());
     assertFalse(Files.exists(dir.resolve("missing.db")));
   }
+
+  @Test
+  void aFollowPipedIntoHeadEndsWhenHeadHasItsLine() throws Exception {
+    Path store = TestStores.sample(dir.resolve("a.db"));
+    Path out = dir.resolve("stdout.txt");
+    // With --after at alice's head only the header line comes, and no entry ever follows it.
+    Process pipeline =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "set -o pipefail; \"$0\" log \"$1\" --stream conv:demo --writer alice --after 5"
+                    + " --follow | head -n 1",
+                LAUNCHER.toString(),
+                store.toString())
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    if (!pipeline.waitFor(180, TimeUnit.SECONDS)) {
+      pipeline.destroyForcibly();
+      throw new AssertionError("log --follow | head -n 1 still ran after 180 s");
+    }
+    assertEquals(0, pipeline.exitValue(), "the pipeline's exit code (pipefail)");
+    assertEquals("SEQ  HASH          PAYLOAD\n", Files.readString(out, UTF_8));
+  }
 }

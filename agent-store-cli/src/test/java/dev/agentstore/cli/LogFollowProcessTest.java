@@ -61,6 +61,52 @@ class LogFollowProcessTest {
         });
   }
 
+  @Test
+  void aFollowWithNothingNewEndsOnceItsReaderClosesThePipe() throws Exception {
+    Path err = dir.resolve("stderr.txt");
+    Path nativeDir = Path.of(System.getProperty("org.sqlite.tmpdir", "target/sqlite-native"));
+    Files.createDirectories(nativeDir);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // As the launcher runs the jar, whose manifest opens the JDK's poll to the command.
+    Process process =
+        new ProcessBuilder(
+                java,
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "-Dorg.sqlite.tmpdir=" + nativeDir.toAbsolutePath(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "log",
+                store.toString(),
+                "--stream",
+                "conv:demo",
+                "--writer",
+                "alice",
+                "--after",
+                "5",
+                "--follow")
+            .redirectError(err.toFile())
+            .start();
+    try {
+      // The header is all there is: alice's last entry is seq 5, and nothing is appended.
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8));
+      assertEquals("SEQ  HASH          PAYLOAD", out.readLine(), "the header line");
+      out.close(); // what `| head -n 1` does after its line
+      assertTrue(
+          process.waitFor(Cli.WAIT_SECONDS, TimeUnit.SECONDS),
+          "the follow ended after its reader went, with no entry to write");
+      String stderr = read(err);
+      assertEquals(0, process.exitValue(), () -> "exit code; stderr:\n" + stderr);
+      assertEquals("", stderr);
+    } finally {
+      process.destroyForcibly();
+      process.waitFor(Cli.WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+  }
+
   private interface Signal {
     void send(Process process) throws Exception;
   }
