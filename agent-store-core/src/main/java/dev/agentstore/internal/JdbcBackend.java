@@ -42,6 +42,9 @@ public abstract class JdbcBackend implements Backend {
   private final Object backgroundLock = new Object();
   private @Nullable ThreadPoolExecutor background;
 
+  /** The background threads started so far that may still run; guarded by backgroundLock. */
+  private final List<Thread> backgroundThreads = new ArrayList<>();
+
   /**
    * The most threads a backend runs for background reads: the segments of a verify and the page
    * read ahead of a long read. Each holds one read connection while it reads.
@@ -298,6 +301,10 @@ public abstract class JdbcBackend implements Backend {
                 task -> {
                   Thread thread = new Thread(task, name + " #" + started.incrementAndGet());
                   thread.setDaemon(true);
+                  synchronized (backgroundLock) {
+                    backgroundThreads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
+                    backgroundThreads.add(thread);
+                  }
                   return thread;
                 });
         pool.allowCoreThreadTimeOut(true);
@@ -307,7 +314,11 @@ public abstract class JdbcBackend implements Backend {
     }
   }
 
-  /** Stops the background threads and waits for the reads in flight; called once, by close. */
+  /**
+   * Stops the background threads and waits for the reads in flight and for the threads themselves
+   * to finish (an executor counts as terminated a moment before its last thread ends); called once,
+   * by close.
+   */
   private void stopBackground() {
     ThreadPoolExecutor pool;
     synchronized (backgroundLock) {
@@ -316,6 +327,19 @@ public abstract class JdbcBackend implements Backend {
     if (pool == null) {
       return;
     }
+    if (awaitPool(pool)) {
+      List<Thread> threads;
+      synchronized (backgroundLock) {
+        threads = List.copyOf(backgroundThreads);
+      }
+      for (Thread thread : threads) {
+        Threads.awaitExit(thread, describe());
+      }
+    }
+  }
+
+  /** Whether the pool terminated in time; a warning is logged when it did not. */
+  private boolean awaitPool(ThreadPoolExecutor pool) {
     pool.shutdownNow();
     boolean interrupted = false;
     try {
@@ -330,8 +354,9 @@ public abstract class JdbcBackend implements Backend {
                         + ": a background read still runs after "
                         + BACKGROUND_CLOSE_SECONDS
                         + " s; closing the connections under it");
+            return false;
           }
-          return;
+          return true;
         } catch (InterruptedException e) {
           interrupted = true;
         }

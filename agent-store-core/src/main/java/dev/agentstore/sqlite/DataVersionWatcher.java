@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Hears commits to a SQLite file by any connection, another process's included: {@code PRAGMA
  * data_version} on a dedicated read connection changes whenever another connection has committed.
- * Checked every interval on a daemon thread that runs only while someone listens. The pragma reads
- * the WAL index and takes no lock a writer waits for, so checking never slows writers down.
+ * Checked every interval on a daemon thread that runs only while someone listens; closing the last
+ * subscription returns once that thread has closed its connection. The pragma reads the WAL index
+ * and takes no lock a writer waits for, so checking never slows writers down.
  *
  * <p>Wakes carry no hint (the pragma does not say what changed), and one more is sent each time the
  * watcher (re)opens its connection, since a commit just before that point would otherwise go
@@ -51,7 +52,11 @@ final class DataVersionWatcher implements WakeUpSource {
     return hub.subscribe(listener);
   }
 
-  /** Stops watching for good. */
+  /**
+   * Stops watching for good, once the thread has closed its connection: a read-only connection
+   * closing after the writer would leave the {@code -wal} and {@code -shm} files behind, or reopen
+   * them after the store was closed.
+   */
   void close() {
     hub.close();
   }
@@ -63,12 +68,13 @@ final class DataVersionWatcher implements WakeUpSource {
     started.start();
   }
 
-  private void stop() {
+  private @Nullable Thread stop() {
     Thread running = thread;
     thread = null;
     if (running != null) {
       LockSupport.unpark(running);
     }
+    return running;
   }
 
   private void run() {

@@ -5,6 +5,7 @@ import dev.agentstore.CommitEvent;
 import dev.agentstore.Doorbell;
 import dev.agentstore.Entry;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.Threads;
 import io.nats.client.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -76,8 +76,9 @@ public final class NatsCommitBridge implements AutoCloseable {
   }
 
   /**
-   * Stops listening to the doorbell, publishes what is queued (waiting at most 10 s), and flushes
-   * the NATS client (at most 2 s). Does not close the NATS connection. Idempotent.
+   * Stops listening to the doorbell, publishes what is queued (waiting at most 60 s, then logging a
+   * warning), and flushes the NATS client (at most 2 s). Does not close the NATS connection.
+   * Idempotent.
    */
   @Override
   public void close() {
@@ -89,8 +90,10 @@ public final class NatsCommitBridge implements AutoCloseable {
       closed = true;
       pending.notifyAll();
     }
+    // The thread reads the store for each commit it publishes: it is done with the backend only
+    // once it has finished.
+    Threads.awaitExit(thread, "the NATS bridge of " + backend.describe());
     try {
-      thread.join(TimeUnit.SECONDS.toMillis(10));
       if (nats.getStatus() == Connection.Status.CONNECTED) {
         nats.flush(Duration.ofSeconds(2));
       }

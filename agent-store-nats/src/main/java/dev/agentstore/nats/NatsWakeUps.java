@@ -43,7 +43,7 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
 
   private NatsWakeUps(Connection nats, String subject) {
     this.nats = nats;
-    this.hub = new WakeUpHub("NATS subject " + subject, () -> {}, () -> {});
+    this.hub = new WakeUpHub("NATS subject " + subject, () -> {}, () -> null);
     this.reconnects =
         (connection, event) -> {
           if (event == ConnectionListener.Events.RECONNECTED

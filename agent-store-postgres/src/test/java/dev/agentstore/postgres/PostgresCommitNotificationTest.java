@@ -318,6 +318,22 @@ class PostgresCommitNotificationTest {
   }
 
   @Test
+  void closingTheLastFollowerReturnsAfterTheListenThreadUnregisteredAndFinished() throws Exception {
+    PostgresBackend db = open();
+    Follower follower = WriterLog.follow(db, "conv", "alice", 0);
+    awaitRegistered(db);
+    List<Thread> listening =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("agent-store LISTEN of ") && t.isAlive())
+            .filter(t -> t.getName().contains(schema))
+            .toList();
+    assertEquals(1, listening.size(), "one LISTEN thread: " + listening);
+    follower.close();
+    assertFalse(listening.get(0).isAlive(), "the LISTEN thread outlived the last follower's close");
+    assertEquals(List.of(), listenersTable(), "its row deleted before close returned");
+  }
+
+  @Test
   void aDeadListenersRowIsDeletedWhenANewListenerStarts() throws Exception {
     PostgresBackend db = open();
     // Beyond any pid the kernel hands out; as if its backend died without deleting its row.

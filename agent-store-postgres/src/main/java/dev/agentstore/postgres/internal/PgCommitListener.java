@@ -4,6 +4,7 @@ import dev.agentstore.CommitEvent;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
 import dev.agentstore.internal.CommitJson;
+import dev.agentstore.internal.Threads;
 import dev.agentstore.internal.WakeUpHub;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +24,8 @@ import org.postgresql.PGNotification;
 /**
  * Hears every commit to a PostgreSQL store's log, from any process: {@code LISTEN} on the store's
  * channel (see {@link CommitTrigger}) on a dedicated connection, held by a daemon thread that runs
- * only while someone listens. Each notification wakes the listeners with its commit as the hint.
+ * only while someone listens (closing the last subscription returns once it has finished). Each
+ * notification wakes the listeners with its commit as the hint.
  *
  * <p>After {@code LISTEN} the connection registers its backend in the store's listeners table (the
  * trigger notifies only while that table holds a row), deletes the rows of listeners that are gone,
@@ -47,7 +49,6 @@ public final class PgCommitListener implements WakeUpSource {
   private static final int IN_FLIGHT_CHECK_MILLIS = 25;
   private static final long IN_FLIGHT_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
-  private static final long CLOSE_MILLIS = 2_000;
 
   /** Opens the dedicated connection. */
   @FunctionalInterface
@@ -85,19 +86,12 @@ public final class PgCommitListener implements WakeUpSource {
   }
 
   /**
-   * Stops listening for good; waits (at most 2 s) for the connection to delete its row from the
-   * listeners table and close.
+   * Stops listening for good; returns once the thread has deleted its row from the listeners table
+   * and closed the connection (waiting at most {@link Threads#EXIT_WAIT_SECONDS}, then logging a
+   * warning). Closing the last subscription waits the same way.
    */
   public void close() {
-    Thread running = thread;
     hub.close();
-    if (running != null && running != Thread.currentThread()) {
-      try {
-        running.join(CLOSE_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   /**
@@ -115,12 +109,13 @@ public final class PgCommitListener implements WakeUpSource {
     started.start();
   }
 
-  private void stop() {
+  private @Nullable Thread stop() {
     Thread running = thread;
     thread = null;
     if (running != null) {
       LockSupport.unpark(running);
     }
+    return running;
   }
 
   private void run() {
