@@ -8,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentstore.WriterLog;
 import dev.agentstore.sqlite.SqliteBackend;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,5 +170,58 @@ class LauncherIT {
     }
     assertEquals(0, pipeline.exitValue(), "the pipeline's exit code (pipefail)");
     assertEquals("SEQ  HASH          PAYLOAD\n", Files.readString(out, UTF_8));
+  }
+
+  @Test
+  void theCommandLoadsSqlitesLibraryFromTheBuildAndCopiesNothingToTmp() throws Exception {
+    Assumptions.assumeTrue(
+        Files.exists(Path.of("/proc/self/maps")), "needs /proc to see the files a process mapped");
+    Path store = TestStores.sample(dir.resolve("a.db"));
+    Path err = dir.resolve("stderr.txt");
+    // A follow keeps the command running, so that its mapped files can be looked at; the launcher
+    // execs java, so the process is the command's JVM.
+    Process process =
+        new ProcessBuilder(
+                LAUNCHER.toString(),
+                "log",
+                store.toString(),
+                "--stream",
+                "conv:demo",
+                "--writer",
+                "alice",
+                "--after",
+                "5",
+                "--follow")
+            .directory(dir.toFile())
+            .redirectError(err.toFile())
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8))) {
+      assertEquals("SEQ  HASH          PAYLOAD", out.readLine(), () -> "stderr: " + read(err));
+      List<String> mapped =
+          Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "maps")).stream()
+              .filter(line -> line.contains("sqlitejdbc"))
+              .map(line -> line.substring(line.indexOf('/')))
+              .distinct()
+              .toList();
+      Path unpacked = ROOT.resolve("agent-store-cli/target/native/org/sqlite/native");
+      assertEquals(1, mapped.size(), mapped.toString());
+      assertTrue(Path.of(mapped.get(0)).startsWith(unpacked), mapped + " not under " + unpacked);
+      process.destroy();
+      assertTrue(process.waitFor(180, TimeUnit.SECONDS), "the follow ended on SIGTERM");
+      assertEquals(0, process.exitValue(), () -> "exit code; stderr: " + read(err));
+    } finally {
+      process.destroyForcibly();
+      process.waitFor(180, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The file's text, for a failure message. */
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file, UTF_8) : "";
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentstore.Entry;
 import dev.agentstore.WriterLog;
 import dev.agentstore.sqlite.SqliteBackend;
+import dev.agentstore.torture.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -64,29 +65,18 @@ class LogFollowProcessTest {
   @Test
   void aFollowWithNothingNewEndsOnceItsReaderClosesThePipe() throws Exception {
     Path err = dir.resolve("stderr.txt");
-    Path nativeDir = Path.of(System.getProperty("org.sqlite.tmpdir", "target/sqlite-native"));
-    Files.createDirectories(nativeDir);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // As the launcher runs the jar, whose manifest opens the JDK's poll to the command.
     Process process =
         new ProcessBuilder(
-                java,
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                "-Dorg.sqlite.tmpdir=" + nativeDir.toAbsolutePath(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "log",
-                store.toString(),
-                "--stream",
-                "conv:demo",
-                "--writer",
-                "alice",
-                "--after",
-                "5",
-                "--follow")
+                command(
+                    "log",
+                    store.toString(),
+                    "--stream",
+                    "conv:demo",
+                    "--writer",
+                    "alice",
+                    "--after",
+                    "5",
+                    "--follow"))
             .redirectError(err.toFile())
             .start();
     try {
@@ -113,22 +103,16 @@ class LogFollowProcessTest {
 
   private void followThenSignal(Signal signal) throws Exception {
     Path err = dir.resolve("stderr.txt");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process =
         new ProcessBuilder(
-                java,
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "log",
-                store.toString(),
-                "--stream",
-                "conv:demo",
-                "--writer",
-                "alice",
-                "--follow")
+                command(
+                    "log",
+                    store.toString(),
+                    "--stream",
+                    "conv:demo",
+                    "--writer",
+                    "alice",
+                    "--follow"))
             .redirectError(err.toFile())
             .start();
     try {
@@ -159,6 +143,24 @@ class LogFollowProcessTest {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * The command in a JVM of its own on the test class path (see {@link ChildJvm#javaCommand()}),
+   * with the JDK's poll opened to it as the jar's manifest does when the launcher runs it.
+   */
+  private static List<String> command(String... args) {
+    List<String> command = new ArrayList<>(ChildJvm.javaCommand());
+    command.addAll(
+        List.of(
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName()));
+    command.addAll(List.of(args));
+    return command;
+  }
 
   /** The child's stdout, line by line as it arrives, then {@link #EOF}. */
   private static BlockingQueue<String> readLines(Process process) {

@@ -2,12 +2,17 @@ package dev.agentstore.torture;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.sqlite.util.LibraryLoaderUtil;
 
 /** A real child JVM running a main class from the test class path; killed if still alive. */
 public final class ChildJvm implements AutoCloseable {
@@ -30,9 +35,8 @@ public final class ChildJvm implements AutoCloseable {
    */
   public static ChildJvm start(List<String> wrapper, Class<?> main, Path log, String... args)
       throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(wrapper);
-    command.add(java);
+    command.addAll(javaCommand());
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-cp");
@@ -46,6 +50,66 @@ public final class ChildJvm implements AutoCloseable {
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     return new ChildJvm(process, log);
+  }
+
+  /**
+   * The command that starts a child JVM like this one: this JVM's {@code java}, with sqlite-jdbc's
+   * native library loaded from the build directory ({@link #sqliteNativeDirectory()}, unpacked
+   * there once) instead of a copy of its own in {@code /tmp}. A child killed with SIGKILL never
+   * deletes such a copy, and the crash suites kill hundreds. Every test that starts a JVM uses
+   * this.
+   */
+  public static List<String> javaCommand() {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(SqliteNative.OPTIONS);
+    return command;
+  }
+
+  /**
+   * Where child JVMs find sqlite-jdbc's native library, and where sqlite-jdbc puts any temporary
+   * file: {@code sqlite-native} in the module's build directory (property {@code
+   * agentstore.build.directory}, which the build sets; {@code target} otherwise).
+   */
+  public static Path sqliteNativeDirectory() {
+    String build = System.getProperty("agentstore.build.directory", "target");
+    return Path.of(build, "sqlite-native").toAbsolutePath();
+  }
+
+  /** The system properties a child JVM gets, computed (and the library unpacked) once. */
+  private static final class SqliteNative {
+    static final List<String> OPTIONS = options();
+
+    private static List<String> options() {
+      Path directory = sqliteNativeDirectory();
+      String name = LibraryLoaderUtil.getNativeLibName();
+      String resource = LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name;
+      List<String> options = new ArrayList<>();
+      try {
+        Files.createDirectories(directory);
+        // The temporary directory in any case: a platform without a bundled library still gets
+        // its copy here, not in /tmp.
+        options.add("-Dorg.sqlite.tmpdir=" + directory);
+        try (InputStream in = ChildJvm.class.getResourceAsStream(resource)) {
+          if (in == null) {
+            return options;
+          }
+          byte[] library = in.readAllBytes();
+          Path target = directory.resolve(name);
+          if (!Files.exists(target) || !Arrays.equals(Files.readAllBytes(target), library)) {
+            // Renamed into place: a child still running keeps the file it mapped.
+            Path partial = Files.createTempFile(directory, name, ".partial");
+            Files.write(partial, library);
+            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot unpack sqlite-jdbc's library into " + directory, e);
+      }
+      options.add("-Dorg.sqlite.lib.path=" + directory);
+      options.add("-Dorg.sqlite.lib.name=" + name);
+      return options;
+    }
   }
 
   /**

@@ -161,9 +161,7 @@ public abstract class FollowProcessContract {
   }
 
   private static Process startWriter(Path log, String... args) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>();
-    command.add(java);
+    List<String> command = new ArrayList<>(ChildJvm.javaCommand());
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-cp");
