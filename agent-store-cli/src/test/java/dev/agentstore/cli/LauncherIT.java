@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentstore.WriterLog;
 import dev.agentstore.sqlite.SqliteBackend;
+import dev.agentstore.torture.ProcessTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -57,7 +58,8 @@ class LauncherIT {
       in.write(stdin);
     }
     if (!process.waitFor(180, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
+      // With whatever it started: a build, the class-data training, the command's JVM.
+      ProcessTrees.destroyTree(process.toHandle(), 60);
       throw new AssertionError("the launcher did not finish within 180 s: " + command);
     }
     return new Run(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
@@ -165,7 +167,8 @@ class LauncherIT {
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     if (!pipeline.waitFor(180, TimeUnit.SECONDS)) {
-      pipeline.destroyForcibly();
+      // bash with both sides of the pipe: the command's JVM would otherwise outlive the test.
+      ProcessTrees.destroyTree(pipeline.toHandle(), 60);
       throw new AssertionError("log --follow | head -n 1 still ran after 180 s");
     }
     assertEquals(0, pipeline.exitValue(), "the pipeline's exit code (pipefail)");
@@ -207,12 +210,11 @@ class LauncherIT {
       Path unpacked = ROOT.resolve("agent-store-cli/target/native/org/sqlite/native");
       assertEquals(1, mapped.size(), mapped.toString());
       assertTrue(Path.of(mapped.get(0)).startsWith(unpacked), mapped + " not under " + unpacked);
-      process.destroy();
+      ProcessTrees.signal(process.toHandle(), "TERM");
       assertTrue(process.waitFor(180, TimeUnit.SECONDS), "the follow ended on SIGTERM");
       assertEquals(0, process.exitValue(), () -> "exit code; stderr: " + read(err));
     } finally {
-      process.destroyForcibly();
-      process.waitFor(180, TimeUnit.SECONDS);
+      ProcessTrees.destroyTree(process.toHandle(), 60);
     }
   }
 

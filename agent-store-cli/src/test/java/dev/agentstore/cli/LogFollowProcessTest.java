@@ -8,6 +8,7 @@ import dev.agentstore.Entry;
 import dev.agentstore.WriterLog;
 import dev.agentstore.sqlite.SqliteBackend;
 import dev.agentstore.torture.ChildJvm;
+import dev.agentstore.torture.ProcessTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,7 +46,7 @@ class LogFollowProcessTest {
   @Test
   void sigtermEndsTheFollowWithExitCode0AfterEachLineReachedThePipeAsItCommitted()
       throws Exception {
-    followThenSignal(Process::destroy);
+    followThenSignal(process -> ProcessTrees.signal(process.toHandle(), "TERM"));
   }
 
   @Test
@@ -56,9 +57,7 @@ class LogFollowProcessTest {
           // keeps an ignored SIGINT ignored: then there is nothing to test.
           Assumptions.assumeFalse(
               ignores(process.pid(), 2), "SIGINT is ignored in this environment's processes");
-          Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
-          assertTrue(kill.waitFor(Cli.WAIT_SECONDS, TimeUnit.SECONDS), "kill -INT finished");
-          assertEquals(0, kill.exitValue(), "kill -INT");
+          ProcessTrees.signal(process.toHandle(), "INT");
         });
   }
 
@@ -92,8 +91,7 @@ class LogFollowProcessTest {
       assertEquals(0, process.exitValue(), () -> "exit code; stderr:\n" + stderr);
       assertEquals("", stderr);
     } finally {
-      process.destroyForcibly();
-      process.waitFor(Cli.WAIT_SECONDS, TimeUnit.SECONDS);
+      ProcessTrees.destroyTree(process.toHandle(), Cli.WAIT_SECONDS);
     }
   }
 
@@ -137,8 +135,7 @@ class LogFollowProcessTest {
       assertEquals(List.of(EOF), take(lines, 1, process, err), "nothing more on stdout");
       assertEquals("", stderr);
     } finally {
-      process.destroyForcibly();
-      process.waitFor(Cli.WAIT_SECONDS, TimeUnit.SECONDS);
+      ProcessTrees.destroyTree(process.toHandle(), Cli.WAIT_SECONDS);
     }
   }
 

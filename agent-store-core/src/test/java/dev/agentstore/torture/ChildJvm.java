@@ -150,15 +150,13 @@ public final class ChildJvm implements AutoCloseable {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
   }
 
+  /** Ends the child, and anything it started (behind a wrapper, say), if still running. */
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroyForcibly();
-      try {
-        process.waitFor(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    try {
+      ProcessTrees.destroyTree(process.toHandle(), 60);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

@@ -123,8 +123,7 @@ public abstract class FollowProcessContract {
         }
         report(acks, deliveredAt, burstStarts);
       } finally {
-        child.destroyForcibly();
-        child.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+        ProcessTrees.destroyTree(child.toHandle(), WAIT_SECONDS);
       }
     }
   }
