@@ -69,7 +69,13 @@ public interface Backend extends AutoCloseable {
   /** A short description for messages and logs: kind and location, never a password. */
   String describe();
 
-  /** Releases every connection this backend opened. Idempotent. */
+  /**
+   * Releases every connection this backend opened, and returns only after every thread it started
+   * (background readers, the thread that watches the store for commits) has finished, waiting at
+   * most 60 s for each and logging a warning naming a thread still running after that: once this
+   * returns, nothing of the backend holds the store (a SQLite file's {@code -wal} and {@code -shm}
+   * are gone unless another connection has the file open). Idempotent.
+   */
   @Override
   void close();
 }

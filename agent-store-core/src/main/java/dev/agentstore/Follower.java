@@ -166,7 +166,9 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
 
   /**
    * Unsubscribes from every wake-up source and makes a consumer waiting in {@link #hasNext} or
-   * {@link #poll} return. Idempotent; callable from any thread.
+   * {@link #poll} return. When this was a source's last subscriber, returns once the source's
+   * thread has finished with its connection (the SQLite {@code data_version} watcher, the
+   * PostgreSQL {@code LISTEN} thread; at most 60 s each). Idempotent; callable from any thread.
    */
   @Override
   public void close() {
