@@ -18,21 +18,29 @@ public final class DamagedStoreException extends CorruptStoreException {
   private final String store;
   private final String check;
   private final List<String> problems;
+  private final boolean stoppedEarly;
 
   /**
    * @param store the store, as {@link Backend#describe()} names it (for SQLite: its path)
    * @param check the check that failed, e.g. {@code PRAGMA integrity_check}
    * @param problems what the check reported, one problem a line, in its order (at least one)
+   * @param stoppedEarly whether the check found more problems than {@code problems} holds
    */
   public DamagedStoreException(
-      String store, String check, List<String> problems, @Nullable Throwable cause) {
-    super(message(store, check, problems), cause);
+      String store,
+      String check,
+      List<String> problems,
+      boolean stoppedEarly,
+      @Nullable Throwable cause) {
+    super(message(store, check, problems, stoppedEarly), cause);
     this.store = store;
     this.check = check;
     this.problems = List.copyOf(problems);
+    this.stoppedEarly = stoppedEarly;
   }
 
-  private static String message(String store, String check, List<String> problems) {
+  private static String message(
+      String store, String check, List<String> problems, boolean stoppedEarly) {
     StringBuilder message =
         new StringBuilder("storage damaged: ")
             .append(store)
@@ -41,6 +49,7 @@ public final class DamagedStoreException extends CorruptStoreException {
             .append(" (")
             .append(problems.size())
             .append(problems.size() == 1 ? " problem" : " problems")
+            .append(stoppedEarly ? " or more" : "")
             .append(")");
     for (int i = 0; i < Math.min(QUOTED, problems.size()); i++) {
       message.append(i == 0 ? ": " : "; ").append(problems.get(i));
@@ -64,5 +73,10 @@ public final class DamagedStoreException extends CorruptStoreException {
   /** What the check reported, one problem a line (at most the first 100). */
   public List<String> problems() {
     return problems;
+  }
+
+  /** Whether the check found more problems than {@link #problems()} holds, and stopped there. */
+  public boolean stoppedEarly() {
+    return stoppedEarly;
   }
 }

@@ -80,9 +80,13 @@ final class VerifyCommand implements Callable<Integer> {
 
   /** What the storage check found. */
   private record Storage(
-      String status, @Nullable String check, List<String> problems, String message) {
+      String status,
+      @Nullable String check,
+      List<String> problems,
+      boolean stoppedEarly,
+      String message) {
     static Storage skipped() {
-      return new Storage("skipped", null, List.of(), "not checked (--no-storage-check)");
+      return new Storage("skipped", null, List.of(), false, "not checked (--no-storage-check)");
     }
 
     boolean damaged() {
@@ -158,11 +162,11 @@ final class VerifyCommand implements Callable<Integer> {
     try {
       if (!WriterLog.checkStorage(store.db())) {
         return new Storage(
-            "not_checked", null, List.of(), "not checked (PostgreSQL has no storage check)");
+            "not_checked", null, List.of(), false, "not checked (PostgreSQL has no storage check)");
       }
-      return new Storage("ok", CHECK, List.of(), "ok (" + CHECK + ")");
+      return new Storage("ok", CHECK, List.of(), false, "ok (" + CHECK + ")");
     } catch (DamagedStoreException e) {
-      return new Storage("damaged", e.check(), e.problems(), e.getMessage());
+      return new Storage("damaged", e.check(), e.problems(), e.stoppedEarly(), e.getMessage());
     }
   }
 
@@ -191,6 +195,7 @@ final class VerifyCommand implements Callable<Integer> {
               + " reports "
               + storage.problems().size()
               + (storage.problems().size() == 1 ? " problem" : " problems")
+              + (storage.stoppedEarly() ? " or more" : "")
               + (storage.problems().size() > SHOWN ? " (first " + SHOWN + " shown)" : "")
               + ":");
       for (String problem :
@@ -217,7 +222,7 @@ final class VerifyCommand implements Callable<Integer> {
     for (String problem : storage.problems()) {
       json.value(problem);
     }
-    json.endArray().endObject();
+    json.endArray().field("more_problems", storage.stoppedEarly()).endObject();
   }
 
   private List<Store.Chain> select(Store store) {

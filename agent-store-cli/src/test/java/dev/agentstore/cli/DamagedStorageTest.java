@@ -36,6 +36,7 @@ class DamagedStorageTest {
     assertEquals("ok", storage.get("status").asText());
     assertEquals("PRAGMA integrity_check", storage.get("check").asText());
     assertEquals(0, storage.get("problems").size());
+    assertFalse(storage.get("more_problems").asBoolean(), storage.toString());
   }
 
   @Test
@@ -46,7 +47,11 @@ class DamagedStorageTest {
     Cli.Result run = Cli.run("verify", store.toString()).expect(Main.EXIT_BROKEN);
 
     assertTrue(
-        run.out().contains("\nStorage: DAMAGED: PRAGMA integrity_check reports "), run.out());
+        run.out()
+            .contains(
+                "\nStorage: DAMAGED: PRAGMA integrity_check reports 100 problems or more"
+                    + " (first 10 shown):\n  row 5959 missing from index"),
+        run.out());
     assertTrue(
         run.out().contains("row 5959 missing from index sqlite_autoindex__agent_store_log_1"),
         run.out());
@@ -63,6 +68,8 @@ class DamagedStorageTest {
     assertEquals(
         "row 5959 missing from index sqlite_autoindex__agent_store_log_1",
         storage.get("problems").get(0).asText());
+    assertEquals(100, storage.get("problems").size());
+    assertTrue(storage.get("more_problems").asBoolean(), storage.toString());
     assertEquals(0, json.get("chains").size());
     assertEquals(0, json.get("summary").get("intact").asLong());
   }

@@ -525,7 +525,8 @@ public final class LogOps {
    * DamagedStoreException} when the check finds a problem, or the file is too damaged to check.
    */
   public static boolean checkStorage(JdbcBackend backend) {
-    String check = backend.sql().storageCheck(MAX_STORAGE_PROBLEMS);
+    // One more than is kept, to tell "exactly the limit" from "the check stopped at the limit".
+    String check = backend.sql().storageCheck(MAX_STORAGE_PROBLEMS + 1);
     if (check == null) {
       return false;
     }
@@ -552,7 +553,7 @@ public final class LogOps {
                 }
                 // A page so damaged that the check itself cannot walk the file.
                 throw new DamagedStoreException(
-                    backend.describe(), name, List.of(String.valueOf(e.getMessage())), e);
+                    backend.describe(), name, List.of(String.valueOf(e.getMessage())), false, e);
               }
               return found;
             });
@@ -562,7 +563,13 @@ public final class LogOps {
     if (problems.isEmpty()) {
       problems = List.of("the check returned no result");
     }
-    throw new DamagedStoreException(backend.describe(), name, problems, null);
+    boolean more = problems.size() > MAX_STORAGE_PROBLEMS;
+    throw new DamagedStoreException(
+        backend.describe(),
+        name,
+        more ? problems.subList(0, MAX_STORAGE_PROBLEMS) : problems,
+        more,
+        null);
   }
 
   // ---------------------------------------------------------------- generations
