@@ -316,7 +316,8 @@ public final class WriterLog {
    * are verified too, up to the head it reaches.
    *
    * <p>A hash chain alone cannot detect a cut tail or a consistent rewrite of a whole chain;
-   * compare the returned head with one recorded elsewhere for that.
+   * compare the returned head with one recorded elsewhere for that. Nor can it see a damaged index
+   * that hides the chain's last entries: {@link #checkStorage} does.
    *
    * @return the head that was verified, empty for an empty chain
    * @throws ChainBrokenException at the first broken seq, naming why
@@ -339,6 +340,25 @@ public final class WriterLog {
     checkNames(jdbc, stream, writer);
     Objects.requireNonNull(progress, "progress");
     return LogOps.verify(jdbc, stream, writer, progress);
+  }
+
+  /**
+   * Checks the storage underneath every chain, which {@link #verify} cannot see: on SQLite, runs
+   * {@code PRAGMA integrity_check} over the whole file, which reads every page and compares every
+   * index with its table. An index that lost rows hides the tail of a chain from every read through
+   * it — {@link #verify}, {@link #heads}, {@link #readAfter}, a {@link Follower} — so that a chain
+   * verifies "intact" up to the hidden point; only this check sees it. Its cost is a full read of
+   * the file and of every index (about as long as verifying every chain; see the README).
+   *
+   * <p>PostgreSQL has no such check here: returns false without reading anything (the server
+   * checksums and WAL-protects its pages; {@code amcheck} is the operator's tool for index damage).
+   *
+   * @return true when the check ran and found nothing wrong, false when the backend has no check
+   * @throws DamagedStoreException when the check found a problem, naming the store and the first
+   *     problems the check reported
+   */
+  public static boolean checkStorage(Backend backend) {
+    return LogOps.checkStorage(JdbcBackend.of(backend));
   }
 
   /**

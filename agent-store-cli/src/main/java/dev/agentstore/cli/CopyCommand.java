@@ -1,6 +1,7 @@
 package dev.agentstore.cli;
 
 import dev.agentstore.ChainBrokenException;
+import dev.agentstore.DamagedStoreException;
 import dev.agentstore.Entry;
 import dev.agentstore.Generation;
 import dev.agentstore.Head;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Spec;
       "Copies every chain and generation counter of SRC into DST (SQLite to PostgreSQL and back,"
           + " or file to file). Entries keep their seqs and hashes: they are inserted as they"
           + " are, never recomputed, and each link is checked as it is inserted.",
-      "Before anything is written, every source chain is verified, and every destination chain"
+      "Before anything is written, a SQLite source's file is checked (PRAGMA integrity_check),"
+          + " every source chain is verified, and every destination chain"
           + " that already has entries is verified and must be a prefix of the source chain;"
           + " otherwise the copy is refused (exit code 1) and nothing is written.",
       "Entries are committed in batches: an interrupted copy is resumed by running the same"
@@ -52,7 +54,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:everything copied (or already there), verified, counts and heads match",
-      "1:refused (a broken source or destination chain, a conflicting destination chain),"
+      "1:refused (a damaged source, a broken source or destination chain, a conflicting"
+          + " destination chain),"
           + " or a mismatch after copying",
       "2:usage error",
       "3:a store cannot be opened"
@@ -150,6 +153,7 @@ final class CopyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (Store source = from.open(StoreRef.Access.READ)) {
       source.requireTables();
+      checkSourceStorage(source);
       List<Store.Chain> chains = source.chains(null);
       List<Head> sourceHeads = verifySource(source, chains, err);
       try (Store destination = to.open(StoreRef.Access.CREATE)) {
@@ -199,6 +203,19 @@ final class CopyCommand implements Callable<Integer> {
           "missing " + label + ": give SRC and DST (or --from-policy / --to-policy)");
     }
     return positional.remove(0);
+  }
+
+  /**
+   * Refuses a source whose storage is damaged: a damaged index can hide the end of a chain from
+   * every read, and a copy would then carry a cut chain that verifies.
+   */
+  private static void checkSourceStorage(Store source) {
+    try {
+      WriterLog.checkStorage(source.db());
+    } catch (DamagedStoreException e) {
+      throw CliException.refused(
+          "refusing to copy: the source's " + e.getMessage() + "; nothing was copied");
+    }
   }
 
   /** Verifies every source chain; refuses the copy, naming the first broken one, if any is. */
