@@ -6,7 +6,6 @@ import dev.agentstore.Entry;
 import dev.agentstore.Generation;
 import dev.agentstore.Head;
 import dev.agentstore.InvalidInputException;
-import dev.agentstore.NonMonotonicGenerationException;
 import dev.agentstore.WriterLog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -452,7 +451,8 @@ final class CopyCommand implements Callable<Integer> {
    * Raises a destination counter to the source's value; never lowers it. A counter the destination
    * has no row for ({@code stored}: whether it has one) gets the source's row as it is, so both
    * list the same generations: at 0, and below 0 too, which the reference layout can hold although
-   * {@link Generation#set} refuses it (an absent counter reads 0, which is not "ahead").
+   * {@link Generation#set} refuses it (an absent counter reads 0, which is not "ahead"). Keys are
+   * written back exactly as read, empty or beyond the limit on keys the library creates included.
    */
   private static CounterOutcome copyCounter(
       Store destination, Store.Counter counter, boolean stored) {
@@ -468,13 +468,16 @@ final class CopyCommand implements Callable<Integer> {
     if (current == counter.value()) {
       return new CounterOutcome(counter.key(), counter.value(), current, "unchanged");
     }
-    try {
-      generation.set(destination.db(), counter.value());
+    if (destination.raiseCounter(counter.key(), counter.value())) {
       return new CounterOutcome(counter.key(), counter.value(), counter.value(), "copied");
-    } catch (NonMonotonicGenerationException e) {
-      // Another writer raised it past the source's value meanwhile; it stays there.
-      return new CounterOutcome(counter.key(), counter.value(), e.current(), "destination_ahead");
     }
+    // Another writer raised it to or past the source's value meanwhile; it stays there.
+    long raced = generation.current(destination.db());
+    return new CounterOutcome(
+        counter.key(),
+        counter.value(),
+        raced,
+        raced == counter.value() ? "unchanged" : "destination_ahead");
   }
 
   private static void printText(
