@@ -16,10 +16,14 @@ public final class Generation {
   /**
    * A handle on the counter named {@code key}; nothing is read or written until it is used.
    *
-   * @throws InvalidInputException for a null, empty or too long key
+   * <p>Any key the table can hold is accepted here and by {@link #current}, empty or longer than
+   * {@link WriterLog#MAX_NAME_BYTES} included, since other writers may have stored such keys;
+   * {@link #bump} and {@link #set}, which write the key, refuse those two.
+   *
+   * @throws InvalidInputException for a null key or one with an unpaired surrogate
    */
   public Generation(String key) {
-    this.key = Names.check("generation key", key, "", true);
+    this.key = Names.accept("generation key", key, "", true);
   }
 
   public String key() {
@@ -53,13 +57,17 @@ public final class Generation {
 
   /** The current value; 0 when the counter was never bumped or set. */
   public long current(Backend backend) {
-    return LogOps.currentGeneration(checked(backend), key);
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    Names.accept("generation key", key, "", jdbc.storesNulInText());
+    return LogOps.currentGeneration(jdbc, key);
   }
 
   /**
    * Atomically adds one and returns the new value (one statement: an upsert that returns it).
    *
    * @throws StoreException when the counter is already at {@link Long#MAX_VALUE}; it is left there
+   * @throws InvalidInputException when the key is empty or longer than {@link
+   *     WriterLog#MAX_NAME_BYTES}
    */
   public long bump(Backend backend) {
     return LogOps.bumpGeneration(checked(backend), key);
@@ -70,11 +78,14 @@ public final class Generation {
    * current value again is allowed).
    *
    * @throws NonMonotonicGenerationException when {@code value} is below the current value
+   * @throws InvalidInputException when the key is empty or longer than {@link
+   *     WriterLog#MAX_NAME_BYTES}
    */
   public void set(Backend backend, long value) {
     LogOps.setGeneration(checked(backend), key, value);
   }
 
+  /** The backend, when this library may write the key there: not empty, within the limit. */
   private JdbcBackend checked(Backend backend) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     Names.check("generation key", key, "", jdbc.storesNulInText());

@@ -33,7 +33,12 @@ public final class WriterLog {
   /** The largest payload accepted by {@link #append}, in bytes (16 MiB). */
   public static final int MAX_PAYLOAD_BYTES = Names.MAX_PAYLOAD_BYTES;
 
-  /** The longest stream or writer name accepted, in UTF-8 bytes. */
+  /**
+   * The longest stream or writer name {@link #append} and {@link #appendAll} accept, in UTF-8
+   * bytes; they refuse empty names too. Every other method accepts any name the tables can hold,
+   * empty or longer than this: chains written by other writers (the reference crate has no limit)
+   * read, verify, follow, list and import.
+   */
   public static final int MAX_NAME_BYTES = Names.MAX_NAME_BYTES;
 
   /** The most entries {@link #readAfter} returns in one call. */
@@ -130,7 +135,7 @@ public final class WriterLog {
       List<byte[]> payloads,
       OptionalLong expectedSeq) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
-    checkNames(jdbc, stream, writer);
+    checkNewNames(jdbc, stream, writer);
     if (expectedSeq.isPresent() && expectedSeq.getAsLong() < 0) {
       throw new InvalidInputException(
           "expected head seq must be 0 (empty chain) or more, got "
@@ -267,7 +272,7 @@ public final class WriterLog {
   public static Follower followStream(
       Backend backend, String stream, Map<String, Long> afterSeqs, FollowOptions options) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
-    Names.check("stream", stream, "", jdbc.storesNulInText());
+    Names.accept("stream", stream, "", jdbc.storesNulInText());
     Objects.requireNonNull(afterSeqs, "afterSeqs");
     Objects.requireNonNull(options, "options");
     Map<String, Long> after = new HashMap<>();
@@ -294,7 +299,7 @@ public final class WriterLog {
   /** The head of every chain of {@code stream}, ordered by writer (UTF-8 byte order). */
   public static List<Head> heads(Backend backend, String stream) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
-    Names.check("stream", stream, "", jdbc.storesNulInText());
+    Names.accept("stream", stream, "", jdbc.storesNulInText());
     return LogOps.heads(jdbc, stream);
   }
 
@@ -316,7 +321,8 @@ public final class WriterLog {
    * are verified too, up to the head it reaches.
    *
    * <p>A hash chain alone cannot detect a cut tail or a consistent rewrite of a whole chain;
-   * compare the returned head with one recorded elsewhere for that.
+   * compare the returned head with one recorded elsewhere for that. Nor can it see a damaged index
+   * that hides the chain's last entries: {@link #checkStorage} does.
    *
    * @return the head that was verified, empty for an empty chain
    * @throws ChainBrokenException at the first broken seq, naming why
@@ -339,6 +345,25 @@ public final class WriterLog {
     checkNames(jdbc, stream, writer);
     Objects.requireNonNull(progress, "progress");
     return LogOps.verify(jdbc, stream, writer, progress);
+  }
+
+  /**
+   * Checks the storage underneath every chain, which {@link #verify} cannot see: on SQLite, runs
+   * {@code PRAGMA integrity_check} over the whole file, which reads every page and compares every
+   * index with its table. An index that lost rows hides the tail of a chain from every read through
+   * it — {@link #verify}, {@link #heads}, {@link #readAfter}, a {@link Follower} — so that a chain
+   * verifies "intact" up to the hidden point; only this check sees it. Its cost is a full read of
+   * the file and of every index (about as long as verifying every chain; see the README).
+   *
+   * <p>PostgreSQL has no such check here: returns false without reading anything (the server
+   * checksums and WAL-protects its pages; {@code amcheck} is the operator's tool for index damage).
+   *
+   * @return true when the check ran and found nothing wrong, false when the backend has no check
+   * @throws DamagedStoreException when the check found a problem, naming the store and the first
+   *     problems the check reported
+   */
+  public static boolean checkStorage(Backend backend) {
+    return LogOps.checkStorage(JdbcBackend.of(backend));
   }
 
   /**
@@ -373,10 +398,22 @@ public final class WriterLog {
     LogOps.importEntries(jdbc, first.stream(), first.writer(), List.copyOf(entries));
   }
 
-  private static void checkNames(JdbcBackend backend, String stream, String writer) {
+  /** The names of a chain this library starts or extends: within the limits it writes names to. */
+  private static void checkNewNames(JdbcBackend backend, String stream, String writer) {
     boolean nul = backend.storesNulInText();
     Names.check("stream", stream, "", nul);
     Names.check("writer", writer, " (stream " + Names.quote(stream) + ")", nul);
+  }
+
+  /**
+   * The names of a chain read, verified, followed or imported: any name the tables can hold, empty
+   * and beyond {@link #MAX_NAME_BYTES} included, since other writers (the reference crate among
+   * them) store such names and their chains must read, verify and copy.
+   */
+  private static void checkNames(JdbcBackend backend, String stream, String writer) {
+    boolean nul = backend.storesNulInText();
+    Names.accept("stream", stream, "", nul);
+    Names.accept("writer", writer, " (stream " + Names.quote(stream) + ")", nul);
   }
 
   private static void checkAfter(long afterSeq, String stream, String writer) {

@@ -1,11 +1,11 @@
 package dev.agentstore.cli;
 
 import dev.agentstore.ChainBrokenException;
+import dev.agentstore.DamagedStoreException;
 import dev.agentstore.Entry;
 import dev.agentstore.Generation;
 import dev.agentstore.Head;
 import dev.agentstore.InvalidInputException;
-import dev.agentstore.NonMonotonicGenerationException;
 import dev.agentstore.WriterLog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
       "Copies every chain and generation counter of SRC into DST (SQLite to PostgreSQL and back,"
           + " or file to file). Entries keep their seqs and hashes: they are inserted as they"
           + " are, never recomputed, and each link is checked as it is inserted.",
-      "Before anything is written, every source chain is verified, and every destination chain"
+      "Before anything is written, a SQLite source's file is checked (PRAGMA integrity_check),"
+          + " every source chain is verified, and every destination chain"
           + " that already has entries is verified and must be a prefix of the source chain;"
           + " otherwise the copy is refused (exit code 1) and nothing is written.",
       "Entries are committed in batches: an interrupted copy is resumed by running the same"
@@ -52,7 +53,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:everything copied (or already there), verified, counts and heads match",
-      "1:refused (a broken source or destination chain, a conflicting destination chain),"
+      "1:refused (a damaged source, a broken source or destination chain, a conflicting"
+          + " destination chain),"
           + " or a mismatch after copying",
       "2:usage error",
       "3:a store cannot be opened"
@@ -150,6 +152,7 @@ final class CopyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (Store source = from.open(StoreRef.Access.READ)) {
       source.requireTables();
+      checkSourceStorage(source);
       List<Store.Chain> chains = source.chains(null);
       List<Head> sourceHeads = verifySource(source, chains, err);
       try (Store destination = to.open(StoreRef.Access.CREATE)) {
@@ -199,6 +202,19 @@ final class CopyCommand implements Callable<Integer> {
           "missing " + label + ": give SRC and DST (or --from-policy / --to-policy)");
     }
     return positional.remove(0);
+  }
+
+  /**
+   * Refuses a source whose storage is damaged: a damaged index can hide the end of a chain from
+   * every read, and a copy would then carry a cut chain that verifies.
+   */
+  private static void checkSourceStorage(Store source) {
+    try {
+      WriterLog.checkStorage(source.db());
+    } catch (DamagedStoreException e) {
+      throw CliException.refused(
+          "refusing to copy: the source's " + e.getMessage() + "; nothing was copied");
+    }
   }
 
   /** Verifies every source chain; refuses the copy, naming the first broken one, if any is. */
@@ -435,7 +451,8 @@ final class CopyCommand implements Callable<Integer> {
    * Raises a destination counter to the source's value; never lowers it. A counter the destination
    * has no row for ({@code stored}: whether it has one) gets the source's row as it is, so both
    * list the same generations: at 0, and below 0 too, which the reference layout can hold although
-   * {@link Generation#set} refuses it (an absent counter reads 0, which is not "ahead").
+   * {@link Generation#set} refuses it (an absent counter reads 0, which is not "ahead"). Keys are
+   * written back exactly as read, empty or beyond the limit on keys the library creates included.
    */
   private static CounterOutcome copyCounter(
       Store destination, Store.Counter counter, boolean stored) {
@@ -451,13 +468,16 @@ final class CopyCommand implements Callable<Integer> {
     if (current == counter.value()) {
       return new CounterOutcome(counter.key(), counter.value(), current, "unchanged");
     }
-    try {
-      generation.set(destination.db(), counter.value());
+    if (destination.raiseCounter(counter.key(), counter.value())) {
       return new CounterOutcome(counter.key(), counter.value(), counter.value(), "copied");
-    } catch (NonMonotonicGenerationException e) {
-      // Another writer raised it past the source's value meanwhile; it stays there.
-      return new CounterOutcome(counter.key(), counter.value(), e.current(), "destination_ahead");
     }
+    // Another writer raised it to or past the source's value meanwhile; it stays there.
+    long raced = generation.current(destination.db());
+    return new CounterOutcome(
+        counter.key(),
+        counter.value(),
+        raced,
+        raced == counter.value() ? "unchanged" : "destination_ahead");
   }
 
   private static void printText(

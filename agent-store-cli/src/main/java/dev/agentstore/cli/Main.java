@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.agentstore.AppendConflictException;
 import dev.agentstore.ChainBrokenException;
+import dev.agentstore.DamagedStoreException;
 import dev.agentstore.InvalidInputException;
 import dev.agentstore.NonMonotonicGenerationException;
 import dev.agentstore.StorePolicy;
@@ -34,8 +35,8 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success; for verify, every chain is intact",
-      "1:a chain is broken, or a request was refused (gen set backwards, append conflict,"
-          + " copy onto a conflicting chain)",
+      "1:a chain is broken or the storage damaged, or a request was refused (gen set"
+          + " backwards, append conflict, copy onto a conflicting chain or from a damaged store)",
       "2:the command line is wrong (unknown option, missing argument, unknown stream, ...)",
       "3:the store cannot be opened or used"
     },
@@ -261,6 +262,7 @@ public final class Main {
       return cli.exitCode();
     }
     if (e instanceof ChainBrokenException
+        || e instanceof DamagedStoreException
         || e instanceof NonMonotonicGenerationException
         || e instanceof AppendConflictException) {
       return EXIT_BROKEN;

@@ -193,6 +193,17 @@ final class Store implements AutoCloseable {
         > 0;
   }
 
+  /**
+   * Raises the counter {@code key} to {@code value} when it is below; returns whether it did. Plain
+   * SQL rather than {@link Generation#set}: a copy writes back keys it read, which may be empty or
+   * longer than the limit on keys the library creates.
+   */
+  boolean raiseCounter(String key, long value) {
+    return db.exec(
+            "UPDATE " + table(META) + " SET ival = ? WHERE key = ? AND ival < ?", value, key, value)
+        > 0;
+  }
+
   /** The rows of {@code table}; 0 when it does not exist. */
   long rows(String table) {
     if (!hasTable(table)) {

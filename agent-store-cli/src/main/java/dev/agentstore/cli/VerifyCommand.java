@@ -1,6 +1,7 @@
 package dev.agentstore.cli;
 
 import dev.agentstore.ChainBrokenException;
+import dev.agentstore.DamagedStoreException;
 import dev.agentstore.Head;
 import dev.agentstore.InvalidInputException;
 import dev.agentstore.WriterLog;
@@ -27,12 +28,15 @@ import picocli.CommandLine.Spec;
           + " prev_hash the previous entry's content_hash, every content_hash"
           + " BLAKE3(prev_hash || payload), every hash 32 bytes.",
       "Prints a table of chains and a summary; a broken chain is named with its first broken"
-          + " seq and the reason. A progress line is shown on a terminal for long runs."
+          + " seq and the reason. A progress line is shown on a terminal for long runs.",
+      "On SQLite, first checks the file itself (PRAGMA integrity_check): a damaged page or an"
+          + " index that lost rows can hide the end of a chain from every read, so a damaged"
+          + " store is reported as DAMAGED and its chains are not verified."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every chain verified is intact",
-      "1:at least one chain is broken",
+      "1:at least one chain is broken, or the storage is damaged",
       "2:usage error (unknown option, no such stream or writer, ...)",
       "3:the store cannot be opened"
     },
@@ -41,10 +45,17 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  agent-store verify agents.db",
       "  agent-store verify agents.db --stream conv:demo --writer alice",
+      "  agent-store verify agents.db --no-storage-check",
       "  agent-store verify 'jdbc:postgresql://db/fleet?user=agent' --schema fleet",
       "  agent-store verify --policy agent.toml"
     })
 final class VerifyCommand implements Callable<Integer> {
+  /** The check {@link WriterLog#checkStorage} runs on SQLite. */
+  private static final String CHECK = "PRAGMA integrity_check";
+
+  /** How many of the check's problems the text output lists. */
+  private static final int SHOWN = 10;
+
   @Spec CommandSpec spec;
 
   @Mixin StoreArgs storeArgs;
@@ -59,6 +70,29 @@ final class VerifyCommand implements Callable<Integer> {
       names = "--json",
       description = "Print the result as JSON (see the README for its shape).")
   boolean json;
+
+  @Option(
+      names = "--no-storage-check",
+      description =
+          "Skip the check of the SQLite file itself (PRAGMA integrity_check, which reads the"
+              + " whole file): faster, but an index that lost rows then goes unseen.")
+  boolean noStorageCheck;
+
+  /** What the storage check found. */
+  private record Storage(
+      String status,
+      @Nullable String check,
+      List<String> problems,
+      boolean stoppedEarly,
+      String message) {
+    static Storage skipped() {
+      return new Storage("skipped", null, List.of(), false, "not checked (--no-storage-check)");
+    }
+
+    boolean damaged() {
+      return status.equals("damaged");
+    }
+  }
 
   /** What verification found for one chain. */
   private record Verdict(
@@ -87,6 +121,10 @@ final class VerifyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try (Store store = ref.open(StoreRef.Access.READ)) {
       store.requireTables();
+      Storage storage = noStorageCheck ? Storage.skipped() : checkStorage(store);
+      if (storage.damaged()) {
+        return damaged(out, err, store, storage);
+      }
       List<Store.Chain> chains = select(store);
       long total = chains.stream().mapToLong(Store.Chain::entries).sum();
       List<Verdict> verdicts = new ArrayList<>();
@@ -100,9 +138,9 @@ final class VerifyCommand implements Callable<Integer> {
       }
       List<Verdict> broken = verdicts.stream().filter(v -> !v.intact()).toList();
       if (json) {
-        printJson(out, store, verdicts);
+        printJson(out, store, storage, verdicts);
       } else {
-        printText(out, store, verdicts);
+        printText(out, store, storage, verdicts);
       }
       if (broken.isEmpty()) {
         return 0;
@@ -118,6 +156,73 @@ final class VerifyCommand implements Callable<Integer> {
               + describe(broken.get(0)));
       return Main.EXIT_BROKEN;
     }
+  }
+
+  private static Storage checkStorage(Store store) {
+    try {
+      if (!WriterLog.checkStorage(store.db())) {
+        return new Storage(
+            "not_checked", null, List.of(), false, "not checked (PostgreSQL has no storage check)");
+      }
+      return new Storage("ok", CHECK, List.of(), false, "ok (" + CHECK + ")");
+    } catch (DamagedStoreException e) {
+      return new Storage("damaged", e.check(), e.problems(), e.stoppedEarly(), e.getMessage());
+    }
+  }
+
+  /**
+   * Reports damaged storage. The chains are not verified: every read goes through the damaged pages
+   * and indexes, so a chain could verify "intact" up to the rows the damage hides.
+   */
+  private int damaged(PrintWriter out, PrintWriter err, Store store, Storage storage) {
+    if (json) {
+      Json doc = new Json(out).beginObject().field("store", store.describe());
+      printStorageJson(doc, storage);
+      doc.name("chains").beginArray().endArray();
+      doc.name("summary")
+          .beginObject()
+          .field("chains", 0)
+          .field("entries", 0)
+          .field("intact", 0)
+          .field("broken", 0)
+          .endObject();
+      doc.endObject();
+    } else {
+      out.println("Store: " + store.describe());
+      out.println(
+          "Storage: DAMAGED: "
+              + storage.check()
+              + " reports "
+              + storage.problems().size()
+              + (storage.problems().size() == 1 ? " problem" : " problems")
+              + (storage.stoppedEarly() ? " or more" : "")
+              + (storage.problems().size() > SHOWN ? " (first " + SHOWN + " shown)" : "")
+              + ":");
+      for (String problem :
+          storage.problems().subList(0, Math.min(SHOWN, storage.problems().size()))) {
+        out.println("  " + problem);
+      }
+      out.println();
+      out.println(
+          "Chains were not verified: reads through damaged storage can miss entries, and a chain"
+              + " cut short that way still verifies. Restore the store from a copy, or recover"
+              + " its rows (sqlite3 .recover); --no-storage-check verifies the chains anyway.");
+    }
+    out.flush();
+    err.println("agent-store: " + storage.message());
+    return Main.EXIT_BROKEN;
+  }
+
+  private static void printStorageJson(Json json, Storage storage) {
+    json.name("storage")
+        .beginObject()
+        .field("status", storage.status())
+        .field("check", storage.check());
+    json.name("problems").beginArray();
+    for (String problem : storage.problems()) {
+      json.value(problem);
+    }
+    json.endArray().field("more_problems", storage.stoppedEarly()).endObject();
   }
 
   private List<Store.Chain> select(Store store) {
@@ -177,7 +282,8 @@ final class VerifyCommand implements Callable<Integer> {
     return verdict.chain().name() + " " + verdict.error();
   }
 
-  private static void printText(PrintWriter out, Store store, List<Verdict> verdicts) {
+  private static void printText(
+      PrintWriter out, Store store, Storage storage, List<Verdict> verdicts) {
     out.println("Store: " + store.describe());
     Table table = new Table("STREAM", "WRITER", "ENTRIES>", "HEAD SEQ>", "HEAD HASH", "STATUS");
     long entries = 0;
@@ -206,6 +312,7 @@ final class VerifyCommand implements Callable<Integer> {
         entries == 1 ? "entry" : "entries",
         verdicts.size() - broken,
         broken);
+    out.println("Storage: " + storage.message());
     for (Verdict v : verdicts) {
       if (!v.intact()) {
         out.println("Broken: " + describe(v));
@@ -213,8 +320,10 @@ final class VerifyCommand implements Callable<Integer> {
     }
   }
 
-  private static void printJson(PrintWriter out, Store store, List<Verdict> verdicts) {
+  private static void printJson(
+      PrintWriter out, Store store, Storage storage, List<Verdict> verdicts) {
     Json json = new Json(out).beginObject().field("store", store.describe());
+    printStorageJson(json, storage);
     json.name("chains").beginArray();
     long entries = 0;
     for (Verdict v : verdicts) {

@@ -145,7 +145,7 @@ final class TestStores {
               PG_URL,
               PostgresOptions.defaults()
                   .withPoolSize(1)
-                  .withConnectTimeout(Duration.ofSeconds(3)))) {
+                  .withConnectTimeout(Duration.ofSeconds(30)))) {
         db.query("SELECT 1", row -> row.getLong(1));
         postgresAnswers = true;
       } catch (RuntimeException e) {

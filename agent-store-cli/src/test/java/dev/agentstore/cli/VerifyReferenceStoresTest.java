@@ -28,6 +28,7 @@ class VerifyReferenceStoresTest {
   private static final Pattern AT_SEQ = Pattern.compile(" at seq (\\d+): ");
   private static final Pattern TOUCHED_SEQ = Pattern.compile(" seq (\\d+) ");
   private static final String HEADER = "STREAM ";
+  private static final String STORAGE_OK = "Storage: ok (PRAGMA integrity_check)";
 
   @TempDir Path dir;
 
@@ -98,8 +99,10 @@ class VerifyReferenceStoresTest {
     assertEquals(
         expected.stream().map(Expected::textRow).toList(),
         ReferenceFixtures.tableRows(text.out(), HEADER));
-    assertEquals("7 chains, 279 entries: 7 intact, 0 broken.", lines.get(lines.size() - 1));
-    assertEquals(3 + expected.size() + 2, lines.size(), text.out());
+    assertEquals(
+        List.of("7 chains, 279 entries: 7 intact, 0 broken.", STORAGE_OK),
+        lines.subList(lines.size() - 2, lines.size()));
+    assertEquals(3 + expected.size() + 3, lines.size(), text.out());
     assertEquals("", text.err());
 
     JsonNode json = Cli.run("verify", store.toString(), "--json").expect(0).json();
@@ -178,8 +181,9 @@ class VerifyReferenceStoresTest {
         expected.stream().map(Expected::textRow).toList(),
         ReferenceFixtures.tableRows(text.out(), HEADER));
     assertEquals(
-        List.of("7 chains, " + total + " entries: 6 intact, 1 broken.", "Broken: " + named),
-        lines.subList(lines.size() - 2, lines.size()));
+        List.of(
+            "7 chains, " + total + " entries: 6 intact, 1 broken.", STORAGE_OK, "Broken: " + named),
+        lines.subList(lines.size() - 3, lines.size()));
     assertEquals("agent-store: 1 of 7 chains broken; first: " + named + "\n", text.err());
 
     Cli.Result run = Cli.run("verify", store.toString(), "--json").expect(Main.EXIT_BROKEN);
@@ -263,7 +267,9 @@ class VerifyReferenceStoresTest {
         expected.stream().map(Expected::textRow).toList(),
         ReferenceFixtures.tableRows(text.out(), HEADER));
     assertTrue(
-        text.out().endsWith("\n7 chains, " + total + " entries: 7 intact, 0 broken.\n"),
+        text.out()
+            .endsWith(
+                "\n7 chains, " + total + " entries: 7 intact, 0 broken.\n" + STORAGE_OK + "\n"),
         text.out());
     assertEquals("", text.err());
     JsonNode json = Cli.run("verify", store.toString(), "--json").expect(0).json();

@@ -3,8 +3,11 @@ package dev.agentstore.internal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +19,7 @@ public final class Conn implements AutoCloseable {
   private static final int MAX_CACHED_STATEMENTS = 64;
 
   private final Connection connection;
+  private final List<String> restores = new ArrayList<>();
   private final Map<String, PreparedStatement> statements =
       new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -80,6 +84,32 @@ public final class Conn implements AutoCloseable {
         statement.setLong(i + 1, ((Number) value).longValue());
       } else {
         statement.setObject(i + 1, value);
+      }
+    }
+  }
+
+  /**
+   * Runs {@code change}, a statement that alters a session setting for the current call, and
+   * remembers {@code restore}, which {@link #restoreSettings} runs to put it back.
+   */
+  public void changeSetting(String change, String restore) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(change);
+    }
+    restores.add(restore);
+  }
+
+  /** Whether a setting changed by {@link #changeSetting} is still to be restored. */
+  public boolean settingsChanged() {
+    return !restores.isEmpty();
+  }
+
+  /** Puts back every setting changed by {@link #changeSetting}, the latest first. */
+  public void restoreSettings() throws SQLException {
+    while (!restores.isEmpty()) {
+      String restore = restores.remove(restores.size() - 1);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(restore);
       }
     }
   }

@@ -4,6 +4,7 @@ import dev.agentstore.AppendConflictException;
 import dev.agentstore.ChainBrokenException;
 import dev.agentstore.ChainBrokenException.Reason;
 import dev.agentstore.CommitEvent;
+import dev.agentstore.DamagedStoreException;
 import dev.agentstore.Entry;
 import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
@@ -514,6 +515,61 @@ public final class LogOps {
   public static Optional<Head> verify(
       JdbcBackend backend, String stream, String writer, LongConsumer progress) {
     return ChainVerifier.verify(backend, stream, writer, progress);
+  }
+
+  /** The most problems a storage check collects before it stops looking. */
+  static final int MAX_STORAGE_PROBLEMS = 100;
+
+  /**
+   * Runs the backend's storage check. Returns false when the backend has none; throws {@link
+   * DamagedStoreException} when the check finds a problem, or the file is too damaged to check.
+   */
+  public static boolean checkStorage(JdbcBackend backend) {
+    // One more than is kept, to tell "exactly the limit" from "the check stopped at the limit".
+    String check = backend.sql().storageCheck(MAX_STORAGE_PROBLEMS + 1);
+    if (check == null) {
+      return false;
+    }
+    String name = backend.sql().storageCheckName();
+    List<String> problems =
+        backend.read(
+            "checking the storage",
+            conn -> {
+              List<String> found = new ArrayList<>();
+              try (var statement = conn.jdbc().createStatement();
+                  ResultSet rows = statement.executeQuery(check)) {
+                while (rows.next()) {
+                  String line = rows.getString(1);
+                  // Older SQLite releases put several problems in one row, a line each.
+                  for (String problem : String.valueOf(line).split("\\R")) {
+                    if (!problem.isBlank()) {
+                      found.add(problem.strip());
+                    }
+                  }
+                }
+              } catch (SQLException e) {
+                if (backend.classify(e) != ErrorKind.CORRUPT) {
+                  throw e;
+                }
+                // A page so damaged that the check itself cannot walk the file.
+                throw new DamagedStoreException(
+                    backend.describe(), name, List.of(String.valueOf(e.getMessage())), false, e);
+              }
+              return found;
+            });
+    if (problems.equals(List.of("ok"))) {
+      return true;
+    }
+    if (problems.isEmpty()) {
+      problems = List.of("the check returned no result");
+    }
+    boolean more = problems.size() > MAX_STORAGE_PROBLEMS;
+    throw new DamagedStoreException(
+        backend.describe(),
+        name,
+        more ? problems.subList(0, MAX_STORAGE_PROBLEMS) : problems,
+        more,
+        null);
   }
 
   // ---------------------------------------------------------------- generations

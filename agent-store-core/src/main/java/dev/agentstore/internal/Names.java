@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
-/** Checks the names users pass (streams, writers, generation keys) and payload sizes. */
+/**
+ * Checks the names users pass (streams, writers, generation keys) and payload sizes: {@link #check}
+ * where this library writes a new name, {@link #accept} wherever it reads one.
+ */
 public final class Names {
   /** The longest name accepted, in UTF-8 bytes. */
   public static final int MAX_NAME_BYTES = 1024;
@@ -16,7 +19,10 @@ public final class Names {
   private Names() {}
 
   /**
-   * Returns {@code value} when it is a storable name, else throws {@link InvalidInputException}.
+   * Returns {@code value} when this library may write it as a new name: a name the tables can hold
+   * (see {@link #accept}) that is also not empty and at most {@link #MAX_NAME_BYTES} in UTF-8. The
+   * limits apply only to names this library writes (appends, bumps, sets); other writers, such as
+   * the reference crate, may have stored names beyond them, and every read accepts those.
    *
    * @param what what the name is ("stream", "writer", "generation key")
    * @param context where it was used, appended to the message (may be empty)
@@ -24,11 +30,34 @@ public final class Names {
    */
   public static String check(
       String what, @Nullable String value, String context, boolean nulAllowed) {
+    String name = accept(what, value, context, nulAllowed);
+    if (name.isEmpty()) {
+      throw new InvalidInputException(what + " must not be empty" + context);
+    }
+    int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_NAME_BYTES) {
+      throw new InvalidInputException(
+          String.format(
+              Locale.ROOT,
+              "%s is %,d bytes in UTF-8; the limit is %,d bytes%s",
+              what,
+              bytes,
+              MAX_NAME_BYTES,
+              context));
+    }
+    return name;
+  }
+
+  /**
+   * Returns {@code value} when the tables can hold it as a name, whatever its length, empty
+   * included: what reads, verification, following, listing and importing accept, since the
+   * reference format has no length limit. Refused are only null, an unpaired surrogate (no UTF-8
+   * text holds one) and, where the backend cannot store it, U+0000.
+   */
+  public static String accept(
+      String what, @Nullable String value, String context, boolean nulAllowed) {
     if (value == null) {
       throw new InvalidInputException(what + " must not be null" + context);
-    }
-    if (value.isEmpty()) {
-      throw new InvalidInputException(what + " must not be empty" + context);
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
@@ -55,17 +84,6 @@ public final class Names {
                 + ", which this backend cannot store in text"
                 + context);
       }
-    }
-    int bytes = value.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > MAX_NAME_BYTES) {
-      throw new InvalidInputException(
-          String.format(
-              Locale.ROOT,
-              "%s is %,d bytes in UTF-8; the limit is %,d bytes%s",
-              what,
-              bytes,
-              MAX_NAME_BYTES,
-              context));
     }
     return value;
   }

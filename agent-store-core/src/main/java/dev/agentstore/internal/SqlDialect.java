@@ -2,6 +2,7 @@ package dev.agentstore.internal;
 
 import java.sql.SQLException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQL a backend speaks for agent-store's own tables. The statements that are the same on every
@@ -45,6 +46,20 @@ public abstract class SqlDialect {
 
   /** The columns of {@code table} in declaration order; empty when the table does not exist. */
   public abstract List<Column> columns(Conn conn, String table) throws SQLException;
+
+  /**
+   * The statement that checks the database's storage — every page, record and index of the file —
+   * returning one row per problem found (at most {@code maxProblems}), or the single row {@code
+   * ok}; null where the backend has no such check.
+   */
+  public @Nullable String storageCheck(int maxProblems) {
+    return null;
+  }
+
+  /** The check {@link #storageCheck} runs, as messages name it. */
+  public String storageCheckName() {
+    return "no storage check";
+  }
 
   /** {@code column} ordered by the bytes of its UTF-8 form, the order of the reference crate. */
   public abstract String byteOrder(String column);

@@ -52,8 +52,9 @@ public abstract class BadInputContract extends BackendContract {
   }
 
   @Test
-  void anEmptyStreamIsRefused() {
-    assertStreamRefused("", "stream", "empty");
+  void anEmptyStreamIsRefusedForAppendsAndReadAsAnEmptyChain() {
+    assertStreamRefusedForAppends("", "stream", "empty");
+    assertReadsAsEmpty("", WRITER);
   }
 
   @Test
@@ -62,25 +63,33 @@ public abstract class BadInputContract extends BackendContract {
   }
 
   @Test
-  void anEmptyWriterIsRefused() {
-    assertWriterRefused("", "writer", "empty", STREAM);
+  void anEmptyWriterIsRefusedForAppendsAndReadAsAnEmptyChain() {
+    assertWriterRefusedForAppends("", "writer", "empty", STREAM);
+    assertReadsAsEmpty(STREAM, "");
   }
 
   @Test
-  void aNullOrEmptyKeyIsRefused() {
+  void aNullKeyIsRefusedAndAnEmptyOneOnlyForWrites() {
     assertRefused(() -> new Generation(null), "key", "null");
-    assertRefused(() -> new Generation(""), "key", "empty");
+    assertRefused(() -> new Generation("").bump(store), "key", "empty");
+    assertRefused(() -> new Generation("").set(store, 1), "key", "empty");
+    assertEquals(0, new Generation("").current(store));
   }
 
   @Test
-  void aNameOverTheLimitIsRefusedWithTheSizes() {
+  void aNameOverTheLimitIsRefusedForWritesWithTheSizes() {
     // Two UTF-8 bytes per char: the limit is on bytes, not chars.
     String tooLong = "é".repeat(WriterLog.MAX_NAME_BYTES / 2 + 1);
     String bytes = String.valueOf(tooLong.getBytes(StandardCharsets.UTF_8).length);
     String limit = String.valueOf(WriterLog.MAX_NAME_BYTES);
-    assertStreamRefused(tooLong, "stream", bytes, limit);
-    assertWriterRefused(tooLong, "writer", bytes, limit, STREAM);
-    assertRefused(() -> new Generation(tooLong), "key", bytes, limit);
+    assertStreamRefusedForAppends(tooLong, "stream", bytes, limit);
+    assertWriterRefusedForAppends(tooLong, "writer", bytes, limit, STREAM);
+    assertRefused(() -> new Generation(tooLong).bump(store), "key", bytes, limit);
+    assertRefused(() -> new Generation(tooLong).set(store, 9), "key", bytes, limit);
+    // Reads accept it: other writers may have stored such a name.
+    assertReadsAsEmpty(tooLong, WRITER);
+    assertReadsAsEmpty(STREAM, tooLong);
+    assertEquals(0, new Generation(tooLong).current(store));
   }
 
   @Test
@@ -237,6 +246,39 @@ public abstract class BadInputContract extends BackendContract {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  private void assertStreamRefusedForAppends(String stream, String... fragments) {
+    for (Executable call : appends(stream, WRITER)) {
+      assertRefused(call, fragments);
+    }
+  }
+
+  private void assertWriterRefusedForAppends(String writer, String... fragments) {
+    for (Executable call : appends(STREAM, writer)) {
+      assertRefused(call, fragments);
+    }
+  }
+
+  private List<Executable> appends(String stream, String writer) {
+    return List.of(
+        () -> WriterLog.append(store, stream, writer, utf8("x")),
+        () -> WriterLog.append(store, stream, writer, utf8("x"), 0),
+        () -> WriterLog.appendAll(store, stream, writer, List.of(utf8("x"))));
+  }
+
+  /** Every read of a chain with no entries answers as for any other name, and nothing changes. */
+  private void assertReadsAsEmpty(String stream, String writer) {
+    assertEquals(Optional.empty(), WriterLog.head(store, stream, writer));
+    try (Stream<Entry> entries = WriterLog.entries(store, stream, writer)) {
+      assertEquals(0, entries.count());
+    }
+    assertEquals(List.of(), WriterLog.readAfter(store, stream, writer, 0, 10));
+    assertEquals(Optional.empty(), WriterLog.verify(store, stream, writer));
+    if (!stream.equals(STREAM)) {
+      assertEquals(List.of(), WriterLog.heads(store, stream));
+    }
+    assertUntouched();
+  }
 
   private void assertStreamRefused(String stream, String... fragments) {
     List<Executable> calls =

@@ -10,6 +10,7 @@ import dev.agentstore.Backend;
 import dev.agentstore.ChainBrokenException;
 import dev.agentstore.ChainBrokenException.Reason;
 import dev.agentstore.CorruptStoreException;
+import dev.agentstore.Dialect;
 import dev.agentstore.Entry;
 import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
@@ -50,6 +51,14 @@ public abstract class VerifyContract extends BackendContract {
     assertEquals(
         Optional.of(chain.get(LENGTH - 1).toHead()), WriterLog.verify(store, STREAM, WRITER));
     assertStoredChain(store, STREAM, WRITER, LENGTH);
+  }
+
+  @Test
+  void theStorageCheckOfASoundStoreFindsNothingWrongWhereTheBackendHasOne() {
+    // SQLite checks its file; PostgreSQL has no storage check and says so.
+    assertEquals(store.dialect() == Dialect.SQLITE, WriterLog.checkStorage(store));
+    store.runInTransaction(
+        tx -> assertEquals(tx.dialect() == Dialect.SQLITE, WriterLog.checkStorage(tx)));
   }
 
   @Test

@@ -39,7 +39,7 @@ class QueuedWritersWaitTheirTurnTest {
                         holding.countDown();
                         await(release);
                       }));
-      assertTrue(holding.await(10, TimeUnit.SECONDS));
+      assertTrue(holding.await(60, TimeUnit.SECONDS));
       CompletableFuture<Entry> queued = new CompletableFuture<>();
       Thread appender =
           new Thread(
@@ -79,7 +79,7 @@ class QueuedWritersWaitTheirTurnTest {
                         holding.countDown();
                         await(release);
                       }));
-      assertTrue(holding.await(10, TimeUnit.SECONDS));
+      assertTrue(holding.await(60, TimeUnit.SECONDS));
       StoreBusyException e =
           assertThrows(
               StoreBusyException.class, () -> WriterLog.append(store, "s", "w", bytes("late")));

@@ -6,6 +6,7 @@ import dev.agentstore.contract.BadInputContract;
 import dev.agentstore.contract.ConcurrencyContract;
 import dev.agentstore.contract.DoorbellContract;
 import dev.agentstore.contract.FollowerContract;
+import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
@@ -69,6 +70,9 @@ class SqliteFileContractTest {
 
   @Nested
   class BadInput extends BadInputContract implements SqliteFile {}
+
+  @Nested
+  class ForeignNames extends ForeignNamesContract implements SqliteFile {}
 
   @Nested
   class Concurrency extends ConcurrencyContract implements SqliteFile {}

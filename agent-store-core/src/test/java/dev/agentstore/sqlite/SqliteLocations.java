@@ -4,6 +4,7 @@ import dev.agentstore.Backend;
 import dev.agentstore.Durability;
 import dev.agentstore.torture.StoreLocation;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 
 /** SQLite files as {@link StoreLocation}s for the multi-process suites. */
@@ -17,7 +18,8 @@ final class SqliteLocations {
         return SqliteBackend.open(
             file,
             SqliteOptions.defaults()
-                .withDurability(Durability.valueOf(durability.toUpperCase(Locale.ROOT))));
+                .withDurability(Durability.valueOf(durability.toUpperCase(Locale.ROOT)))
+                .withBusyTimeout(Duration.ofSeconds(60)));
       }
 
       @Override
@@ -26,7 +28,9 @@ final class SqliteLocations {
             + file.toString().replace("\\", "\\\\")
             + "\"\ndurability = \""
             + durability
-            + "\"\n";
+            // These suites look for lost or forked entries, not for waits: on a loaded machine
+            // one fsync can hold the file's lock past the default 5 s.
+            + "\"\nbusy_timeout_ms = 60000\n";
       }
     };
   }

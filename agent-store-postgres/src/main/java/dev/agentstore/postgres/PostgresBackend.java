@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.agentstore.Dialect;
+import dev.agentstore.StoreBusyException;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
 import dev.agentstore.WakeUpSource;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -350,24 +352,80 @@ public final class PostgresBackend extends JdbcBackend {
   // ---------------------------------------------------------------- connections
 
   /**
-   * No deadline yet: each lock wait is the server's lock timeout, the attempts bounded in number.
+   * One deadline of {@link PostgresOptions#lockTimeout()} for the call, on a backend with its own
+   * pool: it bounds the wait for a pooled connection, every lock wait on the server and the pauses
+   * between attempts together. Without a lock timeout (the default), or on a caller's {@link
+   * DataSource} (whose timeouts are the caller's), each wait is bounded by the pool or server alone
+   * and the attempts by their number.
    */
   @Override
   protected BusyBudget newBudget() {
-    return BusyBudget.unbounded();
+    if (pool == null || options.lockTimeout().isZero()) {
+      return BusyBudget.unbounded();
+    }
+    return BusyBudget.of(options.lockTimeout(), "lock timeout");
   }
 
+  /**
+   * Borrows a connection within {@code budget}, and past the first {@link BusyBudget#SLACK} of the
+   * call lowers its {@code lock_timeout} to the time that remains, so that one more lock wait
+   * cannot carry the call past its deadline. Null, holder recorded, when the budget ran out.
+   */
   @Override
-  protected Conn acquireWriter(BusyBudget budget) {
+  protected @Nullable Conn acquireWriter(BusyBudget budget) {
     ensureOpen();
+    Connection connection = borrow(budget);
+    if (connection == null) {
+      return null;
+    }
+    Conn conn = new Conn(connection);
     try {
-      Connection connection = dataSource.getConnection();
       // A caller's DataSource may hand out connections outside auto-commit; agent-store's
       // single-statement writes rely on it.
       if (!connection.getAutoCommit()) {
         connection.setAutoCommit(true);
       }
-      return new Conn(connection);
+      if (budget.bounded() && !budget.withinSlack()) {
+        if (budget.spent()) {
+          conn.close();
+          return null;
+        }
+        conn.changeSetting(
+            "SET lock_timeout = " + budget.remainingMillis(),
+            "SET lock_timeout = " + options.lockTimeout().toMillis());
+      }
+      return conn;
+    } catch (SQLException e) {
+      releaseWriter(conn, true);
+      throw translate(e, "getting a connection");
+    }
+  }
+
+  private @Nullable Connection borrow(BusyBudget budget) {
+    try {
+      if (pool == null || !budget.bounded()) {
+        return dataSource.getConnection();
+      }
+      long remaining = budget.remainingNanos();
+      if (remaining == 0) {
+        return null;
+      }
+      // The pool's own getConnection() waits its whole connection timeout; the pool itself takes a
+      // wait of our choosing.
+      HikariPool hikari = (HikariPool) pool.getHikariPoolMXBean();
+      return hikari.getConnection(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+    } catch (SQLTransientConnectionException e) {
+      if (pool != null && budget.bounded() && e.getCause() == null) {
+        // Timed out with no failure to connect behind it: every connection stayed in use.
+        budget.heldBy(
+            StoreBusyException.Holder.THIS_PROCESS,
+            null,
+            "every connection of this process's pool ("
+                + options.poolSize()
+                + ") stayed in use by other threads");
+        return null;
+      }
+      throw translate(e, "getting a connection");
     } catch (SQLException e) {
       throw translate(e, "getting a connection");
     }
@@ -375,13 +433,37 @@ public final class PostgresBackend extends JdbcBackend {
 
   @Override
   protected void releaseWriter(Conn conn, boolean broken) {
-    // Returns the connection to the pool; the pool itself evicts connections that broke.
+    if (!broken && conn.settingsChanged()) {
+      try {
+        conn.restoreSettings();
+      } catch (SQLException e) {
+        broken = true;
+      }
+    }
+    if (broken && pool != null) {
+      // A connection that broke, or kept a shortened lock timeout, must not serve another call.
+      pool.evictConnection(conn.jdbc());
+    }
+    // Returns the connection to the pool (a no-op after eviction).
     conn.close();
+  }
+
+  /** A lock wait that ran out on the server: another connection held a row or advisory lock. */
+  @Override
+  protected String busyHolder(SQLException busy) {
+    if ("55P03".equals(busy.getSQLState())) {
+      return "another connection held a lock it needed";
+    }
+    return super.busyHolder(busy);
   }
 
   @Override
   protected Conn acquireReader() {
-    return acquireWriter(BusyBudget.unbounded());
+    Conn conn = acquireWriter(BusyBudget.unbounded());
+    if (conn == null) {
+      throw new IllegalStateException("an unbounded wait for a connection cannot run out");
+    }
+    return conn;
   }
 
   @Override

@@ -560,7 +560,11 @@ class PostgresCommitNotificationTest {
   private void awaitRegistered(PostgresBackend db) throws SQLException, InterruptedException {
     PgCommitListener source = (PgCommitListener) db.storeWakeUps();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-    while (source.connects() == 0 || listenersTable().isEmpty()) {
+    // Also until the server lists the registered connection under its application name: a
+    // registration retried after a failed attempt reaches the table and pg_stat_activity apart.
+    while (source.connects() == 0
+        || listenersTable().isEmpty()
+        || !listenPids().equals(listenersTable())) {
       assertTrue(System.nanoTime() < deadline, "the LISTEN connection registered");
       Thread.sleep(10);
     }
@@ -627,6 +631,23 @@ class PostgresCommitNotificationTest {
       assertTrue(rows.next(), "the announcing trigger exists");
       return rows.getString(1).charAt(0);
     }
+  }
+
+  /** The pids of the schema's LISTEN connections, in order. */
+  private List<Integer> listenPids() throws SQLException {
+    List<Integer> pids = new ArrayList<>();
+    try (Connection admin = PostgresTestServer.adminConnection();
+        var query =
+            admin.prepareStatement(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = ? ORDER BY pid")) {
+      query.setString(1, PostgresBackend.listenerName(schema));
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          pids.add(rows.getInt(1));
+        }
+      }
+    }
+    return pids;
   }
 
   /** The pid of the schema's only LISTEN connection. */
