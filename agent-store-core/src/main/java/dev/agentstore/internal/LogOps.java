@@ -227,7 +227,8 @@ public final class LogOps {
           entry.seq(),
           entry.prevHash().orElse(null),
           entry.contentHash(),
-          entry.payload());
+          // The entry's own array: a batch keeps every bound value until it runs.
+          EntryArrays.payload(entry));
       if (entries.size() == 1) {
         insert.executeUpdate();
       } else {
@@ -356,7 +357,8 @@ public final class LogOps {
     for (byte[] payload : payloads) {
       next++;
       byte[] content = blake3.chain(prev, payload);
-      entries.add(new Entry(stream, writer, next, Optional.ofNullable(prev), content, payload));
+      // The payloads are the library's own copies: each entry keeps its array, not another copy.
+      entries.add(EntryArrays.adopting(stream, writer, next, prev, content, payload));
       prev = content;
     }
     return entries;
@@ -427,7 +429,7 @@ public final class LogOps {
       if (previous != null && !Arrays.equals(prev, previous.contentHash())) {
         throw new ChainBrokenException(stream, writer, seq, Reason.PREV_HASH_MISMATCH, seq - 1);
       }
-      if (!Arrays.equals(blake3.chain(prev, entry.payload()), entry.contentHash())) {
+      if (!Arrays.equals(blake3.chain(prev, EntryArrays.payload(entry)), entry.contentHash())) {
         throw new ChainBrokenException(stream, writer, seq, Reason.HASH_MISMATCH);
       }
       previous = entry;
