@@ -228,7 +228,7 @@ public final class LogOps {
           entry.prevHash().orElse(null),
           entry.contentHash(),
           // The entry's own array: a batch keeps every bound value until it runs.
-          EntryArrays.payload(entry));
+          sql.payloadParameter(EntryArrays.payload(entry)));
       if (entries.size() == 1) {
         insert.executeUpdate();
       } else {
@@ -325,7 +325,8 @@ public final class LogOps {
     List<Object> params = new ArrayList<>();
     if (entry.seq() == 1) {
       insert = conn.prepare(sql.insertFirst());
-      params.addAll(List.of(stream, writer, 1L, entry.contentHash(), payload));
+      params.addAll(
+          List.of(stream, writer, 1L, entry.contentHash(), sql.payloadParameter(payload)));
     } else {
       insert = conn.prepare(sql.insertAfter());
       byte[] prev = entry.prevHash().orElseThrow();
@@ -336,7 +337,7 @@ public final class LogOps {
               entry.seq(),
               prev,
               entry.contentHash(),
-              payload,
+              sql.payloadParameter(payload),
               stream,
               writer,
               entry.seq() - 1,

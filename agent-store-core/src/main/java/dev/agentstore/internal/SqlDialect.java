@@ -122,6 +122,14 @@ public abstract class SqlDialect {
     return "1 = 1";
   }
 
+  /**
+   * The parameter that binds a payload, for {@link Conn#bind}: the array itself, or {@link
+   * Conn.StreamedBytes} where the driver's {@code setBytes} would copy it.
+   */
+  public Object payloadParameter(byte[] payload) {
+    return payload;
+  }
+
   /** The parameters of {@link #chainFree()} for the chain {@code (stream, writer)}. */
   public List<Object> chainFreeParameters(String stream, String writer) {
     return List.of();
