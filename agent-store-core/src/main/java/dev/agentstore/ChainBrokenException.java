@@ -22,7 +22,12 @@ public class ChainBrokenException extends CorruptStoreException {
     /** A hash column does not hold exactly 32 bytes (or is not a BLOB). */
     MALFORMED_HASH("malformed row: %s"),
     /** The payload column does not hold a BLOB. */
-    MALFORMED_PAYLOAD("malformed row: payload must be a BLOB, found %s");
+    MALFORMED_PAYLOAD("malformed row: payload must be a BLOB, found %s"),
+    /**
+     * A row of {@code _agent_store_meta} holds a value that is not a 64-bit integer (a REAL, TEXT,
+     * BLOB or NULL): no chain is involved; see {@link MalformedRowException#key()}.
+     */
+    MALFORMED_GENERATION("malformed row: %s");
 
     private final String template;
 
@@ -53,7 +58,19 @@ public class ChainBrokenException extends CorruptStoreException {
 
   private ChainBrokenException(
       String stream, String writer, long seq, Reason reason, String detail) {
-    super("chain broken in " + stream + "/" + writer + " at seq " + seq + ": " + detail);
+    this(
+        "chain broken in " + stream + "/" + writer + " at seq " + seq + ": " + detail,
+        stream,
+        writer,
+        seq,
+        reason,
+        detail);
+  }
+
+  /** For subclasses whose message is not about a chain (a malformed generation row). */
+  ChainBrokenException(
+      String message, String stream, String writer, long seq, Reason reason, String detail) {
+    super(message);
     this.stream = stream;
     this.writer = writer;
     this.seq = seq;

@@ -1,5 +1,6 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.EntryArrays;
 import dev.agentstore.internal.Hex;
 import java.util.Arrays;
 import java.util.Objects;
@@ -29,6 +30,10 @@ public record Entry(
   /** The length in bytes of every hash in a chain. */
   public static final int HASH_BYTES = 32;
 
+  static {
+    EntryArrays.payloadAccess(entry -> entry.payload);
+  }
+
   public Entry {
     Objects.requireNonNull(stream, "stream");
     Objects.requireNonNull(writer, "writer");
@@ -40,7 +45,8 @@ public record Entry(
     }
     prevHash = prevHash.map(Entry::checkedHash);
     contentHash = checkedHash(contentHash);
-    payload = payload.clone();
+    // A copy, except of an array the library itself hands over (see EntryArrays).
+    payload = EntryArrays.keep(payload);
   }
 
   private static byte[] checkedHash(byte[] hash) {

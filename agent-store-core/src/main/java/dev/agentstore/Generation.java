@@ -55,7 +55,13 @@ public final class Generation {
         jdbc, SqlDialect.META_TABLE, jdbc.sql().expectedMeta(), "Generation.ensureSchema");
   }
 
-  /** The current value; 0 when the counter was never bumped or set. */
+  /**
+   * The current value; 0 when the counter was never bumped or set.
+   *
+   * @throws MalformedRowException when the stored value is not a 64-bit integer: a REAL (such as
+   *     the 9.223372036854776E18 the reference crate leaves after overflowing), TEXT or a BLOB is
+   *     refused rather than truncated
+   */
   public long current(Backend backend) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     Names.accept("generation key", key, "", jdbc.storesNulInText());
@@ -65,7 +71,10 @@ public final class Generation {
   /**
    * Atomically adds one and returns the new value (one statement: an upsert that returns it).
    *
-   * @throws StoreException when the counter is already at {@link Long#MAX_VALUE}; it is left there
+   * @throws NonMonotonicGenerationException when the counter is already at {@link Long#MAX_VALUE};
+   *     it is left there
+   * @throws MalformedRowException when the stored value is not a 64-bit integer (a REAL, TEXT or
+   *     BLOB another writer left); it is left as it is
    * @throws InvalidInputException when the key is empty or longer than {@link
    *     WriterLog#MAX_NAME_BYTES}
    */
@@ -78,6 +87,8 @@ public final class Generation {
    * current value again is allowed).
    *
    * @throws NonMonotonicGenerationException when {@code value} is below the current value
+   * @throws MalformedRowException when the stored value is not a 64-bit integer; it is left as it
+   *     is
    * @throws InvalidInputException when the key is empty or longer than {@link
    *     WriterLog#MAX_NAME_BYTES}
    */

@@ -1,6 +1,7 @@
 package dev.agentstore;
 
 import dev.agentstore.internal.ChainReader;
+import dev.agentstore.internal.EntryArrays;
 import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.LogOps;
 import dev.agentstore.internal.Names;
@@ -149,7 +150,8 @@ public final class WriterLog {
     Objects.requireNonNull(payloads, "payloads");
     List<byte[]> copies = new ArrayList<>(payloads.size());
     for (byte[] payload : payloads) {
-      // Copied so that a caller mutating its array during the append cannot split hash and row.
+      // Copied so that a caller mutating its array during the append cannot split hash and row;
+      // this copy is the only one: it is hashed, bound to the insert and kept by the entry.
       copies.add(Names.payload(payload, stream, writer).clone());
     }
     if (copies.isEmpty()) {
@@ -394,7 +396,7 @@ public final class WriterLog {
     checkNames(jdbc, first.stream(), first.writer());
     for (Entry entry : entries) {
       Objects.requireNonNull(entry, "entry");
-      Names.payload(entry.payload(), entry.stream(), entry.writer());
+      Names.payload(EntryArrays.payload(entry), entry.stream(), entry.writer());
     }
     LogOps.importEntries(jdbc, first.stream(), first.writer(), List.copyOf(entries));
   }

@@ -155,10 +155,11 @@ final class CopyCommand implements Callable<Integer> {
       checkSourceStorage(source);
       List<Store.Chain> chains = source.chains(null);
       List<Head> sourceHeads = verifySource(source, chains, err);
+      // Read before the destination is touched: a malformed counter refuses the copy there.
+      List<Store.Counter> counters = source.counters();
       try (Store destination = to.open(StoreRef.Access.CREATE)) {
         destination.ensureTables();
         List<Plan> plans = plan(source, destination, chains, sourceHeads);
-        List<Store.Counter> counters = source.counters();
         for (Store.Counter counter : counters) {
           checkKey(destination, counter.key());
         }

@@ -174,9 +174,16 @@ final class Store implements AutoCloseable {
     if (!hasTable(META)) {
       return List.of();
     }
-    return db.query(
-        "SELECT key, ival FROM " + table(META) + " ORDER BY " + byteOrder("key"),
-        row -> new Counter(String.valueOf(row.getString(1)), row.getLong(2)));
+    List<String> keys =
+        db.query(
+            "SELECT key FROM " + table(META) + " ORDER BY " + byteOrder("key"),
+            row -> String.valueOf(row.getString(1)));
+    // Each value through Generation.current, which reads it exactly or names the malformed row.
+    List<Counter> counters = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      counters.add(new Counter(key, new Generation(key).current(db)));
+    }
+    return counters;
   }
 
   /**

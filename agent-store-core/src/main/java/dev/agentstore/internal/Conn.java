@@ -1,5 +1,6 @@
 package dev.agentstore.internal;
 
+import java.io.ByteArrayInputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -69,7 +70,18 @@ public final class Conn implements AutoCloseable {
     return statement;
   }
 
-  /** Binds positional parameters; {@code byte[]} as a BLOB, {@code null} as SQL NULL. */
+  /**
+   * Bytes bound as a stream over the array rather than with {@code setBytes}: for drivers whose
+   * {@code setBytes} copies the array (PostgreSQL's does), which for a batch of large payloads
+   * holds a second copy of every payload until the batch runs. The array must not change until the
+   * statement has run.
+   */
+  public record StreamedBytes(byte[] bytes) {}
+
+  /**
+   * Binds positional parameters; {@code byte[]} as a BLOB, {@link StreamedBytes} as a BLOB read
+   * from the array, {@code null} as SQL NULL.
+   */
   public static void bind(PreparedStatement statement, @Nullable Object... params)
       throws SQLException {
     for (int i = 0; i < params.length; i++) {
@@ -78,6 +90,9 @@ public final class Conn implements AutoCloseable {
         statement.setNull(i + 1, Types.NULL);
       } else if (value instanceof byte[] bytes) {
         statement.setBytes(i + 1, bytes);
+      } else if (value instanceof StreamedBytes streamed) {
+        byte[] bytes = streamed.bytes();
+        statement.setBinaryStream(i + 1, new ByteArrayInputStream(bytes), bytes.length);
       } else if (value instanceof String text) {
         statement.setString(i + 1, text);
       } else if (value instanceof Long || value instanceof Integer || value instanceof Short) {

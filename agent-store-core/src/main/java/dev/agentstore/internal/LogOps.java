@@ -8,6 +8,7 @@ import dev.agentstore.DamagedStoreException;
 import dev.agentstore.Entry;
 import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
+import dev.agentstore.NonMonotonicGenerationException;
 import dev.agentstore.SchemaMismatchException;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
@@ -227,7 +228,8 @@ public final class LogOps {
           entry.seq(),
           entry.prevHash().orElse(null),
           entry.contentHash(),
-          entry.payload());
+          // The entry's own array: a batch keeps every bound value until it runs.
+          sql.payloadParameter(EntryArrays.payload(entry)));
       if (entries.size() == 1) {
         insert.executeUpdate();
       } else {
@@ -324,7 +326,8 @@ public final class LogOps {
     List<Object> params = new ArrayList<>();
     if (entry.seq() == 1) {
       insert = conn.prepare(sql.insertFirst());
-      params.addAll(List.of(stream, writer, 1L, entry.contentHash(), payload));
+      params.addAll(
+          List.of(stream, writer, 1L, entry.contentHash(), sql.payloadParameter(payload)));
     } else {
       insert = conn.prepare(sql.insertAfter());
       byte[] prev = entry.prevHash().orElseThrow();
@@ -335,7 +338,7 @@ public final class LogOps {
               entry.seq(),
               prev,
               entry.contentHash(),
-              payload,
+              sql.payloadParameter(payload),
               stream,
               writer,
               entry.seq() - 1,
@@ -356,7 +359,8 @@ public final class LogOps {
     for (byte[] payload : payloads) {
       next++;
       byte[] content = blake3.chain(prev, payload);
-      entries.add(new Entry(stream, writer, next, Optional.ofNullable(prev), content, payload));
+      // The payloads are the library's own copies: each entry keeps its array, not another copy.
+      entries.add(EntryArrays.adopting(stream, writer, next, prev, content, payload));
       prev = content;
     }
     return entries;
@@ -427,7 +431,7 @@ public final class LogOps {
       if (previous != null && !Arrays.equals(prev, previous.contentHash())) {
         throw new ChainBrokenException(stream, writer, seq, Reason.PREV_HASH_MISMATCH, seq - 1);
       }
-      if (!Arrays.equals(blake3.chain(prev, entry.payload()), entry.contentHash())) {
+      if (!Arrays.equals(blake3.chain(prev, EntryArrays.payload(entry)), entry.contentHash())) {
         throw new ChainBrokenException(stream, writer, seq, Reason.HASH_MISMATCH);
       }
       previous = entry;
@@ -575,36 +579,34 @@ public final class LogOps {
   // ---------------------------------------------------------------- generations
 
   public static long currentGeneration(JdbcBackend backend, String key) {
-    return backend.read(
-        "reading generation " + key,
-        conn -> {
-          PreparedStatement statement = conn.prepare(backend.sql().currentGeneration(), key);
-          try (ResultSet rs = statement.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0L;
-          }
-        });
+    return backend.read("reading generation " + key, conn -> current(conn, backend.sql(), key));
   }
 
+  /**
+   * Adds one, in one statement that only matches an integer below {@link Long#MAX_VALUE}; when it
+   * matches nothing, the row is read to say why: a malformed value or the largest one.
+   */
   public static long bumpGeneration(JdbcBackend backend, String key) {
+    SqlDialect sql = backend.sql();
     return backend.writeOneStatement(
         "bumping generation " + key,
         conn -> {
-          PreparedStatement statement = conn.prepare(backend.sql().bumpGeneration(), key);
+          PreparedStatement statement = conn.prepare(sql.bumpGeneration(), key);
           try (ResultSet rs = statement.executeQuery()) {
             if (rs.next()) {
-              long value = rs.getLong(1);
+              long value = exactValue(rs.getObject(1), key);
               // Stepping past the only row finishes the statement, and with it an auto-commit: a
               // failed commit is reported here rather than lost when the result set is closed.
               rs.next();
               return value;
             }
           }
+          long current = current(conn, sql, key);
+          if (current == Long.MAX_VALUE) {
+            throw NonMonotonicGenerationException.atMaximum(key);
+          }
           throw new StoreException(
-              "generation "
-                  + key
-                  + " is at its largest value, "
-                  + Long.MAX_VALUE
-                  + ", and cannot be bumped");
+              "generation " + key + " was not bumped although it holds " + current);
         });
   }
 
@@ -619,22 +621,51 @@ public final class LogOps {
             // An absent counter reads 0, and the conditional upsert below would insert.
             long current = current(conn, sql, key);
             if (value < current) {
-              throw new dev.agentstore.NonMonotonicGenerationException(key, current, value);
+              throw new NonMonotonicGenerationException(key, current, value);
             }
           }
           try (ResultSet rs = conn.prepare(sql.setGeneration(), key, value).executeQuery()) {
             if (rs.next()) {
-              return rs.getLong(1);
+              return exactValue(rs.getObject(1), key);
             }
           }
-          throw new dev.agentstore.NonMonotonicGenerationException(
-              key, current(conn, sql, key), value);
+          // The upsert matches only an integer at or below the value: a malformed row throws here.
+          throw new NonMonotonicGenerationException(key, current(conn, sql, key), value);
         });
   }
 
   private static long current(Conn conn, SqlDialect sql, String key) throws SQLException {
     try (ResultSet rs = conn.prepare(sql.currentGeneration(), key).executeQuery()) {
-      return rs.next() ? rs.getLong(1) : 0L;
+      return rs.next() ? exactValue(rs.getObject(1), key) : 0L;
     }
+  }
+
+  /**
+   * A generation value as stored, exactly: a 64-bit integer, or {@link MalformedRowException}
+   * naming the key and what the row holds. SQLite keeps any type in {@code ival} despite its
+   * INTEGER affinity (a REAL 1.5, TEXT 'abc', the REAL 2^63 the reference crate leaves after
+   * overflowing), and the driver's {@code getLong} would silently truncate each of them.
+   */
+  static long exactValue(@Nullable Object stored, String key) {
+    if (stored instanceof Long || stored instanceof Integer) {
+      return ((Number) stored).longValue();
+    }
+    throw MalformedRowException.generation(key, describe(stored));
+  }
+
+  private static String describe(@Nullable Object stored) {
+    if (stored == null) {
+      return "NULL";
+    }
+    if (stored instanceof Double || stored instanceof Float) {
+      return "REAL " + stored;
+    }
+    if (stored instanceof String text) {
+      return "TEXT " + Names.quote(text);
+    }
+    if (stored instanceof byte[] blob) {
+      return "a BLOB of " + blob.length + " bytes";
+    }
+    return "a " + stored.getClass().getSimpleName() + " (" + stored + ")";
   }
 }

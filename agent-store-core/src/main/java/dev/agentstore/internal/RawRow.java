@@ -4,7 +4,6 @@ import dev.agentstore.ChainBrokenException.Reason;
 import dev.agentstore.Entry;
 import dev.agentstore.MalformedRowException;
 import java.util.Locale;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,8 +68,9 @@ public record RawRow(
     if (malformed != null) {
       throw malformed;
     }
-    return new Entry(
-        stream, writer, seq, Optional.ofNullable(prevHash), orEmpty(contentHash), orEmpty(payload));
+    // The driver's fresh array becomes the entry's: no second copy of a large payload.
+    return EntryArrays.adopting(
+        stream, writer, seq, prevHash, orEmpty(contentHash), orEmpty(payload));
   }
 
   private static byte[] orEmpty(byte @Nullable [] bytes) {

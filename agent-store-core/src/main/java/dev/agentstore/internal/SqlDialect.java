@@ -137,6 +137,14 @@ public abstract class SqlDialect {
     return "1 = 1";
   }
 
+  /**
+   * The parameter that binds a payload, for {@link Conn#bind}: the array itself, or {@link
+   * Conn.StreamedBytes} where the driver's {@code setBytes} would copy it.
+   */
+  public Object payloadParameter(byte[] payload) {
+    return payload;
+  }
+
   /** The parameters of {@link #chainFree()} for the chain {@code (stream, writer)}. */
   public List<Object> chainFreeParameters(String stream, String writer) {
     return List.of();
@@ -182,7 +190,8 @@ public abstract class SqlDialect {
 
   /**
    * Adds one to a counter and returns the new value; returns no row for a counter at the largest
-   * 64-bit value, which SQLite would otherwise turn into an inexact REAL.
+   * 64-bit value, which SQLite would otherwise turn into an inexact REAL, or one whose stored value
+   * is not an integer.
    */
   public String bumpGeneration() {
     return "INSERT INTO "
@@ -190,14 +199,29 @@ public abstract class SqlDialect {
         + " AS m (key, ival) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET ival = m.ival + 1"
         + " WHERE m.ival < "
         + Long.MAX_VALUE
+        + storedAsInteger("m.ival")
         + " RETURNING ival";
   }
 
-  /** Sets a counter unless that would move it backwards; returns no row when it would. */
+  /**
+   * Sets a counter unless that would move it backwards; returns no row when it would, or when the
+   * stored value is not an integer.
+   */
   public String setGeneration() {
     return "INSERT INTO "
         + meta
         + " AS m (key, ival) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET ival = excluded.ival"
-        + " WHERE m.ival <= excluded.ival RETURNING ival";
+        + " WHERE m.ival <= excluded.ival"
+        + storedAsInteger("m.ival")
+        + " RETURNING ival";
+  }
+
+  /**
+   * A condition (starting with {@code AND}) that {@code column} holds an integer, or nothing where
+   * the column's type guarantees it. SQLite keeps REAL, TEXT or BLOB values in an INTEGER column,
+   * and arithmetic on them would write another malformed value instead of refusing.
+   */
+  protected String storedAsInteger(String column) {
+    return "";
   }
 }

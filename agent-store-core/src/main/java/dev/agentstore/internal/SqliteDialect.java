@@ -85,4 +85,9 @@ public final class SqliteDialect extends SqlDialect {
     // SQLite's default BINARY collation compares the UTF-8 bytes.
     return column;
   }
+
+  @Override
+  protected String storedAsInteger(String column) {
+    return " AND typeof(" + column + ") = 'integer'";
+  }
 }

@@ -33,6 +33,13 @@ public interface BackendUnderTest {
    */
   boolean storesNonBlobValuesInBlobColumns();
 
+  /**
+   * Whether the store keeps a REAL, TEXT or BLOB that SQL puts in an integer column (a generation's
+   * {@code ival}), so that reading it must report a malformed row; a store with strict column types
+   * refuses such writes.
+   */
+  boolean storesNonIntegerValuesInIntegerColumns();
+
   /** Whether stream, writer and key names may contain U+0000. */
   boolean storesNulInNames();
 

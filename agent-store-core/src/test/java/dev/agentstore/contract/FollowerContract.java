@@ -298,6 +298,10 @@ public abstract class FollowerContract extends BackendContract {
   void badStartsAreRefused() {
     assertThrows(
         InvalidInputException.class, () -> WriterLog.follow(store, "conv", "alice", -1).close());
+    // An empty stream is a name other writers store (ForeignNamesContract); null is not.
+    assertThrows(InvalidInputException.class, () -> WriterLog.follow(store, null, "alice", 0));
+    assertThrows(
+        InvalidInputException.class, () -> WriterLog.follow(store, "bad\uD800", "alice", 0));
     assertThrows(
         InvalidInputException.class,
         () ->

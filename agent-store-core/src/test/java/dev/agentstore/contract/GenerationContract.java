@@ -3,14 +3,18 @@ package dev.agentstore.contract;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentstore.Backend;
 import dev.agentstore.Generation;
+import dev.agentstore.MalformedRowException;
 import dev.agentstore.NonMonotonicGenerationException;
 import dev.agentstore.SchemaMismatchException;
-import dev.agentstore.StoreException;
 import dev.agentstore.WriterLog;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /** {@link Generation}: a named counter that reads 0 until used and never moves backwards. */
 public abstract class GenerationContract extends BackendContract {
@@ -170,8 +174,14 @@ public abstract class GenerationContract extends BackendContract {
   void aBumpAtTheLargestValueIsRefusedAndChangesNothing() {
     Generation full = new Generation("full");
     full.set(store, Long.MAX_VALUE);
-    StoreException e = assertThrows(StoreException.class, () -> full.bump(store));
-    assertTrue(e.getMessage().contains("full"), e.getMessage());
+    NonMonotonicGenerationException e =
+        assertThrows(NonMonotonicGenerationException.class, () -> full.bump(store));
+    assertEquals(
+        "generation full is at Long.MAX_VALUE (9223372036854775807); it cannot be bumped and was"
+            + " left there",
+        e.getMessage());
+    assertEquals("full", e.key());
+    assertEquals(Long.MAX_VALUE, e.current());
     assertEquals(Long.MAX_VALUE, full.current(store));
     full.set(store, Long.MAX_VALUE);
     assertEquals(Long.MAX_VALUE, full.current(store));
@@ -182,5 +192,66 @@ public abstract class GenerationContract extends BackendContract {
     assertEquals("reports", new Generation("reports").key());
     assertEquals(new Generation("reports"), new Generation("reports"));
     assertEquals(new Generation("reports").hashCode(), new Generation("reports").hashCode());
+  }
+
+  // ---------------------------------------------------------------- malformed rows
+
+  @Test
+  void aRealValueIsAMalformedRowNotATruncatedOne() {
+    assertMalformed("half", "1.5", "REAL 1.5");
+  }
+
+  @Test
+  void theRealTheReferenceCrateLeavesAfterOverflowingIsAMalformedRow() {
+    // What SQLite makes of i64::MAX + 1: 2^63 as a REAL, which getLong would clamp to MAX_VALUE.
+    assertMalformed("overflowed", "9.223372036854776e18", "REAL 9.223372036854776E18");
+  }
+
+  @Test
+  void aTextValueIsAMalformedRowNotZero() {
+    assertMalformed("text", "'abc'", "TEXT \"abc\"");
+  }
+
+  @Test
+  void aBlobValueIsAMalformedRow() {
+    assertMalformed("blob", "x'0102'", "a BLOB of 2 bytes");
+  }
+
+  /**
+   * Stores {@code literal} as the value of {@code key} with plain SQL, then checks that reading,
+   * bumping and setting it each throw {@link MalformedRowException} naming the key and what was
+   * found, and that the row is left exactly as it was.
+   */
+  private void assertMalformed(String key, String literal, String found) {
+    assumeTrue(storesNonIntegerValuesInIntegerColumns(), "this store keeps only integers in ival");
+    store.exec("INSERT INTO _agent_store_meta (key, ival) VALUES (?, " + literal + ")", key);
+    List<String> before = rawRow(key);
+    Generation generation = new Generation(key);
+    List<Executable> calls =
+        List.of(
+            () -> generation.current(store),
+            () -> generation.bump(store),
+            () -> generation.set(store, 10),
+            () -> generation.set(store, -1));
+    for (Executable call : calls) {
+      MalformedRowException e = assertThrows(MalformedRowException.class, call);
+      assertEquals(Optional.of(key), e.key());
+      assertEquals(
+          "malformed row in _agent_store_meta: generation \""
+              + key
+              + "\" holds "
+              + found
+              + ", not a 64-bit INTEGER",
+          e.getMessage());
+      assertEquals(before, rawRow(key));
+    }
+    assertEquals(0, new Generation("other").current(store));
+  }
+
+  private List<String> rawRow(String key) {
+    return store.query(
+        "SELECT typeof(ival), quote(ival) FROM _agent_store_meta WHERE key = ?",
+        row -> row.getString(1) + " " + row.getString(2),
+        key);
   }
 }

@@ -40,6 +40,11 @@ class SqliteFileContractTest {
     }
 
     @Override
+    default boolean storesNonIntegerValuesInIntegerColumns() {
+      return true;
+    }
+
+    @Override
     default boolean storesNulInNames() {
       return true;
     }

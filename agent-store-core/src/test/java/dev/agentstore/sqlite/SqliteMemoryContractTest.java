@@ -39,6 +39,11 @@ class SqliteMemoryContractTest {
     }
 
     @Override
+    default boolean storesNonIntegerValuesInIntegerColumns() {
+      return true;
+    }
+
+    @Override
     default boolean storesNulInNames() {
       return true;
     }

@@ -35,10 +35,26 @@ public final class ChildJvm implements AutoCloseable {
    */
   public static ChildJvm start(List<String> wrapper, Class<?> main, Path log, String... args)
       throws IOException {
+    return start(wrapper, List.of(), main, log, args);
+  }
+
+  /**
+   * Starts {@code main} with {@code jvmOptions} after the defaults, so that they override them (for
+   * example {@code -Xmx512m} for a test of the heap a call needs).
+   */
+  public static ChildJvm startWithOptions(
+      List<String> jvmOptions, Class<?> main, Path log, String... args) throws IOException {
+    return start(List.of(), jvmOptions, main, log, args);
+  }
+
+  private static ChildJvm start(
+      List<String> wrapper, List<String> jvmOptions, Class<?> main, Path log, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>(wrapper);
     command.addAll(javaCommand());
     command.add("-Xmx256m");
     command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(jvmOptions);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());

@@ -43,6 +43,11 @@ class PostgresContractTest {
     }
 
     @Override
+    default boolean storesNonIntegerValuesInIntegerColumns() {
+      return false;
+    }
+
+    @Override
     default boolean storesNulInNames() {
       return false;
     }

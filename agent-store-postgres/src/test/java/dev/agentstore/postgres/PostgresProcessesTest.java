@@ -2,6 +2,7 @@ package dev.agentstore.postgres;
 
 import dev.agentstore.Backend;
 import dev.agentstore.torture.CrashContract;
+import dev.agentstore.torture.LargeBatchContract;
 import dev.agentstore.torture.MultiProcessContract;
 import dev.agentstore.torture.StoreLocation;
 import java.nio.file.Path;
@@ -9,7 +10,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Child JVMs sharing one PostgreSQL schema: appenders, bumpers, and appenders killed by SIGKILL.
+ * Child JVMs sharing one PostgreSQL schema: appenders, bumpers, appenders killed by SIGKILL, and
+ * one large appendAll in a bounded heap.
  */
 class PostgresProcessesTest {
   @RegisterExtension static final PostgresTestServer PG = new PostgresTestServer("processes");
@@ -43,6 +45,14 @@ class PostgresProcessesTest {
 
   @Nested
   class Crashes extends CrashContract {
+    @Override
+    protected StoreLocation newStoreLocation(Path dir) {
+      return newLocation();
+    }
+  }
+
+  @Nested
+  class LargeBatch extends LargeBatchContract {
     @Override
     protected StoreLocation newStoreLocation(Path dir) {
       return newLocation();

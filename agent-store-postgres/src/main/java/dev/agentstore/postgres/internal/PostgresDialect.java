@@ -75,6 +75,12 @@ public final class PostgresDialect extends SqlDialect {
     return "pg_try_advisory_xact_lock(?)";
   }
 
+  /** pgjdbc's setBytes copies the array; a stream over it is read only when the batch is sent. */
+  @Override
+  public Object payloadParameter(byte[] payload) {
+    return new Conn.StreamedBytes(payload);
+  }
+
   @Override
   public List<Object> chainFreeParameters(String stream, String writer) {
     return List.<Object>of(chainLockKey(stream, writer));
