@@ -7,6 +7,7 @@ import dev.agentstore.Dialect;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
 import dev.agentstore.WakeUpSource;
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.BusyBudget;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
@@ -24,7 +25,6 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -88,8 +88,8 @@ public final class PostgresBackend extends JdbcBackend {
    *     cannot be reached, refuses the login, or has no such database
    */
   public static PostgresBackend connect(String jdbcUrl, PostgresOptions options) {
-    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-    Objects.requireNonNull(options, "options");
+    Args.notNull(jdbcUrl, "jdbcUrl");
+    Args.notNull(options, "options");
     String address = ServerAddress.of(jdbcUrl);
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new StoreOpenException(
@@ -161,8 +161,8 @@ public final class PostgresBackend extends JdbcBackend {
    * the caller's to set on its connections.
    */
   public static PostgresBackend fromDataSource(DataSource dataSource, PostgresOptions options) {
-    Objects.requireNonNull(dataSource, "dataSource");
-    Objects.requireNonNull(options, "options");
+    Args.notNull(dataSource, "dataSource");
+    Args.notNull(options, "options");
     String address;
     try (Connection probe = dataSource.getConnection()) {
       address = ServerAddress.of(probe.getMetaData().getURL());
