@@ -1,6 +1,6 @@
 package dev.agentstore;
 
-import java.util.Objects;
+import dev.agentstore.internal.Args;
 
 /**
  * A hint that {@code (stream, writer)} committed up to {@code seq}. Rings are hints, not data: a
@@ -9,10 +9,11 @@ import java.util.Objects;
 public record CommitEvent(String stream, String writer, long seq) {
 
   public CommitEvent {
-    Objects.requireNonNull(stream, "stream");
-    Objects.requireNonNull(writer, "writer");
+    Args.notNull(stream, "stream");
+    Args.notNull(writer, "writer");
     if (seq < 1) {
-      throw new IllegalArgumentException("seq must be >= 1, got " + seq);
+      throw new InvalidInputException(
+          "CommitEvent seq must be 1 or more, got " + seq + " (" + stream + "/" + writer + ")");
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.agentstore;
 
-import java.util.Objects;
+import dev.agentstore.internal.Args;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -29,7 +29,7 @@ public final class Doorbell {
 
   /** Adds a subscriber that receives every later ring until the returned handle is closed. */
   public Subscription subscribe(Consumer<CommitEvent> subscriber) {
-    Objects.requireNonNull(subscriber, "subscriber");
+    Args.notNull(subscriber, "subscriber");
     // A wrapper per subscription, so subscribing the same consumer twice gives two independent
     // handles.
     Consumer<CommitEvent> own = subscriber::accept;
@@ -39,7 +39,7 @@ public final class Doorbell {
 
   /** Delivers {@code event} to every current subscriber. Never throws because of a subscriber. */
   public void ring(CommitEvent event) {
-    Objects.requireNonNull(event, "event");
+    Args.notNull(event, "event");
     for (Consumer<CommitEvent> subscriber : subscribers) {
       try {
         subscriber.accept(event);

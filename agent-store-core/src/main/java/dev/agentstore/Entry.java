@@ -1,5 +1,6 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.EntryArrays;
 import dev.agentstore.internal.Hex;
 import java.util.Arrays;
@@ -35,24 +36,25 @@ public record Entry(
   }
 
   public Entry {
-    Objects.requireNonNull(stream, "stream");
-    Objects.requireNonNull(writer, "writer");
-    Objects.requireNonNull(prevHash, "prevHash");
-    Objects.requireNonNull(contentHash, "contentHash");
-    Objects.requireNonNull(payload, "payload");
+    Args.notNull(stream, "stream");
+    Args.notNull(writer, "writer");
+    Args.notNull(prevHash, "prevHash");
+    Args.notNull(contentHash, "contentHash");
+    Args.notNull(payload, "payload");
     if (seq < 1) {
-      throw new IllegalArgumentException("seq must be >= 1, got " + seq);
+      throw new InvalidInputException(
+          "Entry seq must be 1 or more, got " + seq + " (" + stream + "/" + writer + ")");
     }
-    prevHash = prevHash.map(Entry::checkedHash);
-    contentHash = checkedHash(contentHash);
+    prevHash = prevHash.map(hash -> checkedHash("prevHash", hash));
+    contentHash = checkedHash("contentHash", contentHash);
     // A copy, except of an array the library itself hands over (see EntryArrays).
     payload = EntryArrays.keep(payload);
   }
 
-  private static byte[] checkedHash(byte[] hash) {
+  private static byte[] checkedHash(String what, byte[] hash) {
     if (hash.length != HASH_BYTES) {
-      throw new IllegalArgumentException(
-          "a hash must be " + HASH_BYTES + " bytes, got " + hash.length);
+      throw new InvalidInputException(
+          "Entry " + what + " must be " + HASH_BYTES + " bytes, got " + hash.length);
     }
     return hash.clone();
   }

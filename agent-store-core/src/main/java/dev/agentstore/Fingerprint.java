@@ -1,10 +1,10 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Hex;
 import java.security.PublicKey;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * The identity of an agent's Ed25519 key: {@code BLAKE3(raw 32-byte public key)}, written as 64
@@ -21,7 +21,7 @@ public record Fingerprint(byte[] bytes) {
   private static final byte[] ED25519_SPKI_PREFIX = Hex.decode("302a300506032b6570032100");
 
   public Fingerprint {
-    Objects.requireNonNull(bytes, "bytes");
+    Args.notNull(bytes, "bytes");
     if (bytes.length != BYTES) {
       throw new InvalidInputException("a fingerprint is " + BYTES + " bytes, got " + bytes.length);
     }
@@ -30,7 +30,7 @@ public record Fingerprint(byte[] bytes) {
 
   /** The fingerprint of a raw 32-byte Ed25519 public key. */
   public static Fingerprint fromEd25519PublicKey(byte[] rawPublicKey) {
-    Objects.requireNonNull(rawPublicKey, "rawPublicKey");
+    Args.notNull(rawPublicKey, "rawPublicKey");
     if (rawPublicKey.length != BYTES) {
       throw new InvalidInputException(
           "a raw Ed25519 public key is " + BYTES + " bytes, got " + rawPublicKey.length);
@@ -45,7 +45,7 @@ public record Fingerprint(byte[] bytes) {
    * @throws InvalidInputException when the key is not an Ed25519 key
    */
   public static Fingerprint fromPublicKey(PublicKey key) {
-    Objects.requireNonNull(key, "key");
+    Args.notNull(key, "key");
     byte[] encoded = key.getEncoded();
     int prefix = ED25519_SPKI_PREFIX.length;
     if (encoded == null
@@ -62,7 +62,7 @@ public record Fingerprint(byte[] bytes) {
 
   /** Parses 64 hex characters (either case). */
   public static Fingerprint fromHex(String hex) {
-    Objects.requireNonNull(hex, "hex");
+    Args.notNull(hex, "hex");
     if (hex.length() != BYTES * 2) {
       throw new InvalidInputException(
           "a fingerprint is " + BYTES * 2 + " hex characters, got " + hex.length());

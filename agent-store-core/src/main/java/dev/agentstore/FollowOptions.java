@@ -1,9 +1,9 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * How a {@link Follower} waits for new entries. Immutable; start from {@link #defaults()}.
@@ -22,8 +22,8 @@ public record FollowOptions(
     Duration pollInterval, boolean backendWakeUps, List<WakeUpSource> wakeUps, int pageSize) {
 
   public FollowOptions {
-    Objects.requireNonNull(pollInterval, "pollInterval");
-    Objects.requireNonNull(wakeUps, "wakeUps");
+    Args.notNull(pollInterval, "pollInterval");
+    Args.notNull(wakeUps, "wakeUps");
     if (pollInterval.isNegative() || pollInterval.isZero()) {
       throw new InvalidInputException("pollInterval must be positive, got " + pollInterval);
     }
@@ -49,7 +49,7 @@ public record FollowOptions(
 
   /** These options with {@code source} added to {@link #wakeUps()}. */
   public FollowOptions withWakeUps(WakeUpSource source) {
-    Objects.requireNonNull(source, "source");
+    Args.notNull(source, "source");
     List<WakeUpSource> more = new ArrayList<>(wakeUps);
     more.add(source);
     return new FollowOptions(pollInterval, backendWakeUps, more, pageSize);

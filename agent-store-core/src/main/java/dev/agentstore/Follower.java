@@ -1,5 +1,6 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.JdbcBackend;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -141,7 +142,7 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
    * this follower is closed.
    */
   public synchronized Optional<Entry> poll(Duration timeout) throws InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
+    Args.notNull(timeout, "timeout");
     long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
     return fill(deadline) ? Optional.of(take()) : Optional.empty();
   }
@@ -151,7 +152,7 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
    * been); 0 for a writer this follower has not seen. Thread-safe.
    */
   public long position(String writer) {
-    return delivered.getOrDefault(Objects.requireNonNull(writer, "writer"), 0L);
+    return delivered.getOrDefault(Args.notNull(writer, "writer"), 0L);
   }
 
   /** The position of every writer seen so far (see {@link #position}). Thread-safe. */

@@ -1,5 +1,6 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.Hex;
 import java.util.Arrays;
 import java.util.Objects;
@@ -11,15 +12,16 @@ import java.util.Objects;
 public record Head(String stream, String writer, long seq, byte[] contentHash) {
 
   public Head {
-    Objects.requireNonNull(stream, "stream");
-    Objects.requireNonNull(writer, "writer");
-    Objects.requireNonNull(contentHash, "contentHash");
+    Args.notNull(stream, "stream");
+    Args.notNull(writer, "writer");
+    Args.notNull(contentHash, "contentHash");
     if (seq < 1) {
-      throw new IllegalArgumentException("seq must be >= 1, got " + seq);
+      throw new InvalidInputException(
+          "Head seq must be 1 or more, got " + seq + " (" + stream + "/" + writer + ")");
     }
     if (contentHash.length != Entry.HASH_BYTES) {
-      throw new IllegalArgumentException(
-          "a hash must be " + Entry.HASH_BYTES + " bytes, got " + contentHash.length);
+      throw new InvalidInputException(
+          "Head contentHash must be " + Entry.HASH_BYTES + " bytes, got " + contentHash.length);
     }
     contentHash = contentHash.clone();
   }

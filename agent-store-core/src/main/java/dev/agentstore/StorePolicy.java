@@ -1,5 +1,6 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.BackendProvider;
 import dev.agentstore.internal.TomlPolicy;
 import dev.agentstore.sqlite.SqliteBackend;
@@ -92,13 +93,13 @@ public final class StorePolicy {
 
   /** SQLite at {@code path} with default options. */
   public static StorePolicy sqlite(Path path) {
-    Objects.requireNonNull(path, "path");
+    Args.notNull(path, "path");
     return new StorePolicy(SQLITE, Map.of("path", path.toString()), "code");
   }
 
   /** PostgreSQL at a JDBC URL (needs the {@code agent-store-postgres} module to open). */
   public static StorePolicy postgres(String jdbcUrl) {
-    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    Args.notNull(jdbcUrl, "jdbcUrl");
     return new StorePolicy(POSTGRES, Map.of("url", jdbcUrl), "code");
   }
 
@@ -107,8 +108,8 @@ public final class StorePolicy {
    * document's top-level keys. Relative paths are relative to the working directory.
    */
   public static StorePolicy parse(String toml) {
-    Objects.requireNonNull(toml, "toml");
-    return fromTable(TomlPolicy.read(toml, null, "policy text"), null, "policy text");
+    Args.notNull(toml, "toml");
+    return fromTable(readToml(toml, null, "policy text"), null, "policy text");
   }
 
   /**
@@ -116,9 +117,9 @@ public final class StorePolicy {
    * absent section means the defaults.
    */
   public static StorePolicy parseSection(String toml, String section) {
-    Objects.requireNonNull(toml, "toml");
-    Objects.requireNonNull(section, "section");
-    return fromTable(TomlPolicy.read(toml, section, "policy text"), null, "policy text");
+    Args.notNull(toml, "toml");
+    Args.notNull(section, "section");
+    return fromTable(readToml(toml, section, "policy text"), null, "policy text");
   }
 
   /**
@@ -126,7 +127,7 @@ public final class StorePolicy {
    * to the file's directory.
    */
   public static StorePolicy read(Path file) {
-    Objects.requireNonNull(file, "file");
+    Args.notNull(file, "file");
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
@@ -134,7 +135,33 @@ public final class StorePolicy {
       throw new StoreException("cannot read store policy " + file + ": " + e, e);
     }
     Path base = file.toAbsolutePath().getParent();
-    return fromTable(TomlPolicy.read(text, null, file.toString()), base, file.toString());
+    return fromTable(readToml(text, null, file.toString()), base, file.toString());
+  }
+
+  /** The TOML artifact, as a build file names it. */
+  static final String TOML_ARTIFACT = "com.electronwill.night-config:toml";
+
+  /**
+   * {@link TomlPolicy#read}, after checking that the TOML library is there: it is an optional
+   * dependency, and without it the first use of {@link TomlPolicy} would fail with a bare {@code
+   * NoClassDefFoundError} naming a class, not the artifact to add.
+   */
+  private static Map<String, Object> readToml(
+      String toml, @Nullable String section, String source) {
+    ClassLoader loader = StorePolicy.class.getClassLoader();
+    try {
+      Class.forName("com.electronwill.nightconfig.core.UnmodifiableConfig", false, loader);
+      Class.forName("com.electronwill.nightconfig.toml.TomlParser", false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new StoreException(
+          "cannot read the store policy in "
+              + source
+              + ": reading TOML needs the Maven artifact "
+              + TOML_ARTIFACT
+              + " on the class path, and it is missing",
+          e);
+    }
+    return TomlPolicy.read(toml, section, source);
   }
 
   private static StorePolicy fromTable(

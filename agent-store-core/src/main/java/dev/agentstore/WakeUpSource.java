@@ -1,6 +1,6 @@
 package dev.agentstore;
 
-import java.util.Objects;
+import dev.agentstore.internal.Args;
 import java.util.Optional;
 
 /**
@@ -35,9 +35,9 @@ public interface WakeUpSource {
 
   /** The rings of {@code doorbell} as wake-ups, each one with its commit as the hint. */
   static WakeUpSource of(Doorbell doorbell) {
-    Objects.requireNonNull(doorbell, "doorbell");
+    Args.notNull(doorbell, "doorbell");
     return listener -> {
-      Objects.requireNonNull(listener, "listener");
+      Args.notNull(listener, "listener");
       Doorbell.Subscription subscription =
           doorbell.subscribe(event -> listener.wake(Optional.of(event)));
       return subscription::close;
@@ -47,7 +47,7 @@ public interface WakeUpSource {
   /** A source that never wakes anyone. */
   static WakeUpSource none() {
     return listener -> {
-      Objects.requireNonNull(listener, "listener");
+      Args.notNull(listener, "listener");
       return () -> {};
     };
   }

@@ -1,5 +1,6 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.ChainReader;
 import dev.agentstore.internal.EntryArrays;
 import dev.agentstore.internal.JdbcBackend;
@@ -11,7 +12,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Spliterator;
@@ -147,7 +147,7 @@ public final class WriterLog {
               + writer
               + ")");
     }
-    Objects.requireNonNull(payloads, "payloads");
+    Args.notNull(payloads, "payloads");
     List<byte[]> copies = new ArrayList<>(payloads.size());
     for (byte[] payload : payloads) {
       // Copied so that a caller mutating its array during the append cannot split hash and row;
@@ -258,7 +258,7 @@ public final class WriterLog {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     checkNames(jdbc, stream, writer);
     checkAfter(afterSeq, stream, writer);
-    Objects.requireNonNull(options, "options");
+    Args.notNull(options, "options");
     jdbc.ensureOpen();
     return new Follower(jdbc, stream, writer, Map.of(writer, afterSeq), options);
   }
@@ -275,12 +275,12 @@ public final class WriterLog {
       Backend backend, String stream, Map<String, Long> afterSeqs, FollowOptions options) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     Names.accept("stream", stream, "", jdbc.storesNulInText());
-    Objects.requireNonNull(afterSeqs, "afterSeqs");
-    Objects.requireNonNull(options, "options");
+    Args.notNull(afterSeqs, "afterSeqs");
+    Args.notNull(options, "options");
     Map<String, Long> after = new HashMap<>();
     for (Map.Entry<String, Long> position : afterSeqs.entrySet()) {
       checkNames(jdbc, stream, position.getKey());
-      long seq = Objects.requireNonNull(position.getValue(), "afterSeqs value");
+      long seq = Args.notNull(position.getValue(), "afterSeqs value");
       checkAfter(seq, stream, position.getKey());
       after.put(position.getKey(), seq);
     }
@@ -345,7 +345,7 @@ public final class WriterLog {
       Backend backend, String stream, String writer, LongConsumer progress) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     checkNames(jdbc, stream, writer);
-    Objects.requireNonNull(progress, "progress");
+    Args.notNull(progress, "progress");
     return LogOps.verify(jdbc, stream, writer, progress);
   }
 
@@ -387,7 +387,7 @@ public final class WriterLog {
    *     is not storable
    */
   public static void importEntries(Backend backend, List<Entry> entries) {
-    Objects.requireNonNull(entries, "entries");
+    Args.notNull(entries, "entries");
     if (entries.isEmpty()) {
       return;
     }
@@ -395,7 +395,7 @@ public final class WriterLog {
     Entry first = entries.get(0);
     checkNames(jdbc, first.stream(), first.writer());
     for (Entry entry : entries) {
-      Objects.requireNonNull(entry, "entry");
+      Args.notNull(entry, "entry");
       Names.payload(EntryArrays.payload(entry), entry.stream(), entry.writer());
     }
     LogOps.importEntries(jdbc, first.stream(), first.writer(), List.copyOf(entries));

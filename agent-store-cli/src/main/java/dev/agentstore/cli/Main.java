@@ -181,6 +181,7 @@ public final class Main {
    */
   static int run(Main main, InputStream in, PrintWriter out, PrintWriter err, String... args) {
     main.in = in;
+    boolean json = wantsJson(args);
     CommandLine commandLine = commandLine(main, args);
     commandLine.setOut(out);
     commandLine.setErr(err);
@@ -189,6 +190,9 @@ public final class Main {
           int code = exitCode(e);
           String hint = code == EXIT_USAGE ? helpHint(cmd) : "";
           cmd.getErr().println("agent-store: " + oneLine(e) + hint);
+          if (json) {
+            printError(cmd.getOut(), kind(e), oneLine(e), code);
+          }
           if (main.verbose) {
             printStackTrace(e, cmd.getErr());
           }
@@ -198,6 +202,9 @@ public final class Main {
         (e, argv) -> {
           CommandLine cmd = e.getCommandLine();
           cmd.getErr().println("agent-store: " + oneLine(e) + helpHint(cmd));
+          if (json) {
+            printError(cmd.getOut(), "usage", oneLine(e), EXIT_USAGE);
+          }
           if (main.verbose) {
             printStackTrace(e, cmd.getErr());
           }
@@ -254,6 +261,55 @@ public final class Main {
       }
     }
     return commandLine;
+  }
+
+  /** Whether {@code --json} was asked for (before any {@code --}, which ends the options). */
+  private static boolean wantsJson(String... args) {
+    for (String arg : args) {
+      if (arg.equals("--")) {
+        return false;
+      }
+      if (arg.equals("--json")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The error as one JSON object on stdout, for callers that parse {@code --json} output: {@code
+   * {"error":{"kind":...,"message":...,"exit":N}}}. The human message still goes to stderr.
+   */
+  private static void printError(PrintWriter out, String kind, String message, int code) {
+    new Json(out)
+        .beginObject()
+        .name("error")
+        .beginObject()
+        .field("kind", kind)
+        .field("message", message)
+        .field("exit", code)
+        .endObject()
+        .endObject();
+    out.flush();
+  }
+
+  /**
+   * The error's kind for JSON: {@code usage}, {@code refused} or {@code store} for the command's
+   * own errors, else the library exception's type ({@code ChainBrokenException}, {@code
+   * ReadOnlyStoreException}, ...), and {@code internal} for anything unexpected.
+   */
+  static String kind(Throwable e) {
+    if (e instanceof CliException cli) {
+      return switch (cli.exitCode()) {
+        case EXIT_USAGE -> "usage";
+        case EXIT_BROKEN -> "refused";
+        default -> "store";
+      };
+    }
+    if (e instanceof dev.agentstore.StoreException) {
+      return e.getClass().getSimpleName();
+    }
+    return "internal";
   }
 
   /** What an exception means for the exit code. */

@@ -57,6 +57,33 @@ class MainTest {
   }
 
   @Test
+  void withJsonEveryErrorIsAlsoAJsonObjectOnStdout() throws Exception {
+    Path missing = dir.resolve("missing.db");
+    String opened =
+        "cannot open SQLite store " + missing.toAbsolutePath() + ": the file does not exist";
+    Cli.Result store = Cli.run("heads", missing.toString(), "--json").expect(3);
+    assertEquals("agent-store: " + opened + "\n", store.err());
+    assertEquals(
+        "{\"error\":{\"kind\":\"store\",\"message\":\"" + opened + "\",\"exit\":3}}\n",
+        store.out());
+
+    Cli.Result usage = Cli.run("heads", missing.toString(), "--json", "--bogus").expect(2);
+    assertEquals("usage", usage.json().get("error").get("kind").asText());
+    assertEquals(2, usage.json().get("error").get("exit").asInt());
+    assertEquals("Unknown option: '--bogus'", usage.json().get("error").get("message").asText());
+
+    Path text = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "not a database at all");
+    Cli.Result foreign = Cli.run("verify", text.toString(), "--json").expect(3);
+    assertEquals("StoreOpenException", foreign.json().get("error").get("kind").asText());
+    assertEquals(
+        "cannot open SQLite store " + text.toAbsolutePath() + ": the file is not a SQLite database",
+        foreign.json().get("error").get("message").asText());
+
+    Cli.Result plain = Cli.run("heads", missing.toString()).expect(3);
+    assertEquals("", plain.out(), "without --json nothing goes to stdout");
+  }
+
+  @Test
   void aMalformedUrlIsAUsageErrorThatNeverShowsThePassword() {
     Cli.Result run =
         Cli.run("verify", "jdbc:postgresql://db:port/fleet?user=a&password=s3cret")

@@ -179,7 +179,7 @@ public abstract class JdbcBackend implements Backend {
   public int exec(String sql, @Nullable Object... params) {
     Objects.requireNonNull(sql, "sql");
     return write(
-        "statement " + abbreviate(sql),
+        STATEMENT + abbreviate(sql),
         false,
         tx -> {
           PreparedStatement statement = tx.conn().prepare(sql, params);
@@ -192,7 +192,7 @@ public abstract class JdbcBackend implements Backend {
     Objects.requireNonNull(sql, "sql");
     Objects.requireNonNull(mapper, "mapper");
     return read(
-        "query " + abbreviate(sql),
+        QUERY + abbreviate(sql),
         conn -> {
           PreparedStatement statement = conn.prepare(sql, params);
           List<T> rows = new ArrayList<>();
@@ -376,7 +376,7 @@ public abstract class JdbcBackend implements Backend {
 
   /** The backend behind {@code backend}, which may be a transaction's view of one. */
   public static JdbcBackend of(Backend backend) {
-    Objects.requireNonNull(backend, "backend");
+    Args.notNull(backend, "backend");
     if (backend instanceof JdbcBackend jdbc) {
       return jdbc;
     }
@@ -590,18 +590,40 @@ public abstract class JdbcBackend implements Backend {
               e);
       case READ_ONLY ->
           new ReadOnlyStoreException(what + " on " + describe() + ": the store is read-only", e);
-      case CORRUPT -> new CorruptStoreException(detail, e);
+      case CORRUPT -> new CorruptStoreException(damaged(what, e), e);
       case CONNECTION_LOST ->
           new RetryableStoreException(
               what + " on " + describe() + ": the connection was lost (" + e.getMessage() + ")", e);
       case TIMEOUT ->
           new RetryableStoreException(
               what + " on " + describe() + ": timed out (" + e.getMessage() + ")", e);
-      case DISK_FULL ->
-          new StoreException(
-              what + " on " + describe() + ": no space left (" + e.getMessage() + ")", e);
+      case DISK_FULL -> new StoreException(what + " on " + describe() + ": " + diskFull(), e);
       default -> new StoreException(detail, e);
     };
+  }
+
+  private static final String STATEMENT = "statement ";
+  private static final String QUERY = "query ";
+
+  /**
+   * The message for a damaged store. Neither the statement nor the driver's text goes in: a damaged
+   * schema makes SQLite quote it ("malformed database schema (...) - near ..."), and a statement of
+   * agent-store's own is no help to the reader. The cause keeps both.
+   */
+  private String damaged(String what, SQLException e) {
+    String operation =
+        what.startsWith(STATEMENT) ? "a statement" : what.startsWith(QUERY) ? "a query" : what;
+    return operation + " on " + describe() + " failed: " + damage(e);
+  }
+
+  /** What is wrong with a store that gave a {@link ErrorKind#CORRUPT} error, in words. */
+  protected String damage(SQLException e) {
+    return "the store is damaged";
+  }
+
+  /** What a full disk means for this store, for messages: "the disk holding /x/y.db is full". */
+  protected String diskFull() {
+    return "the disk is full";
   }
 
   /** Throws {@link StoreClosedException} when this backend has been closed. */

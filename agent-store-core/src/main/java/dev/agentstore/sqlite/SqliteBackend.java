@@ -8,12 +8,15 @@ import dev.agentstore.StoreBusyException.Holder;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
 import dev.agentstore.WakeUpSource;
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.BusyBudget;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
 import dev.agentstore.internal.JdbcBackend;
+import dev.agentstore.internal.MountTable;
 import dev.agentstore.internal.SqlDialect;
 import dev.agentstore.internal.SqliteDialect;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -23,7 +26,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -101,8 +103,8 @@ public final class SqliteBackend extends JdbcBackend {
    *     for read-only
    */
   public static SqliteBackend open(Path path, SqliteOptions options) {
-    Objects.requireNonNull(path, "path");
-    Objects.requireNonNull(options, "options");
+    Args.notNull(path, "path");
+    Args.notNull(options, "options");
     Path file = path.toAbsolutePath().normalize();
     checkPath(file, options);
     String description = "SQLite store " + file;
@@ -159,7 +161,7 @@ public final class SqliteBackend extends JdbcBackend {
    * ({@link #options()}); a write that waits lowers it for its remaining time and puts it back.
    */
   public static SqliteBackend fromConnection(Connection connection) {
-    Objects.requireNonNull(connection, "connection");
+    Args.notNull(connection, "connection");
     int busyTimeout;
     try {
       // Checked first: a closed connection cannot answer the metadata query below.
@@ -445,18 +447,69 @@ public final class SqliteBackend extends JdbcBackend {
   public ErrorKind classify(SQLException e) {
     // getErrorCode() is the primary code only; the extended one tells a key violation apart from
     // the other constraint failures.
-    int code =
-        e instanceof SQLiteException sqlite && sqlite.getResultCode().code > 0
-            ? sqlite.getResultCode().code
-            : e.getErrorCode();
+    int code = extendedCode(e);
     return switch (code & 0xff) {
       case 5, 6 -> ErrorKind.BUSY;
       case 8 -> ErrorKind.READ_ONLY;
       case 11, 26 -> ErrorKind.CORRUPT;
       case 13 -> ErrorKind.DISK_FULL;
+      case 10 -> path != null && outOfSpace(code, path) ? ErrorKind.DISK_FULL : ErrorKind.OTHER;
       case 19 -> (code == 2067 || code == 1555) ? ErrorKind.UNIQUE_VIOLATION : ErrorKind.OTHER;
       default -> ErrorKind.OTHER;
     };
+  }
+
+  private static int extendedCode(SQLException e) {
+    return e instanceof SQLiteException sqlite && sqlite.getResultCode().code > 0
+        ? sqlite.getResultCode().code
+        : e.getErrorCode();
+  }
+
+  @Override
+  protected String damage(SQLException e) {
+    return (extendedCode(e) & 0xff) == 26
+        ? "the file is not a SQLite database"
+        : "the database file is damaged (SQLite reports a malformed database image)";
+  }
+
+  @Override
+  protected String diskFull() {
+    return path == null ? super.diskFull() : diskFull(path);
+  }
+
+  private static String diskFull(Path file) {
+    return "the disk holding " + file + " is full";
+  }
+
+  /** SQLite's extended codes for a failed write, fsync, truncate or shared-memory extension. */
+  private static final int IOERR_WRITE = 10 | (3 << 8);
+
+  private static final int IOERR_FSYNC = 10 | (4 << 8);
+  private static final int IOERR_TRUNCATE = 10 | (6 << 8);
+  private static final int IOERR_SHMSIZE = 10 | (19 << 8);
+
+  /** Below this many free bytes, a failed write is taken for a full disk. */
+  private static final long NEARLY_FULL_BYTES = 1024 * 1024;
+
+  /**
+   * Whether an I/O error {@code code} is a full disk. SQLite reports ENOSPC as {@code SQLITE_FULL}
+   * only on some paths; growing the WAL index or syncing a file on a full disk comes back as {@code
+   * SQLITE_IOERR_SHMSIZE}, {@code _WRITE}, {@code _FSYNC} or {@code _TRUNCATE}, without the errno.
+   * The file system's free space tells the cases apart.
+   */
+  private static boolean outOfSpace(int code, Path file) {
+    if (code != IOERR_WRITE
+        && code != IOERR_FSYNC
+        && code != IOERR_TRUNCATE
+        && code != IOERR_SHMSIZE) {
+      return false;
+    }
+    try {
+      Path existing = Files.exists(file) ? file : file.getParent();
+      return existing != null && Files.getFileStore(existing).getUsableSpace() < NEARLY_FULL_BYTES;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------- opening
@@ -480,18 +533,54 @@ public final class SqliteBackend extends JdbcBackend {
         throw new StoreOpenException(
             "cannot open SQLite store " + file + " read-only: the file does not exist", null);
       }
-    } else if (Files.exists(file) && !Files.isWritable(file)) {
+      return;
+    }
+    String readOnly = whyNotWritable(file);
+    if (readOnly != null) {
       throw new ReadOnlyStoreException(
-          "cannot open SQLite store "
+          (Files.exists(file) ? "cannot open SQLite store " : "cannot create SQLite store ")
               + file
-              + " for writing: the file is read-only (open it with"
-              + " SqliteOptions.defaults().withReadOnly(true) to read it)",
-          null);
-    } else if (!Files.exists(file) && !Files.isWritable(parent)) {
-      throw new ReadOnlyStoreException(
-          "cannot create SQLite store " + file + ": directory " + parent + " is not writable",
+              + " for writing: "
+              + readOnly,
           null);
     }
+  }
+
+  private static final String READ_IT_READ_ONLY =
+      " (open it with SqliteOptions.defaults().withReadOnly(true) to read it)";
+
+  /**
+   * Why {@code file} cannot be written, or null when nothing says so: a read-only mount, a
+   * read-only file, or a directory where SQLite cannot create the write-ahead log and shared-memory
+   * files it needs beside the store.
+   */
+  private static @Nullable String whyNotWritable(Path file) {
+    Path parent = file.getParent();
+    boolean exists = Files.exists(file);
+    if (parent != null && MountTable.isReadOnly(exists ? file : parent)) {
+      return "the file system holding it is mounted read-only" + (exists ? READ_IT_READ_ONLY : "");
+    }
+    if (exists && !Files.isWritable(file)) {
+      return "the file is read-only" + READ_IT_READ_ONLY;
+    }
+    if (parent != null && !Files.isWritable(parent)) {
+      if (!exists) {
+        return "directory " + parent + " is read-only";
+      }
+      Path wal = Path.of(file + "-wal");
+      Path shm = Path.of(file + "-shm");
+      if (!(Files.isWritable(wal) && Files.isWritable(shm))) {
+        return "directory "
+            + parent
+            + " is read-only, and SQLite must create "
+            + wal.getFileName()
+            + " and "
+            + shm.getFileName()
+            + " beside the store to write it"
+            + READ_IT_READ_ONLY;
+      }
+    }
+    return null;
   }
 
   private static Connection connect(Path file, SqliteOptions options, boolean readOnly)
@@ -514,25 +603,33 @@ public final class SqliteBackend extends JdbcBackend {
     int primary = e.getErrorCode() & 0xff;
     String detail = e.getMessage();
     return switch (primary) {
+      // No driver text for a damaged file: SQLite quotes a malformed schema's SQL in it.
       case 26 ->
           new StoreOpenException(
-              "cannot open SQLite store "
-                  + file
-                  + ": the file is not a SQLite database ("
-                  + detail
-                  + ")",
-              e);
+              "cannot open SQLite store " + file + ": the file is not a SQLite database", e);
       case 11 ->
           new StoreOpenException(
               "cannot open SQLite store "
                   + file
-                  + ": the database file is damaged, e.g. truncated ("
-                  + detail
-                  + ")",
+                  + ": the database file is damaged, e.g. truncated (SQLite reports a malformed"
+                  + " database image)",
               e);
-      case 8 ->
-          new ReadOnlyStoreException(
-              "cannot open SQLite store " + file + ": the file is read-only (" + detail + ")", e);
+      case 8 -> {
+        String why = whyNotWritable(file);
+        yield new ReadOnlyStoreException(
+            "cannot open SQLite store "
+                + file
+                + ": "
+                + (why == null ? "the store is read-only (" + detail + ")" : why),
+            e);
+      }
+      case 13 ->
+          new StoreOpenException("cannot open SQLite store " + file + ": " + diskFull(file), e);
+      case 10 ->
+          outOfSpace(extendedCode(e), file)
+              ? new StoreOpenException(
+                  "cannot open SQLite store " + file + ": " + diskFull(file), e)
+              : new StoreOpenException("cannot open SQLite store " + file + ": " + detail, e);
       case 5, 6 ->
           new StoreBusyException(
               "cannot open SQLite store "

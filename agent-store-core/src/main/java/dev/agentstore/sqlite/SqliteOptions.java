@@ -1,8 +1,9 @@
 package dev.agentstore.sqlite;
 
 import dev.agentstore.Durability;
+import dev.agentstore.InvalidInputException;
+import dev.agentstore.internal.Args;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How {@link SqliteBackend#open(java.nio.file.Path, SqliteOptions)} opens a file. Immutable; start
@@ -29,16 +30,17 @@ public record SqliteOptions(
   public static final Duration DEFAULT_COMMIT_CHECK_INTERVAL = Duration.ofMillis(10);
 
   public SqliteOptions {
-    Objects.requireNonNull(durability, "durability");
-    Objects.requireNonNull(busyTimeout, "busyTimeout");
+    Args.notNull(durability, "durability");
+    Args.notNull(busyTimeout, "busyTimeout");
     if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("busyTimeout out of range: " + busyTimeout);
+      throw new InvalidInputException(
+          "busyTimeout must be 0 to " + Integer.MAX_VALUE + " ms, got " + busyTimeout);
     }
-    Objects.requireNonNull(commitCheckInterval, "commitCheckInterval");
+    Args.notNull(commitCheckInterval, "commitCheckInterval");
     if (commitCheckInterval.isNegative()
         || commitCheckInterval.isZero()
         || commitCheckInterval.compareTo(Duration.ofHours(1)) > 0) {
-      throw new IllegalArgumentException(
+      throw new InvalidInputException(
           "commitCheckInterval must be positive and at most an hour: " + commitCheckInterval);
     }
   }

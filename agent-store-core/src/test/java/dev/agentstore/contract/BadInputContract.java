@@ -158,6 +158,21 @@ public abstract class BadInputContract extends BackendContract {
         () -> WriterLog.appendAll(store, STREAM, WRITER, withNull), "payload", STREAM, WRITER);
   }
 
+  @Test
+  void nullArgumentsAreInvalidInputNamingTheArgument() {
+    assertRefusedExactly(
+        () -> WriterLog.appendAll(store, STREAM, WRITER, null), "payloads must not be null");
+    assertRefusedExactly(
+        () -> WriterLog.append(null, STREAM, WRITER, utf8("x")), "backend must not be null");
+    assertRefusedExactly(() -> WriterLog.heads(null), "backend must not be null");
+    assertRefusedExactly(() -> WriterLog.importEntries(store, null), "entries must not be null");
+    assertRefusedExactly(
+        () -> WriterLog.follow(store, STREAM, WRITER, 0, null), "options must not be null");
+    assertRefusedExactly(() -> new Generation("g").bump(null), "backend must not be null");
+    assertRefusedExactly(() -> Generation.ensureSchema(null), "backend must not be null");
+    assertRefusedExactly(() -> store.doorbell().ring(null), "event must not be null");
+  }
+
   // ---------------------------------------------------------------- positions
 
   @Test
@@ -327,6 +342,12 @@ public abstract class BadInputContract extends BackendContract {
     for (String fragment : fragments) {
       assertTrue(message.contains(fragment), "\"" + fragment + "\" not in: " + e.getMessage());
     }
+    assertUntouched();
+  }
+
+  private void assertRefusedExactly(Executable call, String message) {
+    InvalidInputException e = assertThrows(InvalidInputException.class, call);
+    assertEquals(message, e.getMessage());
     assertUntouched();
   }
 

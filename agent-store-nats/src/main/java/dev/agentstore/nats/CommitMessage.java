@@ -3,10 +3,11 @@ package dev.agentstore.nats;
 import dev.agentstore.CommitEvent;
 import dev.agentstore.Entry;
 import dev.agentstore.Head;
+import dev.agentstore.InvalidInputException;
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.CommitJson;
 import dev.agentstore.internal.Hex;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /**
  * The wire format of a commit on NATS: a UTF-8 JSON object
@@ -24,7 +25,7 @@ import java.util.Objects;
 public record CommitMessage(Head head) {
 
   public CommitMessage {
-    Objects.requireNonNull(head, "head");
+    Args.notNull(head, "head");
   }
 
   /** The message announcing that {@code (stream, writer)} committed {@code seq} with that hash. */
@@ -40,16 +41,22 @@ public record CommitMessage(Head head) {
   /**
    * Reads a message.
    *
-   * @throws IllegalArgumentException when {@code json} is not UTF-8 JSON of this format
+   * @throws InvalidInputException when {@code json} is not UTF-8 JSON of this format
    */
   public static CommitMessage parse(byte[] json) {
-    Objects.requireNonNull(json, "json");
-    CommitJson.Notice notice = CommitJson.decode(new String(json, StandardCharsets.UTF_8));
-    if (notice.stream() == null || notice.writer() == null || notice.contentHash() == null) {
-      throw new IllegalArgumentException(
+    Args.notNull(json, "json");
+    CommitJson.Notice notice;
+    byte[] hash;
+    try {
+      notice = CommitJson.decode(new String(json, StandardCharsets.UTF_8));
+      hash = notice.contentHash() == null ? null : Hex.decode(notice.contentHash());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("not a commit message: " + e.getMessage());
+    }
+    if (notice.stream() == null || notice.writer() == null || hash == null) {
+      throw new InvalidInputException(
           "a commit message needs stream, writer, seq and content_hash");
     }
-    byte[] hash = Hex.decode(notice.contentHash());
     return new CommitMessage(notice.stream(), notice.writer(), notice.seq(), hash);
   }
 

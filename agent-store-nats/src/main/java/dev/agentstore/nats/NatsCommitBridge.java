@@ -5,6 +5,7 @@ import dev.agentstore.CommitEvent;
 import dev.agentstore.Doorbell;
 import dev.agentstore.Entry;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.Threads;
 import io.nats.client.Connection;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -59,9 +59,9 @@ public final class NatsCommitBridge implements AutoCloseable {
 
   /** Bridges {@code backend}'s doorbell to {@code nats} on {@code subjects}. */
   public static NatsCommitBridge start(Connection nats, Backend backend, NatsSubjects subjects) {
-    Objects.requireNonNull(nats, "nats");
-    Objects.requireNonNull(backend, "backend");
-    Objects.requireNonNull(subjects, "subjects");
+    Args.notNull(nats, "nats");
+    Args.notNull(backend, "backend");
+    Args.notNull(subjects, "subjects");
     return new NatsCommitBridge(nats, backend, subjects);
   }
 

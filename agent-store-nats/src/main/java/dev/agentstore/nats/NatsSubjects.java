@@ -1,6 +1,7 @@
 package dev.agentstore.nats;
 
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.internal.Args;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -8,7 +9,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -36,7 +36,7 @@ public record NatsSubjects(String prefix) {
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
   public NatsSubjects {
-    Objects.requireNonNull(prefix, "prefix");
+    Args.notNull(prefix, "prefix");
     if (!PREFIX.matcher(prefix).matches()) {
       throw new InvalidInputException(
           "a subject prefix is tokens of ASCII letters, digits, '-' and '_' joined by '.', got \""
@@ -62,21 +62,21 @@ public record NatsSubjects(String prefix) {
 
   /** The stream a subject of this scheme names; empty for any other subject. */
   public Optional<String> streamOf(String subject) {
-    Objects.requireNonNull(subject, "subject");
+    Args.notNull(subject, "subject");
     String start = prefix + ".";
     if (!subject.startsWith(start) || subject.indexOf('.', start.length()) >= 0) {
       return Optional.empty();
     }
     try {
       return Optional.of(unescape(subject.substring(start.length())));
-    } catch (IllegalArgumentException e) {
+    } catch (InvalidInputException e) {
       return Optional.empty();
     }
   }
 
   /** {@code name} as one subject token (see the class description). */
   public static String escape(String name) {
-    Objects.requireNonNull(name, "name");
+    Args.notNull(name, "name");
     if (name.isEmpty()) {
       throw new InvalidInputException("a stream name is never empty");
     }
@@ -107,10 +107,10 @@ public record NatsSubjects(String prefix) {
   /**
    * The name a token made by {@link #escape} stands for.
    *
-   * @throws IllegalArgumentException when {@code token} is not such a token
+   * @throws InvalidInputException when {@code token} is not such a token
    */
   public static String unescape(String token) {
-    Objects.requireNonNull(token, "token");
+    Args.notNull(token, "token");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(token.length());
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);
@@ -121,13 +121,13 @@ public record NatsSubjects(String prefix) {
       int escaped = c == '_' ? upperHexByte(token, i + 1) : -1;
       // A byte that escape() would have left plain makes a second spelling: refused.
       if (escaped < 0 || isPlain(escaped)) {
-        throw new IllegalArgumentException("not an escaped stream token: " + token);
+        throw new InvalidInputException("not an escaped stream token: " + token);
       }
       bytes.write(escaped);
       i += 2;
     }
     if (bytes.size() == 0) {
-      throw new IllegalArgumentException("an empty token names no stream");
+      throw new InvalidInputException("an empty token names no stream");
     }
     try {
       return StandardCharsets.UTF_8
@@ -137,7 +137,7 @@ public record NatsSubjects(String prefix) {
           .decode(ByteBuffer.wrap(bytes.toByteArray()))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("token is not escaped UTF-8: " + token, e);
+      throw new InvalidInputException("token is not escaped UTF-8: " + token);
     }
   }
 

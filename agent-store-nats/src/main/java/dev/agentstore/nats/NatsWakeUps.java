@@ -1,15 +1,16 @@
 package dev.agentstore.nats;
 
 import dev.agentstore.CommitEvent;
+import dev.agentstore.InvalidInputException;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.WakeUpHub;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,15 +75,15 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
 
   /** Wake-ups for the commits of {@code stream}, on {@code subjects}. */
   public static NatsWakeUps forStream(Connection nats, NatsSubjects subjects, String stream) {
-    Objects.requireNonNull(nats, "nats");
-    Objects.requireNonNull(subjects, "subjects");
+    Args.notNull(nats, "nats");
+    Args.notNull(subjects, "subjects");
     return new NatsWakeUps(nats, subjects.subject(stream));
   }
 
   /** Wake-ups for the commits of every stream, on {@code subjects}. */
   public static NatsWakeUps forAllStreams(Connection nats, NatsSubjects subjects) {
-    Objects.requireNonNull(nats, "nats");
-    Objects.requireNonNull(subjects, "subjects");
+    Args.notNull(nats, "nats");
+    Args.notNull(subjects, "subjects");
     return new NatsWakeUps(nats, subjects.allStreams());
   }
 
@@ -121,7 +122,7 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
     try {
       hint = Optional.of(CommitMessage.parse(message.getData()).toCommitEvent());
       received.incrementAndGet();
-    } catch (IllegalArgumentException e) {
+    } catch (InvalidInputException e) {
       malformed.incrementAndGet();
       hint = NO_HINT;
     }

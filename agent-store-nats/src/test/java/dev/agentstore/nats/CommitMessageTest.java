@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentstore.CommitEvent;
 import dev.agentstore.Entry;
+import dev.agentstore.InvalidInputException;
 import dev.agentstore.WriterLog;
 import dev.agentstore.sqlite.SqliteBackend;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ class CommitMessageTest {
             "{\"stream\":\"s\" \"writer\":\"w\"}",
             "{\"stream\":{\"nested\":1}}")) {
       assertThrows(
-          IllegalArgumentException.class,
+          InvalidInputException.class,
           () -> CommitMessage.parse(bad.getBytes(StandardCharsets.UTF_8)),
           bad);
     }

@@ -8,6 +8,7 @@ import dev.agentstore.StoreBusyException;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
 import dev.agentstore.WakeUpSource;
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.BusyBudget;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
@@ -25,7 +26,6 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -90,8 +90,8 @@ public final class PostgresBackend extends JdbcBackend {
    *     cannot be reached, refuses the login, or has no such database
    */
   public static PostgresBackend connect(String jdbcUrl, PostgresOptions options) {
-    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-    Objects.requireNonNull(options, "options");
+    Args.notNull(jdbcUrl, "jdbcUrl");
+    Args.notNull(options, "options");
     String address = ServerAddress.of(jdbcUrl);
     if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new StoreOpenException(
@@ -163,8 +163,8 @@ public final class PostgresBackend extends JdbcBackend {
    * the caller's to set on its connections.
    */
   public static PostgresBackend fromDataSource(DataSource dataSource, PostgresOptions options) {
-    Objects.requireNonNull(dataSource, "dataSource");
-    Objects.requireNonNull(options, "options");
+    Args.notNull(dataSource, "dataSource");
+    Args.notNull(options, "options");
     String address;
     try (Connection probe = dataSource.getConnection()) {
       address = ServerAddress.of(probe.getMetaData().getURL());

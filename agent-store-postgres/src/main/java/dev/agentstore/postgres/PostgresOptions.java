@@ -1,9 +1,9 @@
 package dev.agentstore.postgres;
 
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.internal.Args;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How a {@link PostgresBackend} uses its server. Immutable; start from {@link #defaults()}.
@@ -40,10 +40,10 @@ public record PostgresOptions(
     boolean commitNotifications) {
 
   public PostgresOptions {
-    Objects.requireNonNull(schema, "schema");
-    Objects.requireNonNull(connectTimeout, "connectTimeout");
-    Objects.requireNonNull(statementTimeout, "statementTimeout");
-    Objects.requireNonNull(lockTimeout, "lockTimeout");
+    Args.notNull(schema, "schema");
+    Args.notNull(connectTimeout, "connectTimeout");
+    Args.notNull(statementTimeout, "statementTimeout");
+    Args.notNull(lockTimeout, "lockTimeout");
     int bytes = schema.getBytes(StandardCharsets.UTF_8).length;
     if (schema.isEmpty() || bytes > 63 || schema.indexOf('\0') >= 0) {
       throw new InvalidInputException(
