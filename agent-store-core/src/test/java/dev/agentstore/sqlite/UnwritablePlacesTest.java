@@ -146,14 +146,17 @@ class UnwritablePlacesTest {
     run("chown", "nobody", file.toString(), nativeDir.toString());
     run("chmod", "555", ro.toString());
     Path log = dir.resolve("child.log");
-    // ChildJvm runs: wrapper java -Xmx… -XX:… -cp CLASSPATH main args; the wrapper drops root and
-    // swaps in the copied class path.
+    // ChildJvm runs: wrapper JAVA-COMMAND… -cp CLASSPATH main args; the wrapper drops root and
+    // swaps in the copied class path, and a native-library directory nobody may write.
     List<String> wrapper =
         List.of(
-            "sh",
+            "bash",
             "-c",
-            "natives=$0; cp=$1; java=$2; shift 6; exec setpriv --reuid=nobody --regid=nogroup"
-                + " --clear-groups \"$java\" -Dorg.sqlite.tmpdir=\"$natives\" -cp \"$cp\" \"$@\"",
+            "natives=$0; cp=$1; shift; args=(); while [ $# -gt 0 ]; do"
+                + " if [ \"$1\" = -cp ]; then"
+                + " args+=(\"-Dorg.sqlite.tmpdir=$natives\" -cp \"$cp\"); shift 2;"
+                + " else args+=(\"$1\"); shift; fi; done;"
+                + " exec setpriv --reuid=nobody --regid=nogroup --clear-groups \"${args[@]}\"",
             nativeDir.toString(),
             String.join(File.pathSeparator, classPath));
     try (ChildJvm child = ChildJvm.start(wrapper, PlacesWorker.class, log, "open", ro.toString())) {

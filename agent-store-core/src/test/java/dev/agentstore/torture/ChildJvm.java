@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -116,6 +117,8 @@ public final class ChildJvm implements AutoCloseable {
             // Renamed into place: a child still running keeps the file it mapped.
             Path partial = Files.createTempFile(directory, name, ".partial");
             Files.write(partial, library);
+            // Readable by every user: some tests run their child as an unprivileged one.
+            Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
           }
         }
