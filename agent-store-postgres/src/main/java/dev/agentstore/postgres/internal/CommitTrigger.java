@@ -114,9 +114,13 @@ public final class CommitTrigger {
                     + listeners
                     + ";\n"
                     + "  END IF;\n"
-                    + "  DROP FUNCTION IF EXISTS "
+                    + "  IF to_regprocedure("
+                    + literal(earlierSwitch + "()")
+                    + ") IS NOT NULL THEN\n"
+                    + "    DROP FUNCTION "
                     + earlierSwitch
                     + "();\n"
+                    + "  END IF;\n"
                     // Left disabled by the earlier switch while no one listened.
                     + "  IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
                     + NAME
