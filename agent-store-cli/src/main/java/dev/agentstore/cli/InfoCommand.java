@@ -55,8 +55,9 @@ final class InfoCommand implements Callable<Integer> {
    * What a PostgreSQL operator asks first: which role this is and what it may do, whether commit
    * notifications are installed and switched on, and how big the tables and their indexes are.
    *
-   * @param trigger the announcing trigger's state: {@code missing}, {@code enabled} or {@code
-   *     disabled} (disabled while no listener is registered)
+   * @param trigger the announcing trigger's state: {@code missing}, {@code enabled} (it notifies
+   *     while a listener is registered) or {@code disabled} (left so by an earlier version until
+   *     {@code ensureSchema} upgrades the store, or by hand)
    * @param listeners rows in the listeners table; null when it is missing or unreadable
    */
   private record Operator(
@@ -377,8 +378,11 @@ final class InfoCommand implements Callable<Integer> {
             : o.listeners() + (o.listeners() == 1 ? " listener" : " listeners") + " registered";
     return switch (o.trigger()) {
       case "missing" -> "not installed (followers in other processes poll)";
-      case "enabled" -> "installed, on; " + listeners;
-      default -> "installed, off until a listener registers; " + listeners;
+      case "enabled" ->
+          o.listeners() != null && o.listeners() == 0
+              ? "installed, off until a listener registers; " + listeners
+              : "installed, on; " + listeners;
+      default -> "installed, disabled (ensureSchema enables it); " + listeners;
     };
   }
 

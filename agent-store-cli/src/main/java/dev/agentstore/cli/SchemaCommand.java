@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Prints, as one psql script, exactly the statements that Generation.ensureSchema and"
           + " WriterLog.ensureSchema run on a new PostgreSQL store: the schema, both tables, and"
-          + " the commit-notification trigger with its listeners table, functions and grant."
+          + " the commit-notification trigger with its listeners table, function and grant."
           + " Every statement is idempotent. Run it as the role that should own the tables;"
           + " the grants that appending and reading roles need follow as comments.",
       "Needs no connection."

@@ -119,8 +119,8 @@ class InfoCommandTest {
       for (String may : List.of("read", "append", "bump", "listen", "install")) {
         assertTrue(owner.get("privileges").get(may).asBoolean(), may + ": " + owner);
       }
-      // Off while no one listens; the listeners table is readable by every role.
-      assertEquals("disabled", owner.get("notifications").get("trigger").asText());
+      // Enabled, and silent while no one listens; the listeners table is readable by every role.
+      assertEquals("enabled", owner.get("notifications").get("trigger").asText());
       assertEquals(0, owner.get("notifications").get("listeners").asLong());
       assertTrue(owner.get("index_bytes").asLong() > 0, owner.toString());
 

@@ -36,7 +36,7 @@ class SchemaCommandTest {
         Generation.checkSchema(db);
         assertEquals(1, WriterLog.append(db, "s", "w", new byte[] {1}).seq());
         assertEquals(
-            List.of(2L),
+            List.of(1L),
             db.query(
                 "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
                     + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ?"

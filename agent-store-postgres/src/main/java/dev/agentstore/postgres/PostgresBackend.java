@@ -244,14 +244,14 @@ public final class PostgresBackend extends JdbcBackend {
    * server's limit) only {@code seq} and {@code content_hash} are sent.
    *
    * <p>Notifications are sent only while {@code <schema>._agent_store_listeners} holds a row,
-   * because PostgreSQL commits notifying transactions one at a time; while it holds none, the
-   * announcing trigger is disabled (a trigger on that table, running as the log table's owner,
-   * enables it with the first row and disables it when the last row goes), so that appends with no
-   * one listening do not pay for it. A listener of its own (not an agent-store backend) registers
-   * after its {@code LISTEN} with {@code INSERT INTO <schema>._agent_store_listeners (pid) VALUES
-   * (pg_backend_pid()) ON CONFLICT DO NOTHING}, then reads what it missed, and runs {@code DELETE
-   * FROM <schema>._agent_store_listeners WHERE pid = pg_backend_pid()} when done; the row of a
-   * backend that is gone is deleted by the next agent-store listener that starts.
+   * because PostgreSQL commits notifying transactions one at a time: the announcing trigger looks
+   * at that table and returns at once while it is empty. The trigger itself stays enabled, so that
+   * a listener coming or going never locks the log table and never holds up an append. A listener
+   * of its own (not an agent-store backend) registers after its {@code LISTEN} with {@code INSERT
+   * INTO <schema>._agent_store_listeners (pid) VALUES (pg_backend_pid()) ON CONFLICT DO NOTHING},
+   * then reads what it missed, and runs {@code DELETE FROM <schema>._agent_store_listeners WHERE
+   * pid = pg_backend_pid()} when done; the row of a backend that is gone is deleted by the next
+   * agent-store listener that starts.
    *
    * @throws dev.agentstore.StoreException when the log table does not exist yet
    */
@@ -276,8 +276,11 @@ public final class PostgresBackend extends JdbcBackend {
    * Installs the trigger that announces commits and the table in which listeners register (see
    * {@link #notificationChannel()}), unless {@link PostgresOptions#commitNotifications()} is off;
    * replaces the trigger function of a store made by an earlier version, which notified even with
-   * no one listening. A user who may not create functions, triggers or tables gets a warning
-   * instead: followers then rely on their poll interval for commits by other processes.
+   * no one listening, and upgrades one whose trigger an earlier version enabled and disabled as
+   * listeners came and went: it drops that switch and enables the trigger, once, which waits for
+   * the transactions appending at that moment and holds up new appends until it is done. A user who
+   * may not create functions, triggers or tables gets a warning instead: followers then rely on
+   * their poll interval for commits by other processes.
    */
   @Override
   public void ensureCommitNotifications() {
@@ -314,8 +317,9 @@ public final class PostgresBackend extends JdbcBackend {
   }
 
   /**
-   * Whether the trigger, its function and the switch are in place and current: a read any role can
-   * make, so that opening an installed store runs no DDL and needs no privilege to run it.
+   * Whether the listeners table, the trigger and its function are in place, current and enabled,
+   * with no switch of an earlier version left: a read any role can make, so that opening an
+   * installed store runs no DDL and needs no privilege to run it.
    */
   private boolean commitNotificationsInstalled() {
     return read(
@@ -331,10 +335,11 @@ public final class PostgresBackend extends JdbcBackend {
   /**
    * The statements that {@code Generation.ensureSchema} and {@code WriterLog.ensureSchema} run on a
    * new store in {@code schema}, in order, each one complete: the schema, both tables, and the
-   * commit-notification trigger with its listeners table, functions and grant. For an operator who
-   * lays the store down through a migration tool instead ({@code agent-store schema --print-sql}
-   * prints them); every statement is idempotent. Run them in one transaction as the role that
-   * should own the tables.
+   * commit-notification trigger with its listeners table, function and grant (and the upgrade of a
+   * store whose trigger an earlier version switched on and off). For an operator who lays the store
+   * down through a migration tool instead ({@code agent-store schema --print-sql} prints them);
+   * every statement is idempotent. Run them in one transaction as the role that should own the
+   * tables.
    *
    * @throws dev.agentstore.InvalidInputException when {@code schema} is not a name PostgreSQL
    *     accepts

@@ -12,7 +12,9 @@ import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
 import dev.agentstore.Generation;
 import dev.agentstore.WriterLog;
+import dev.agentstore.postgres.internal.CommitTrigger;
 import dev.agentstore.postgres.internal.PgCommitListener;
+import dev.agentstore.postgres.internal.PostgresDialect;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -28,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +41,9 @@ import org.postgresql.PGNotification;
 
 /**
  * The commit notifications of a PostgreSQL store: sent on commit only and only while a listener is
- * registered, with the chain's new head, within the server's payload limit; and the LISTEN
- * connection that registers, deletes rows of listeners that are gone, and reconnects by itself.
+ * registered, with the chain's new head, within the server's payload limit, by a trigger that stays
+ * enabled so that listeners never lock the log table; and the LISTEN connection that registers,
+ * deletes rows of listeners that are gone, and reconnects by itself.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PostgresCommitNotificationTest {
@@ -371,21 +375,17 @@ class PostgresCommitNotificationTest {
                         return entry;
                       }));
       assertTrue(appended.await(WAIT_MILLIS, TimeUnit.MILLISECONDS), "appended, not committed");
-      // The announcing trigger is off and cannot be switched on while the append is in flight:
-      // the first registration gives up after a short wait and is retried.
+      // Its trigger ran before anyone registered, so its commit is not announced: the LISTEN
+      // connection finds it in flight and wakes the follower again when it ends.
       FollowOptions noPoll = FollowOptions.defaults().withPollInterval(Duration.ofHours(1));
       try (Follower follower = WriterLog.follow(db, "conv", "alice", 0, noPoll)) {
-        assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(500)));
-        assertEquals(0, ((PgCommitListener) db.storeWakeUps()).connects(), "not registered yet");
-        assertEquals('D', announcing(), "still off");
+        awaitRegistered(db);
+        assertFalse(transaction.isDone(), "registered while the append is in flight");
+        assertEquals(List.of(listenPid()), listenersTable());
+        assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(200)));
         commit.countDown();
         Entry entry = transaction.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
         assertEquals(Optional.of(entry), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
-        // The follower may have read the entry on a wake-up of a failed attempt, while the
-        // LISTEN connection still waits to retry: the registration comes when it comes.
-        awaitRegistered(db);
-        assertEquals(List.of(listenPid()), listenersTable());
-        assertEquals('O', announcing(), "on once registered");
         Entry next = WriterLog.append(writer, "conv", "alice", utf8("announced"));
         assertEquals(Optional.of(next), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
       }
@@ -396,119 +396,191 @@ class PostgresCommitNotificationTest {
   }
 
   @Test
-  void theAnnouncingTriggerIsOnOnlyWhileAListenerIsRegistered() throws Exception {
+  void listenersComeAndGoWithoutLockingTheLogWhileATransactionHoldsAnUncommittedAppend()
+      throws Exception {
+    PostgresBackend writer = open();
+    String log = "\"" + schema + "\"._agent_store_log";
+    try (Connection holder = PostgresTestServer.adminConnection();
+        Connection sampler = PostgresTestServer.adminConnection()) {
+      holder.setAutoCommit(false);
+      try (Statement statement = holder.createStatement()) {
+        statement.executeUpdate(
+            "INSERT INTO "
+                + log
+                + " VALUES ('conv', 'held', 1, NULL, '\\x"
+                + "00".repeat(32)
+                + "'::bytea, '\\x00'::bytea)");
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        for (int round = 1; round <= 3; round++) {
+          AtomicBoolean registered = new AtomicBoolean();
+          // Appends go on while the listener registers, each returning while the transaction
+          // stays open; and nothing waits for a lock on the log table meanwhile.
+          Future<Integer> appends =
+              pool.submit(
+                  () -> {
+                    int count = 0;
+                    do {
+                      WriterLog.append(writer, "conv", "bob", utf8("during"));
+                      count++;
+                    } while (!registered.get());
+                    return count;
+                  });
+          Future<List<String>> waits =
+              pool.submit(
+                  () -> {
+                    List<String> seen = new ArrayList<>();
+                    do {
+                      seen.addAll(waitingForTheLog(sampler, log));
+                    } while (!registered.get());
+                    return seen;
+                  });
+          try (PostgresBackend db = open()) {
+            FollowOptions noPoll = FollowOptions.defaults().withPollInterval(Duration.ofHours(1));
+            try (Follower follower = WriterLog.follow(db, "conv", "alice", round - 1, noPoll)) {
+              awaitRegistered(db);
+              registered.set(true);
+              assertTrue(appends.get(WAIT_MILLIS, TimeUnit.MILLISECONDS) > 0, "round " + round);
+              assertEquals(List.of(), waits.get(WAIT_MILLIS, TimeUnit.MILLISECONDS));
+              Entry heard = WriterLog.append(writer, "conv", "alice", utf8("heard"));
+              assertEquals(Optional.of(heard), follower.poll(Duration.ofMillis(WAIT_MILLIS)));
+            }
+          } finally {
+            registered.set(true);
+          }
+          assertEquals(List.of(), waitingForTheLog(sampler, log), "round " + round + ", closed");
+          assertEquals(List.of(), listenersTable(), "round " + round + ": unregistered");
+        }
+        try (Statement statement = holder.createStatement();
+            ResultSet rows =
+                statement.executeQuery("SELECT count(*) FROM " + log + " WHERE writer = 'held'")) {
+          assertTrue(rows.next());
+          assertEquals(1, rows.getInt(1), "the transaction held its append all along");
+        }
+      } finally {
+        pool.shutdownNow();
+        holder.rollback();
+      }
+    }
+    assertEquals('O', announcing(), "never switched");
+  }
+
+  @Test
+  void theAnnouncingTriggerStaysEnabledAndNotifiesOnlyWhileAListenerIsRegistered()
+      throws Exception {
     PostgresBackend db = open();
-    assertEquals('D', announcing(), "no one listens after ensureSchema");
+    PostgresBackend writer = open();
+    PGConnection unregistered = listenUnregistered(db);
+    assertEquals('O', announcing(), "enabled by ensureSchema");
+    WriterLog.append(writer, "conv", "alice", utf8("no one listens"));
+    assertSilentFor(unregistered, 500);
+
     Connection first = registered(db);
-    assertEquals('O', announcing());
     Connection second = registered(db);
     unregister(first);
-    assertEquals('O', announcing(), "one listener left");
+    Entry heard = WriterLog.append(writer, "conv", "alice", utf8("one listener left"));
+    assertEquals(List.of(notice(heard)), receive(unregistered, 1));
     unregister(second);
-    assertEquals('D', announcing(), "the last listener left");
+    WriterLog.append(writer, "conv", "alice", utf8("the last listener left"));
+    assertSilentFor(unregistered, 500);
+    assertEquals('O', announcing(), "still enabled");
 
     awaitRegistration(db);
-    assertEquals('O', announcing(), "an agent-store listener switches it on");
+    Entry announced = WriterLog.append(writer, "conv", "alice", utf8("an agent-store listener"));
+    assertEquals(List.of(notice(announced)), receive(unregistered, 1));
     db.close();
-    assertEquals('D', announcing(), "and off when it closes");
+    WriterLog.append(writer, "conv", "alice", utf8("and silent once it closed"));
+    assertSilentFor(unregistered, 500);
+    assertEquals('O', announcing(), "enabled throughout");
   }
 
   @Test
-  void registeringInsideATransactionSwitchesTheTriggerAndKeepsItsLockTimeout() throws Exception {
+  void aRegistrationInsideATransactionTakesEffectWhenItCommits() throws Exception {
     PostgresBackend db = open();
+    PostgresBackend writer = open();
+    PGConnection unregistered = listenUnregistered(db);
     Connection connection = listening(db);
     connection.setAutoCommit(false);
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("SET LOCAL lock_timeout = '7s'");
-      register(connection);
-      try (ResultSet rows = statement.executeQuery("SHOW lock_timeout")) {
-        assertTrue(rows.next());
-        assertEquals("7s", rows.getString(1), "the caller's own lock timeout");
-      }
-      connection.commit();
-    }
-    assertEquals('O', announcing(), "switched on with the registration");
+    register(connection);
+    WriterLog.append(writer, "conv", "alice", utf8("before the registration commits"));
+    assertSilentFor(unregistered, 500);
+    connection.commit();
+    Entry heard = WriterLog.append(writer, "conv", "alice", utf8("after"));
+    assertEquals(List.of(notice(heard)), receive(unregistered, 1));
     connection.setAutoCommit(true);
     leave(connection);
-    assertEquals('D', announcing(), "and off when it left");
+    assertEquals('O', announcing());
   }
 
   @Test
-  void registrationsAndUnregistrationsRacingLeaveTheTriggerMatchingTheTable() throws Exception {
+  void ensureSchemaUpgradesAStoreWhoseTriggerAnEarlierVersionSwitchedOnAndOff() throws Exception {
     PostgresBackend db = open();
-    int rounds = 20;
-    ExecutorService pool = Executors.newFixedThreadPool(6);
-    try {
-      for (int round = 0; round < rounds; round++) {
-        List<Connection> racers = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-          racers.add(registered(db));
-        }
-        // Three leave at once while the fourth stays, then the fourth leaves alone.
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<?>> leaving = new ArrayList<>();
-        for (Connection racer : racers.subList(0, 3)) {
-          leaving.add(
-              pool.submit(
-                  () -> {
-                    start.await();
-                    leave(racer);
-                    return null;
-                  }));
-        }
-        start.countDown();
-        for (Future<?> left : leaving) {
-          left.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        }
-        assertEquals(1, listenersTable().size(), "round " + round);
-        assertEquals('O', announcing(), "round " + round + ": one listener left");
-        leave(racers.get(3));
-        assertEquals('D', announcing(), "round " + round + ": none left");
-
-        // Three arrive while three others leave: the last to leave must not switch it off.
-        List<Connection> staying = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-          staying.add(registered(db));
-        }
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Connection>> arriving = new ArrayList<>();
-        List<Future<?>> departing = new ArrayList<>();
-        for (Connection leaver : staying) {
-          // Connected beforehand, so that registering races with leaving.
-          Connection newcomer = listening(db);
-          arriving.add(
-              pool.submit(
-                  () -> {
-                    go.await();
-                    register(newcomer);
-                    return newcomer;
-                  }));
-          departing.add(
-              pool.submit(
-                  () -> {
-                    go.await();
-                    leave(leaver);
-                    return null;
-                  }));
-        }
-        go.countDown();
-        List<Connection> arrived = new ArrayList<>();
-        for (Future<Connection> newcomer : arriving) {
-          arrived.add(newcomer.get(WAIT_MILLIS, TimeUnit.MILLISECONDS));
-        }
-        for (Future<?> left : departing) {
-          left.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-        }
-        assertEquals(3, listenersTable().size(), "round " + round);
-        assertEquals('O', announcing(), "round " + round + ": the newcomers listen");
-        for (Connection newcomer : arrived) {
-          leave(newcomer);
-        }
-        assertEquals('D', announcing(), "round " + round + ": the newcomers left");
-      }
-    } finally {
-      pool.shutdownNow();
+    String quoted = "\"" + schema + "\"";
+    String log = quoted + "._agent_store_log";
+    String listeners = quoted + "._agent_store_listeners";
+    String current = CommitTrigger.installedQuery(new PostgresDialect(schema));
+    assertTrue(queryBoolean(current), "current after ensureSchema");
+    // What the earlier version left while no one listened: a switch on the listeners table that
+    // altered the log table, and the announcing trigger disabled.
+    try (Connection admin = PostgresTestServer.adminConnection();
+        Statement statement = admin.createStatement()) {
+      statement.execute(
+          "CREATE FUNCTION "
+              + quoted
+              + "._agent_store_switch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS"
+              + " $fn$ BEGIN IF EXISTS (SELECT 1 FROM "
+              + listeners
+              + ") THEN EXECUTE 'ALTER TABLE "
+              + log
+              + " ENABLE TRIGGER _agent_store_announce'; ELSE EXECUTE 'ALTER TABLE "
+              + log
+              + " DISABLE TRIGGER _agent_store_announce'; END IF; RETURN NULL; END $fn$");
+      statement.execute(
+          "CREATE TRIGGER _agent_store_switch AFTER INSERT OR DELETE ON "
+              + listeners
+              + " FOR EACH STATEMENT EXECUTE FUNCTION "
+              + quoted
+              + "._agent_store_switch()");
+      statement.execute("ALTER TABLE " + log + " DISABLE TRIGGER _agent_store_announce");
     }
+    assertFalse(queryBoolean(current), "the earlier layout is not current");
+    try (Connection admin = PostgresTestServer.adminConnection();
+        Statement statement = admin.createStatement()) {
+      statement.execute("ALTER TABLE " + log + " ENABLE TRIGGER _agent_store_announce");
+    }
+    assertFalse(queryBoolean(current), "nor is it with the trigger on while the switch is there");
+    try (Connection admin = PostgresTestServer.adminConnection();
+        Statement statement = admin.createStatement()) {
+      statement.execute("ALTER TABLE " + log + " DISABLE TRIGGER _agent_store_announce");
+    }
+
+    WriterLog.ensureSchema(db);
+    assertTrue(queryBoolean(current), "current once upgraded");
+    assertEquals('O', announcing(), "enabled by the upgrade");
+    assertEquals(
+        0L,
+        queryLong(
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = '"
+                + listeners.replace("'", "''")
+                + "'::regclass"),
+        "no switch on the listeners table");
+    assertEquals(
+        0L,
+        queryLong(
+            "SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                + " WHERE n.nspname = '"
+                + schema
+                + "' AND p.proname = '_agent_store_switch'"),
+        "no switch function");
+    PGConnection unregistered = listenUnregistered(db);
+    Connection listener = registered(db);
+    Entry heard = WriterLog.append(db, "conv", "alice", utf8("announced"));
+    assertEquals(List.of(notice(heard)), receive(unregistered, 1));
+    leave(listener);
+    assertEquals('O', announcing(), "left enabled when the last listener leaves");
+    WriterLog.append(db, "conv", "alice", utf8("unannounced"));
+    assertSilentFor(unregistered, 500);
   }
 
   @Test
@@ -616,6 +688,45 @@ class PostgresCommitNotificationTest {
   private void leave(Connection connection) throws SQLException {
     unregister(connection);
     connection.close();
+  }
+
+  /**
+   * The lock requests on {@code table} that wait, as {@code pid mode}: none while listeners come
+   * and go, since nothing but appends takes a lock on the log table.
+   */
+  private static List<String> waitingForTheLog(Connection sampler, String table)
+      throws SQLException {
+    List<String> waiting = new ArrayList<>();
+    try (var query =
+        sampler.prepareStatement(
+            "SELECT pid || ' ' || mode FROM pg_locks WHERE locktype = 'relation'"
+                + " AND relation = to_regclass(?) AND NOT granted")) {
+      query.setString(1, table);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          waiting.add(rows.getString(1));
+        }
+      }
+    }
+    return waiting;
+  }
+
+  private static boolean queryBoolean(String sql) throws SQLException {
+    try (Connection admin = PostgresTestServer.adminConnection();
+        Statement statement = admin.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      assertTrue(rows.next());
+      return rows.getBoolean(1);
+    }
+  }
+
+  private static long queryLong(String sql) throws SQLException {
+    try (Connection admin = PostgresTestServer.adminConnection();
+        Statement statement = admin.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      assertTrue(rows.next());
+      return rows.getLong(1);
+    }
   }
 
   /** {@code pg_trigger.tgenabled} of the announcing trigger: 'O' on, 'D' off. */

@@ -22,6 +22,12 @@ import java.util.List;
  * the table with its statement's snapshot, so a transaction that ran the trigger before a listener
  * registered and commits after is not announced to it ({@link #inFlight} finds those); under
  * REPEATABLE READ neither is one whose snapshot predates the registration.
+ *
+ * <p>The trigger stays enabled: nothing after {@link #install} alters the log table. Enabling or
+ * disabling a trigger takes a lock on the table that waits for every open appending transaction and
+ * makes every new append wait behind it, so a listener coming or going would stall the appenders.
+ * Left enabled, the trigger costs an append that no one hears a PL/pgSQL call and a look at a table
+ * of a few rows.
  */
 public final class CommitTrigger {
   /** The trigger's and its function's name. */
@@ -34,31 +40,29 @@ public final class CommitTrigger {
   public static final String LISTENERS_TABLE = "_agent_store_listeners";
 
   /**
-   * The trigger on the listeners table, and its function, that enables the announcing trigger when
-   * the table gains its first row and disables it when its last row goes.
+   * The trigger on the listeners table, and its function, with which an earlier version enabled and
+   * disabled the announcing trigger; {@link #install} drops both.
    */
-  public static final String SWITCH = "_agent_store_switch";
-
-  /** Serialises the switch's decisions, in every schema. */
-  private static final long SWITCH_LOCK = 7410392876316409662L;
-
-  /** How long the switch waits for the appends in flight before it gives up. */
-  static final int SWITCH_LOCK_TIMEOUT_MILLIS = 200;
+  static final String EARLIER_SWITCH = "_agent_store_switch";
 
   private CommitTrigger() {}
 
   /**
    * Statements that install the listeners table, the function and the trigger, idempotent; run in
    * one transaction. They replace the function of a store made by an earlier version, which
-   * notified unconditionally.
+   * notified unconditionally, and upgrade a store whose trigger an earlier version switched on and
+   * off: they drop that switch and enable the trigger. That takes, once, the lock that the switch
+   * took whenever a listener came or went: it waits for the transactions that are appending, and
+   * new appends wait behind it.
    */
   public static List<String> install(PostgresDialect sql) {
     String function = PostgresDialect.quote(sql.schema()) + "." + NAME;
     String table = logTable(sql);
     String listeners = listenersTable(sql);
-    String switchFunction = PostgresDialect.quote(sql.schema()) + "." + SWITCH;
+    String earlierSwitch = PostgresDialect.quote(sql.schema()) + "." + EARLIER_SWITCH;
     return List.of(
-        // The switch, fired below, must read what committed before it (see the switch's body).
+        // The catalog checks below must see what a concurrent installer committed while this one
+        // waited for the lock, which a REPEATABLE READ snapshot taken before the wait would not.
         "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
         // Serialises concurrent installers: CREATE OR REPLACE FUNCTION races otherwise fail with
         // "tuple concurrently updated".
@@ -98,40 +102,45 @@ public final class CommitTrigger {
                     + function
                     + "();\n"
                     + "  END IF;\n"
-                    + "END\n"),
-        // Runs as the owner of the log table (whoever installs), so that a listener needs no more
-        // than INSERT and DELETE on the listeners table to switch the trigger.
-        "CREATE OR REPLACE FUNCTION "
-            + switchFunction
-            + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
-            + " SET search_path = pg_catalog, pg_temp AS "
-            + quoted(switchBody(listeners, table)),
-        "DO "
-            + quoted(
-                "\nBEGIN\n"
-                    + "  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
-                    + SWITCH
+                    // Only where there is something to upgrade: dropping a trigger locks its table.
+                    + "  IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
+                    + EARLIER_SWITCH
                     + "' AND tgrelid = "
                     + literal(listeners)
                     + "::regclass) THEN\n"
-                    + "    CREATE TRIGGER "
-                    + SWITCH
-                    + " AFTER INSERT OR DELETE ON "
+                    + "    DROP TRIGGER "
+                    + EARLIER_SWITCH
+                    + " ON "
                     + listeners
-                    + " FOR EACH STATEMENT EXECUTE FUNCTION "
-                    + switchFunction
+                    + ";\n"
+                    + "  END IF;\n"
+                    + "  IF to_regprocedure("
+                    + literal(earlierSwitch + "()")
+                    + ") IS NOT NULL THEN\n"
+                    + "    DROP FUNCTION "
+                    + earlierSwitch
                     + "();\n"
                     + "  END IF;\n"
-                    + "END\n"),
-        // A trigger just created, or one of an earlier version, matches the table from now on.
-        "DELETE FROM " + listeners + " WHERE false");
+                    // Left disabled by the earlier switch while no one listened.
+                    + "  IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
+                    + NAME
+                    + "' AND tgrelid = "
+                    + literal(table)
+                    + "::regclass AND tgenabled = 'D') THEN\n"
+                    + "    ALTER TABLE "
+                    + table
+                    + " ENABLE TRIGGER "
+                    + NAME
+                    + ";\n"
+                    + "  END IF;\n"
+                    + "END\n"));
   }
 
   /**
    * Whether what {@link #install} lays down is in place and current in the schema of {@code sql}:
-   * both functions with today's bodies and both triggers. One row, one boolean; a role that may
-   * only read can run it, so a store that is already installed needs no DDL (and no privilege to
-   * run it) from every process that opens it.
+   * the listeners table, the function with today's body, the trigger enabled, and no switch of an
+   * earlier version. One row, one boolean; a role that may only read can run it, so a store that is
+   * already installed needs no DDL (and no privilege to run it) from every process that opens it.
    */
   public static String installedQuery(PostgresDialect sql) {
     String schema = literal(sql.schema());
@@ -144,22 +153,18 @@ public final class CommitTrigger {
         + schema
         + " AND p.proname = '"
         + NAME
-        + "'), false) AND COALESCE((SELECT p.prosrc = "
-        + literal(switchBody(listeners, table))
-        + " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-        + " WHERE n.nspname = "
-        + schema
-        + " AND p.proname = '"
-        + SWITCH
-        + "'), false) AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
+        + "'), false) AND to_regclass("
+        + literal(listeners)
+        + ") IS NOT NULL AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
         + NAME
         + "' AND tgrelid = to_regclass("
         + literal(table)
-        + ")) AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '"
-        + SWITCH
-        + "' AND tgrelid = to_regclass("
-        + literal(listeners)
-        + "))";
+        + ") AND tgenabled <> 'D') AND NOT EXISTS (SELECT 1 FROM pg_proc p"
+        + " JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = "
+        + schema
+        + " AND p.proname = '"
+        + EARLIER_SWITCH
+        + "')";
   }
 
   /** A query for the channel of the store, or NULL while its log table does not exist. */
@@ -250,55 +255,6 @@ public final class CommitTrigger {
         + CHANNEL_PREFIX
         + "' || TG_RELID::bigint, p);\n"
         + "  END LOOP;\n"
-        + "  RETURN NULL;\n"
-        + "END\n";
-  }
-
-  /** The body of the switch's function, as {@code pg_proc.prosrc} holds it. */
-  static String switchBody(String listeners, String table) {
-    return "\n"
-        + "DECLARE\n"
-        + "  listening boolean;\n"
-        + "  enabled boolean;\n"
-        + "  waited text := current_setting('lock_timeout');\n"
-        + "BEGIN\n"
-        // Registrations and unregistrations take turns, each deciding on what the one before it
-        // committed (every statement below reads afresh under READ COMMITTED).
-        + "  PERFORM pg_advisory_xact_lock("
-        + SWITCH_LOCK
-        + ");\n"
-        + "  listening := EXISTS (SELECT 1 FROM "
-        + listeners
-        + ");\n"
-        + "  SELECT tgenabled <> 'D' INTO enabled FROM pg_trigger WHERE tgname = '"
-        + NAME
-        + "'\n"
-        + "    AND tgrelid = "
-        + literal(table)
-        + "::regclass;\n"
-        + "  IF enabled IS NULL OR listening = enabled THEN\n"
-        + "    RETURN NULL;\n"
-        + "  END IF;\n"
-        // ALTER TABLE waits for the appends in flight, and appends queue behind it: it gives up
-        // soon rather than stall them behind a long transaction. The caller's own timeout is put
-        // back for the rest of its transaction.
-        + "  PERFORM set_config('lock_timeout', '"
-        + SWITCH_LOCK_TIMEOUT_MILLIS
-        + "ms', true);\n"
-        + "  IF listening THEN\n"
-        + "    EXECUTE "
-        + literal("ALTER TABLE " + table + " ENABLE TRIGGER " + NAME)
-        + ";\n"
-        + "  ELSE\n"
-        + "    BEGIN\n"
-        + "      EXECUTE "
-        + literal("ALTER TABLE " + table + " DISABLE TRIGGER " + NAME)
-        + ";\n"
-        // Left enabled, it only costs the appenders the function's early return.
-        + "    EXCEPTION WHEN lock_not_available THEN NULL;\n"
-        + "    END;\n"
-        + "  END IF;\n"
-        + "  PERFORM set_config('lock_timeout', waited, true);\n"
         + "  RETURN NULL;\n"
         + "END\n";
   }

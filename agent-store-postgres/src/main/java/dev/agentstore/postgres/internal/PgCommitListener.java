@@ -162,12 +162,9 @@ public final class PgCommitListener implements WakeUpSource {
   }
 
   private String listen(Connection connection) throws SQLException {
+    // Each statement commits by itself: the registration is seen by every append that starts
+    // after it, whatever isolation the connection's sessions default to.
     connection.setAutoCommit(true);
-    // The switch that registering and unregistering fire decides on what the one before it
-    // committed: each of its statements must read afresh, which a session defaulting to
-    // REPEATABLE READ or SERIALIZABLE would not (it could leave the trigger off while a listener
-    // is registered).
-    connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
     String channel;
     try (PreparedStatement query = connection.prepareStatement(CommitTrigger.channelQuery())) {
       query.setString(1, logTable);
