@@ -61,8 +61,8 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  PG='jdbc:postgresql://db.internal:5432/fleet?user=agent'",
-      "  agent-store copy agents.db \"$PG\" --to-schema fleet",
-      "  agent-store copy \"$PG\" --from-schema fleet backup.db",
+      "  agent-store copy agents.db \"$PG\" --to-schema fleet --create",
+      "  agent-store copy \"$PG\" --from-schema fleet backup.db --create",
       "  agent-store copy --from-policy laptop.toml --to-policy cluster.toml"
     })
 final class CopyCommand implements Callable<Integer> {
@@ -76,7 +76,7 @@ final class CopyCommand implements Callable<Integer> {
       paramLabel = "STORE",
       description =
           "SRC then DST: each a SQLite file or a jdbc:postgresql: URL (omit one per --from-policy"
-              + " or --to-policy). A missing SQLite DST is created.")
+              + " or --to-policy). DST must be an agent-store store, or --create given.")
   List<String> stores = new ArrayList<>();
 
   @Option(names = "--from-policy", paramLabel = "FILE", description = "SRC from a TOML policy.")
@@ -104,6 +104,14 @@ final class CopyCommand implements Callable<Integer> {
       defaultValue = "1000",
       description = "Entries per destination transaction (default: ${DEFAULT-VALUE}).")
   int batch = 1000;
+
+  @Option(
+      names = "--create",
+      description =
+          "Make DST when it is not a store yet: create a missing SQLite file, or add"
+              + " agent-store's tables to an empty file, another SQLite database or a PostgreSQL"
+              + " schema.")
+  boolean create;
 
   @Option(
       names = "--json",
@@ -152,8 +160,7 @@ final class CopyCommand implements Callable<Integer> {
       source.requireTables();
       List<Store.Chain> chains = source.chains(null);
       List<Head> sourceHeads = verifySource(source, chains, err);
-      try (Store destination = to.open(StoreRef.Access.CREATE)) {
-        destination.ensureTables();
+      try (Store destination = to.openForWriting(create)) {
         List<Plan> plans = plan(source, destination, chains, sourceHeads);
         List<Store.Counter> counters = source.counters();
         for (Store.Counter counter : counters) {
