@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Examples:",
-      "  agent-store append agents.db --stream conv:demo --writer alice 'hello bob'",
+      "  agent-store append new.db --stream conv:demo --writer alice 'hello bob' --create",
       "  agent-store append agents.db --stream jobs --writer w1 --file result.bin",
       "  echo done | agent-store append agents.db --stream jobs --writer worker-1 -",
       "  agent-store append agents.db --stream conv:demo --writer bob --expect-seq 4 hi"
@@ -63,7 +63,12 @@ final class AppendCommand implements Callable<Integer> {
       description = "Append only if the head is still seq N (0: the chain is empty).")
   @Nullable Long expectSeq;
 
-  @Option(names = "--create", description = "Create the SQLite file when it does not exist.")
+  @Option(
+      names = "--create",
+      description =
+          "Make the store when it is not one yet: create a missing SQLite file, or add"
+              + " agent-store's tables to an empty file, another SQLite database or a PostgreSQL"
+              + " schema.")
   boolean create;
 
   @Option(names = "--json", description = "Print the new entry as JSON.")
@@ -77,8 +82,7 @@ final class AppendCommand implements Callable<Integer> {
       throw CliException.usage("--expect-seq must be 0 or more, got " + expectSeq);
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (Store store = parsed.store().open(GenCommand.writeAccess(create))) {
-      store.ensureTables();
+    try (Store store = parsed.store().openForWriting(create)) {
       Entry entry =
           expectSeq == null
               ? WriterLog.append(store.db(), stream, writer, payload)

@@ -63,8 +63,8 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  PG='jdbc:postgresql://db.internal:5432/fleet?user=agent'",
-      "  agent-store copy agents.db \"$PG\" --to-schema fleet",
-      "  agent-store copy \"$PG\" --from-schema fleet backup.db",
+      "  agent-store copy agents.db \"$PG\" --to-schema fleet --create",
+      "  agent-store copy \"$PG\" --from-schema fleet backup.db --create",
       "  agent-store copy --from-policy laptop.toml --to-policy cluster.toml"
     })
 final class CopyCommand implements Callable<Integer> {
@@ -78,7 +78,7 @@ final class CopyCommand implements Callable<Integer> {
       paramLabel = "STORE",
       description =
           "SRC then DST: each a SQLite file or a jdbc:postgresql: URL (omit one per --from-policy"
-              + " or --to-policy). A missing SQLite DST is created.")
+              + " or --to-policy). DST must be an agent-store store, or --create given.")
   List<String> stores = new ArrayList<>();
 
   @Option(names = "--from-policy", paramLabel = "FILE", description = "SRC from a TOML policy.")
@@ -106,6 +106,14 @@ final class CopyCommand implements Callable<Integer> {
       defaultValue = "1000",
       description = "Entries per destination transaction (default: ${DEFAULT-VALUE}).")
   int batch = 1000;
+
+  @Option(
+      names = "--create",
+      description =
+          "Make DST when it is not a store yet: create a missing SQLite file, or add"
+              + " agent-store's tables to an empty file, another SQLite database or a PostgreSQL"
+              + " schema.")
+  boolean create;
 
   @Option(
       names = "--json",
@@ -157,8 +165,7 @@ final class CopyCommand implements Callable<Integer> {
       List<Head> sourceHeads = verifySource(source, chains, err);
       // Read before the destination is touched: a malformed counter refuses the copy there.
       List<Store.Counter> counters = source.counters();
-      try (Store destination = to.open(StoreRef.Access.CREATE)) {
-        destination.ensureTables();
+      try (Store destination = to.openForWriting(create)) {
         List<Plan> plans = plan(source, destination, chains, sourceHeads);
         for (Store.Counter counter : counters) {
           checkKey(destination, counter.key());

@@ -113,7 +113,12 @@ final class GenCommand implements Callable<Integer> {
     @Parameters(index = "1", arity = "0..1", paramLabel = "KEY", description = "The counter.")
     @Nullable String key;
 
-    @Option(names = "--create", description = "Create the SQLite file when it does not exist.")
+    @Option(
+        names = "--create",
+        description =
+            "Make the store when it is not one yet: create a missing SQLite file, or add"
+                + " agent-store's tables to an empty file, another SQLite database or a PostgreSQL"
+                + " schema.")
     boolean create;
 
     @Option(names = "--json", description = "Print {\"key\": ..., \"value\": ...}.")
@@ -124,8 +129,7 @@ final class GenCommand implements Callable<Integer> {
       StoreArgs.Parsed parsed = storeArgs.parse(key);
       String name = required(parsed.argument(0), "KEY");
       Generation generation = new Generation(name);
-      try (Store store = parsed.store().open(writeAccess(create))) {
-        store.ensureTables();
+      try (Store store = parsed.store().openForWriting(create)) {
         print(spec.commandLine().getOut(), json, name, generation.bump(store.db()));
         return 0;
       }
@@ -158,7 +162,12 @@ final class GenCommand implements Callable<Integer> {
         description = "The new value, a 64-bit integer.")
     @Nullable String value;
 
-    @Option(names = "--create", description = "Create the SQLite file when it does not exist.")
+    @Option(
+        names = "--create",
+        description =
+            "Make the store when it is not one yet: create a missing SQLite file, or add"
+                + " agent-store's tables to an empty file, another SQLite database or a PostgreSQL"
+                + " schema.")
     boolean create;
 
     @Option(names = "--json", description = "Print {\"key\": ..., \"value\": ...}.")
@@ -176,8 +185,7 @@ final class GenCommand implements Callable<Integer> {
         throw CliException.usage("VALUE must be a 64-bit integer, got \"" + text + "\"");
       }
       Generation generation = new Generation(name);
-      try (Store store = parsed.store().open(writeAccess(create))) {
-        store.ensureTables();
+      try (Store store = parsed.store().openForWriting(create)) {
         generation.set(store.db(), target);
         print(spec.commandLine().getOut(), json, name, target);
         return 0;
@@ -190,9 +198,5 @@ final class GenCommand implements Callable<Integer> {
       throw CliException.usage("missing " + label);
     }
     return argument;
-  }
-
-  static StoreRef.Access writeAccess(boolean create) {
-    return create ? StoreRef.Access.CREATE : StoreRef.Access.WRITE;
   }
 }

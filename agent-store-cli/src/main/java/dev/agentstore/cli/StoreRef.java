@@ -11,8 +11,11 @@ import dev.agentstore.sqlite.SqliteOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -173,6 +176,114 @@ final class StoreRef {
       }
     }
     return "postgres:" + ServerAddress.of(url) + "/" + schema;
+  }
+
+  /**
+   * Opens the store for a command that writes, with agent-store's tables in place. Without {@code
+   * create}, only an existing agent-store store is accepted: a missing file, an empty file, another
+   * application's SQLite database or a PostgreSQL schema without the tables is refused before
+   * anything is written (opening a SQLite file for writing would already switch it to WAL for
+   * good). With {@code create}, the tables are added; when that fails on a SQLite file this call
+   * created, the empty file is removed again.
+   *
+   * @throws CliException (store) when the store is not an agent-store store and {@code create} is
+   *     false
+   */
+  Store openForWriting(boolean create) {
+    if (file != null) {
+      Path absolute = file.toAbsolutePath().normalize();
+      if (!create && Files.exists(absolute)) {
+        requireStoreFile(absolute);
+      }
+      List<Path> created = new ArrayList<>();
+      for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+        Path path = Path.of(absolute + suffix);
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+          created.add(path);
+        }
+      }
+      try {
+        return withTables(open(create ? Access.CREATE : Access.WRITE));
+      } catch (RuntimeException e) {
+        if (create && created.contains(absolute)) {
+          removeIfEmpty(created, absolute);
+        }
+        throw e;
+      }
+    }
+    Store store = open(Access.WRITE);
+    try {
+      if (!create && !store.hasTable(Store.LOG) && !store.hasTable(Store.META)) {
+        throw CliException.store(
+            "cannot write to "
+                + shown()
+                + ": schema "
+                + schema
+                + " holds no agent-store tables ("
+                + Store.LOG
+                + " and "
+                + Store.META
+                + " are missing); add --create to create them");
+      }
+      return withTables(store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Refuses a SQLite file that is not an agent-store store, reading it without changing it. */
+  private void requireStoreFile(Path absolute) {
+    try {
+      if (Files.size(absolute) == 0) {
+        throw CliException.store(
+            "cannot write to "
+                + absolute
+                + ": it is an empty file, not an agent-store store; add --create to make it one");
+      }
+    } catch (IOException e) {
+      throw CliException.store("cannot read " + absolute + ": " + e.getMessage());
+    }
+    SqliteOptions options = policy == null ? SqliteOptions.defaults() : policy.sqliteOptions();
+    try (Store store = new Store(SqliteBackend.open(absolute, options.withReadOnly(true)), null)) {
+      if (!store.hasTable(Store.LOG) && !store.hasTable(Store.META)) {
+        throw CliException.store(
+            "cannot write to "
+                + absolute
+                + ": it is a SQLite database without agent-store's tables ("
+                + Store.LOG
+                + " and "
+                + Store.META
+                + " are missing); add --create to add them");
+      }
+    }
+  }
+
+  private static Store withTables(Store store) {
+    try {
+      store.ensureTables();
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Removes the store file this command created when it is still empty (a failed open or schema
+   * creation, e.g. on a full disk), with the journal files SQLite made beside it.
+   */
+  private static void removeIfEmpty(List<Path> created, Path file) {
+    try {
+      if (Files.size(file) != 0) {
+        return;
+      }
+      for (Path path : created) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException ignored) {
+      // The failure that brought us here is the one to report.
+    }
   }
 
   /**

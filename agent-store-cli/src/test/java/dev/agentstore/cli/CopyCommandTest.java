@@ -37,7 +37,13 @@ class CopyCommandTest {
     Path back = dir.resolve("back.db");
     try (TestStores.Schema schema = TestStores.schema()) {
       Cli.Result there =
-          Cli.run("copy", source.toString(), TestStores.PG_URL, "--to-schema", schema.name())
+          Cli.run(
+                  "copy",
+                  "--create",
+                  source.toString(),
+                  TestStores.PG_URL,
+                  "--to-schema",
+                  schema.name())
               .expect(0);
       assertTrue(
           there.out().contains("Copied 12 of 12 entries in 3 chains (0 already there) and 2 of 2"),
@@ -53,7 +59,13 @@ class CopyCommandTest {
       }
 
       Cli.Result home =
-          Cli.run("copy", TestStores.PG_URL, "--from-schema", schema.name(), back.toString())
+          Cli.run(
+                  "copy",
+                  "--create",
+                  TestStores.PG_URL,
+                  "--from-schema",
+                  schema.name(),
+                  back.toString())
               .expect(0);
       assertTrue(home.out().contains("Copied 12 of 12 entries"), home.out());
     }
@@ -69,7 +81,7 @@ class CopyCommandTest {
   void fileToFileCopyPrintsBothSidesOfEveryChain() {
     Path source = TestStores.sample(dir.resolve("a.db"));
     Path copy = dir.resolve("b.db");
-    Cli.Result run = Cli.run("copy", source.toString(), copy.toString()).expect(0);
+    Cli.Result run = Cli.run("copy", "--create", source.toString(), copy.toString()).expect(0);
     assertTrue(
         run.out()
             .startsWith(
@@ -104,7 +116,7 @@ class CopyCommandTest {
   void copyJsonHasTheDocumentedShape() {
     Path source = TestStores.sample(dir.resolve("a.db"));
     JsonNode json =
-        Cli.run("copy", source.toString(), dir.resolve("b.db").toString(), "--json")
+        Cli.run("copy", "--create", source.toString(), dir.resolve("b.db").toString(), "--json")
             .expect(0)
             .json();
     JsonNode alice = json.get("chains").get(0);
@@ -129,7 +141,7 @@ class CopyCommandTest {
   void rerunningAfterTheSourceGrewCopiesOnlyTheNewEntries() {
     Path source = TestStores.sample(dir.resolve("a.db"));
     Path copy = dir.resolve("b.db");
-    Cli.run("copy", source.toString(), copy.toString()).expect(0);
+    Cli.run("copy", "--create", source.toString(), copy.toString()).expect(0);
     TestStores.modify(
         source,
         db -> {
@@ -138,7 +150,8 @@ class CopyCommandTest {
           new Generation("report.nightly").bump(db);
         });
 
-    JsonNode json = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    JsonNode json =
+        Cli.run("copy", "--create", source.toString(), copy.toString(), "--json").expect(0).json();
     assertEquals(2, json.get("summary").get("entries_copied").asLong());
     assertEquals("copied", json.get("chains").get(0).get("status").asText());
     assertEquals(1, json.get("chains").get(0).get("copied").asLong());
@@ -147,7 +160,8 @@ class CopyCommandTest {
     assertEquals(rows(source), rows(copy));
     assertEquals(generations(source), generations(copy));
 
-    JsonNode again = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    JsonNode again =
+        Cli.run("copy", "--create", source.toString(), copy.toString(), "--json").expect(0).json();
     assertEquals(0, again.get("summary").get("entries_copied").asLong());
     assertEquals(rows(source), rows(copy), "a re-run never duplicates");
   }
@@ -158,6 +172,7 @@ class CopyCommandTest {
     try (TestStores.Schema schema = TestStores.schema()) {
       Cli.run(
               "copy",
+              "--create",
               source.toString(),
               TestStores.PG_URL,
               "--to-schema",
@@ -177,6 +192,7 @@ class CopyCommandTest {
       JsonNode json =
           Cli.run(
                   "copy",
+                  "--create",
                   source.toString(),
                   TestStores.PG_URL,
                   "--to-schema",
@@ -204,7 +220,8 @@ class CopyCommandTest {
     TestStores.modify(source, db -> new Generation("zero").set(db, 0));
     Path copy = dir.resolve("b.db");
 
-    JsonNode json = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    JsonNode json =
+        Cli.run("copy", "--create", source.toString(), copy.toString(), "--json").expect(0).json();
     JsonNode zero = json.get("generations").get(2);
     assertEquals("zero", zero.get("key").asText());
     assertEquals(0, zero.get("destination_value").asLong());
@@ -212,7 +229,8 @@ class CopyCommandTest {
     assertEquals(3, json.get("summary").get("generations_copied").asLong());
     assertEquals(List.of("big=9007199254740993", "report.nightly=3", "zero=0"), generations(copy));
 
-    JsonNode again = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    JsonNode again =
+        Cli.run("copy", "--create", source.toString(), copy.toString(), "--json").expect(0).json();
     assertEquals("unchanged", again.get("generations").get(2).get("status").asText());
     assertEquals(0, again.get("summary").get("generations_copied").asLong());
   }
@@ -226,7 +244,8 @@ class CopyCommandTest {
         db -> db.exec("INSERT INTO _agent_store_meta (key, ival) VALUES (?, ?)", "neg", -7L));
     Path copy = dir.resolve("b.db");
 
-    JsonNode json = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    JsonNode json =
+        Cli.run("copy", "--create", source.toString(), copy.toString(), "--json").expect(0).json();
     JsonNode neg = json.get("generations").get(1);
     assertEquals("neg", neg.get("key").asText());
     assertEquals(-7, neg.get("source_value").asLong());
@@ -236,7 +255,8 @@ class CopyCommandTest {
     assertEquals(generations(source), generations(copy));
     assertTrue(generations(copy).contains("neg=-7"), generations(copy).toString());
 
-    JsonNode again = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    JsonNode again =
+        Cli.run("copy", "--create", source.toString(), copy.toString(), "--json").expect(0).json();
     assertEquals("unchanged", again.get("generations").get(1).get("status").asText());
     assertEquals(0, again.get("summary").get("generations_copied").asLong());
     assertEquals(generations(source), generations(copy));
@@ -256,7 +276,8 @@ class CopyCommandTest {
         });
     List<String> before = rows(other);
 
-    Cli.Result run = Cli.run("copy", source.toString(), other.toString()).expect(Main.EXIT_BROKEN);
+    Cli.Result run =
+        Cli.run("copy", "--create", source.toString(), other.toString()).expect(Main.EXIT_BROKEN);
     assertEquals(1, run.err().lines().count(), run.err());
     assertTrue(
         run.err()
@@ -273,14 +294,15 @@ class CopyCommandTest {
   void aDestinationAheadOfTheSourceIsReportedAndKept() {
     Path source = TestStores.sample(dir.resolve("a.db"));
     Path copy = dir.resolve("b.db");
-    Cli.run("copy", source.toString(), copy.toString()).expect(0);
+    Cli.run("copy", "--create", source.toString(), copy.toString()).expect(0);
     TestStores.modify(
         copy,
         db -> {
           WriterLog.append(db, "conv:demo", "bob", "only in the copy".getBytes(UTF_8));
           new Generation("report.nightly").set(db, 50);
         });
-    JsonNode json = Cli.run("copy", source.toString(), copy.toString(), "--json").expect(0).json();
+    JsonNode json =
+        Cli.run("copy", "--create", source.toString(), copy.toString(), "--json").expect(0).json();
     JsonNode bob = json.get("chains").get(1);
     assertEquals("destination_ahead", bob.get("status").asText());
     assertEquals(4, bob.get("destination_entries").asLong());
@@ -303,7 +325,8 @@ class CopyCommandTest {
                 "UPDATE _agent_store_log SET payload = ? WHERE stream = 'jobs' AND seq = 3",
                 new byte[] {1, 2, 3}));
     Path copy = dir.resolve("b.db");
-    Cli.Result run = Cli.run("copy", source.toString(), copy.toString()).expect(Main.EXIT_BROKEN);
+    Cli.Result run =
+        Cli.run("copy", "--create", source.toString(), copy.toString()).expect(Main.EXIT_BROKEN);
     assertEquals(
         "agent-store: refusing to copy: source chain jobs/worker-1 is broken at seq 3"
             + " (HASH_MISMATCH): content_hash does not match BLAKE3(prev_hash || payload);"
@@ -316,10 +339,11 @@ class CopyCommandTest {
   void aBrokenDestinationChainIsRefused() {
     Path source = TestStores.sample(dir.resolve("a.db"));
     Path copy = dir.resolve("b.db");
-    Cli.run("copy", source.toString(), copy.toString()).expect(0);
+    Cli.run("copy", "--create", source.toString(), copy.toString()).expect(0);
     TestStores.modify(
         copy, db -> db.exec("DELETE FROM _agent_store_log WHERE writer = 'bob' AND seq = 1"));
-    Cli.Result run = Cli.run("copy", source.toString(), copy.toString()).expect(Main.EXIT_BROKEN);
+    Cli.Result run =
+        Cli.run("copy", "--create", source.toString(), copy.toString()).expect(Main.EXIT_BROKEN);
     assertTrue(
         run.err().contains("destination chain conv:demo/bob is broken at seq 2 (GAP)"), run.err());
   }
@@ -344,9 +368,11 @@ class CopyCommandTest {
     TestStores.sample(dir.resolve("a.db"));
     Path from = Files.writeString(dir.resolve("from.toml"), "[store]\npath = \"a.db\"\n");
     Path to = Files.writeString(dir.resolve("to.toml"), "[store]\npath = \"b.db\"\n");
-    Cli.run("copy", "--from-policy", from.toString(), "--to-policy", to.toString()).expect(0);
+    Cli.run("copy", "--create", "--from-policy", from.toString(), "--to-policy", to.toString())
+        .expect(0);
     assertEquals(rows(dir.resolve("a.db")), rows(dir.resolve("b.db")));
-    Cli.run("copy", "--from-policy", from.toString(), dir.resolve("c.db").toString()).expect(0);
+    Cli.run("copy", "--create", "--from-policy", from.toString(), dir.resolve("c.db").toString())
+        .expect(0);
     assertEquals(rows(dir.resolve("a.db")), rows(dir.resolve("c.db")));
     Cli.run("copy", "--from-policy", from.toString(), "--to-policy", to.toString(), "extra.db")
         .expect(Main.EXIT_USAGE);

@@ -89,7 +89,9 @@ class CopyReferenceStoreTest {
     Path destination = dir.resolve("copy.db");
 
     JsonNode report =
-        Cli.run("copy", source.toString(), destination.toString(), "--json").expect(0).json();
+        Cli.run("copy", "--create", source.toString(), destination.toString(), "--json")
+            .expect(0)
+            .json();
     assertCopiedEverything(report);
     assertArrayEquals(before, Files.readAllBytes(source), "the source file is never written");
 
@@ -105,7 +107,9 @@ class CopyReferenceStoreTest {
     assertVerifies(destination.toString());
 
     JsonNode again =
-        Cli.run("copy", source.toString(), destination.toString(), "--json").expect(0).json();
+        Cli.run("copy", "--create", source.toString(), destination.toString(), "--json")
+            .expect(0)
+            .json();
     assertEquals(0, again.at("/summary/entries_copied").longValue());
     assertEquals(0, again.at("/summary/generations_copied").longValue());
     for (JsonNode chain : again.get("chains")) {
@@ -120,6 +124,7 @@ class CopyReferenceStoreTest {
       JsonNode report =
           Cli.run(
                   "copy",
+                  "--create",
                   source.toString(),
                   TestStores.PG_URL,
                   "--to-schema",
@@ -140,6 +145,7 @@ class CopyReferenceStoreTest {
       JsonNode returned =
           Cli.run(
                   "copy",
+                  "--create",
                   TestStores.PG_URL,
                   "--from-schema",
                   schema.name(),

@@ -240,7 +240,8 @@ class WriteCommandsTest {
     try (TestStores.Schema schema = TestStores.schema()) {
       String url = TestStores.PG_URL;
       String name = schema.name();
-      Cli.run("append", url, "--schema", name, "--stream", "s", "--writer", "w", "one").expect(0);
+      Cli.run("append", url, "--schema", name, "--stream", "s", "--writer", "w", "one", "--create")
+          .expect(0);
       Cli.runWithInput(
               new byte[] {(byte) 0xff, 0},
               "append",
