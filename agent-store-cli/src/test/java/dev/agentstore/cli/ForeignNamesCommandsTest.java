@@ -79,7 +79,7 @@ class ForeignNamesCommandsTest {
   void copyKeepsForeignNamesByteForByte() {
     Path store = foreignStore();
     Path copy = dir.resolve("copy.db");
-    Cli.Result run = Cli.run("copy", store.toString(), copy.toString()).expect(0);
+    Cli.Result run = Cli.run("copy", store.toString(), copy.toString(), "--create").expect(0);
     assertTrue(
         run.out().contains("Copied 10 of 10 entries in 4 chains (0 already there) and 2 of 2"),
         run.out());
