@@ -9,6 +9,8 @@ import dev.agentstore.Follower;
 import dev.agentstore.Generation;
 import dev.agentstore.WriterLog;
 import dev.agentstore.postgres.internal.PostgresDialect;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -189,6 +191,27 @@ class PostgresSchemaTest {
     } finally {
       release.countDown();
       executor.shutdownNow();
+    }
+  }
+
+  @Test
+  void anInstallerLeftOpenInOneSchemaDoesNotHoldUpInstallersOfAnother() throws Exception {
+    String stuck = pg.newSchema();
+    // A bounded wait, so that the defect fails the test instead of hanging it: before the
+    // installers' lock named the schema, this backend waited for the transaction below.
+    PostgresBackend other = pg.newBackend(pg.options().withLockTimeout(Duration.ofSeconds(10)));
+    try (Connection installer = PostgresTestServer.adminConnection()) {
+      installer.setAutoCommit(false);
+      try (Statement statement = installer.createStatement()) {
+        for (String sql : PostgresBackend.installStatements(stuck)) {
+          statement.execute(sql);
+        }
+      }
+      // The installer's transaction stays open, holding its schema's lock.
+      WriterLog.ensureSchema(other);
+      Generation.ensureSchema(other);
+      assertEquals(1, WriterLog.append(other, "s", "w", new byte[] {1}).seq());
+      installer.rollback();
     }
   }
 

@@ -45,6 +45,9 @@ public final class CommitTrigger {
    */
   static final String EARLIER_SWITCH = "_agent_store_switch";
 
+  /** The first key of the installers' advisory lock; the schema's hash is the second. */
+  private static final int INSTALL_LOCK_CLASS = 1725308421;
+
   private CommitTrigger() {}
 
   /**
@@ -64,9 +67,15 @@ public final class CommitTrigger {
         // The catalog checks below must see what a concurrent installer committed while this one
         // waited for the lock, which a REPEATABLE READ snapshot taken before the wait would not.
         "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
-        // Serialises concurrent installers: CREATE OR REPLACE FUNCTION races otherwise fail with
-        // "tuple concurrently updated".
-        "SELECT pg_advisory_xact_lock(7410392876316409661)",
+        // Serialises concurrent installers of this schema: CREATE OR REPLACE FUNCTION races
+        // otherwise fail with "tuple concurrently updated". Keyed by the schema (the two-key form,
+        // apart from the chains' one-key locks), so that an installer left open in one schema
+        // never holds up another schema's.
+        "SELECT pg_advisory_xact_lock("
+            + INSTALL_LOCK_CLASS
+            + ", hashtext("
+            + literal(sql.schema())
+            + "))",
         "DO "
             + quoted(
                 "\nBEGIN\n"
