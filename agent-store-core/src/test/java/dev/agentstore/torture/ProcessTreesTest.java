@@ -37,20 +37,21 @@ class ProcessTreesTest {
 
   @Test
   void aSignalIsDeliveredBeforeSignalReturns() throws Exception {
-    // On SIGINT the shell's trap ends its child and exits with 130; its wait is interrupted at
-    // once.
+    // On SIGUSR1 the shell's trap ends its child and exits with 138; its wait is interrupted at
+    // once. Not SIGINT: a shell started in the background without job control, as a CI runner
+    // may start the build, passes SIGINT on ignored, and an ignored signal cannot be trapped.
     Process shell =
         new ProcessBuilder(
                 "bash",
                 "-c",
-                "trap 'kill $child; exit 130' INT; sleep 600 & child=$!; echo ready; wait")
+                "trap 'kill $child; exit 138' USR1; sleep 600 & child=$!; echo ready; wait")
             .start();
     try (BufferedReader out =
         new BufferedReader(new InputStreamReader(shell.getInputStream(), UTF_8))) {
       assertEquals("ready", out.readLine());
-      ProcessTrees.signal(shell.toHandle(), "INT");
-      assertTrue(shell.waitFor(60, TimeUnit.SECONDS), "the shell ended on SIGINT");
-      assertEquals(130, shell.exitValue());
+      ProcessTrees.signal(shell.toHandle(), "USR1");
+      assertTrue(shell.waitFor(60, TimeUnit.SECONDS), "the shell ended on SIGUSR1");
+      assertEquals(138, shell.exitValue());
     } finally {
       ProcessTrees.destroyTree(shell.toHandle(), 60);
     }
