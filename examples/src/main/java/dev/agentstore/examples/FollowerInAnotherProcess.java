@@ -38,6 +38,9 @@ public final class FollowerInAnotherProcess {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
 
+  /** Queued after the child's last line: its output has ended. */
+  private static final String END = "\0end of output";
+
   private FollowerInAnotherProcess() {}
 
   /**
@@ -128,7 +131,8 @@ public final class FollowerInAnotherProcess {
     command.add(System.getProperty("java.class.path"));
     command.add(FollowerInAnotherProcess.class.getName());
     command.addAll(List.of("follow", file.toString(), Integer.toString(JOBS)));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
+    // Its stderr is ours: JVM warnings there never get mixed into the lines it reports.
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
   /** The child's output, line by line, read on a thread of its own. */
@@ -144,6 +148,8 @@ public final class FollowerInAnotherProcess {
                 }
               } catch (IOException e) {
                 throw new UncheckedIOException(e);
+              } finally {
+                lines.add(END);
               }
             },
             "follower-output");
@@ -158,6 +164,11 @@ public final class FollowerInAnotherProcess {
     if (line == null) {
       throw new IllegalStateException(
           "the follower (pid " + follower.pid() + ") printed nothing within " + WAIT);
+    }
+    if (line.equals(END)) {
+      lines.add(END); // for any later call
+      throw new IllegalStateException(
+          "the follower (pid " + follower.pid() + ") ended its output early; its errors are above");
     }
     return line;
   }
