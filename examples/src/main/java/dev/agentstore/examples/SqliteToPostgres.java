@@ -44,8 +44,26 @@ public final class SqliteToPostgres {
   public static void main(String[] args) throws Exception {
     String schema =
         args.length > 0 ? args[0] : "agent_store_example_" + ProcessHandle.current().pid();
-    Path file = args.length > 1 ? Path.of(args[1]) : sampleStore();
+    if (args.length > 1) {
+      move(Path.of(args[1]), schema);
+      return;
+    }
+    Path sample = sampleStore();
+    try {
+      move(sample, schema);
+    } finally {
+      // The sample was only made to be moved; the copy on the server stays.
+      try (Stream<Path> files = Files.list(sample.getParent())) {
+        for (Path made : files.toList()) {
+          Files.delete(made);
+        }
+      }
+      Files.delete(sample.getParent());
+    }
+  }
 
+  /** Moves the store in {@code file} into {@code schema}. */
+  private static void move(Path file, String schema) {
     try (SqliteBackend source = SqliteBackend.open(file);
         PostgresBackend destination =
             PostgresBackend.connect(url(), PostgresOptions.defaults().withSchema(schema))) {
