@@ -75,6 +75,25 @@ public final class PostgresDialect extends SqlDialect {
     return "pg_try_advisory_xact_lock(?)";
   }
 
+  @Override
+  public String lockedHead() {
+    // pgjdbc sends both statements before it waits for a reply; under READ COMMITTED the second
+    // takes its snapshot after the first returned, so it sees the previous lock holder's commit.
+    return "SELECT pg_advisory_xact_lock(?); " + head();
+  }
+
+  @Override
+  public List<Object> lockedHeadParameters(String stream, String writer) {
+    return List.<Object>of(chainLockKey(stream, writer), stream, writer);
+  }
+
+  @Override
+  public String insertCommitting() {
+    // The COMMIT rides with the INSERT: the chain's lock is held one round trip less. pgjdbc sees
+    // the transaction end in the server's reply, and its own commit() then sends nothing.
+    return insert() + "; COMMIT";
+  }
+
   /** pgjdbc's setBytes copies the array; a stream over it is read only when the batch is sent. */
   @Override
   public Object payloadParameter(byte[] payload) {
