@@ -19,26 +19,28 @@ class ReadmeUsageTest {
   static void usage(PrintStream out) {
     // usage:begin
     try (Backend db = SqliteBackend.inMemory()) { // or SqliteBackend.open(Path.of("agents.db"))
-      // Lay down the substrate tables (idempotent).
-      Generation.ensureSchema(db);
-      WriterLog.ensureSchema(db);
+      // Lay down every table agent-store uses (idempotent, safe to race).
+      AgentStore.ensureSchema(db);
 
       // A monotonic generation counter (a routine engine's report clock).
-      Generation report = new Generation("report");
-      out.println("report generation: " + report.current(db)); // 0
-      out.println("after bump: " + report.bump(db)); // 1
+      GenerationCounter report = Generation.of(db, "report");
+      out.println("report generation: " + report.current()); // 0
+      out.println("after bump: " + report.bump()); // 1
 
-      // A per-writer chained log (conversation turns) and a doorbell that a
-      // session loop would bridge onto its message fabric.
-      Doorbell bell = new Doorbell();
-      bell.subscribe(event -> out.println("commit: " + event));
-      Entry turn = WriterLog.append(db, "conv:demo", "alice", "hello".getBytes(UTF_8));
-      bell.ring(CommitEvent.of(turn));
+      // A per-writer chained log (conversation turns), bound to its chain once.
+      ChainLog alice = WriterLog.of(db, "conv:demo", "alice");
+
+      // The backend's doorbell rings after every commit made through it: the
+      // seam a session loop bridges onto its message fabric.
+      Doorbell.Subscription rings = db.doorbell().subscribe(e -> out.println("commit: " + e));
+      Entry turn = alice.append("hello"); // text is stored as UTF-8
+      out.println("seq " + turn.seq() + ": " + turn.payloadUtf8());
+      rings.close();
 
       // The chain is tamper-evident: verify throws ChainBrokenException
       // naming the first broken seq.
-      WriterLog.verify(db, "conv:demo", "alice");
-      out.println("verified up to seq " + turn.seq());
+      Head verified = alice.verify().orElseThrow();
+      out.println("verified up to seq " + verified.seq());
     }
     // usage:end
   }
@@ -52,6 +54,7 @@ class ReadmeUsageTest {
             "report generation: 0",
             "after bump: 1",
             "commit: CommitEvent[stream=conv:demo, writer=alice, seq=1]",
+            "seq 1: hello",
             "verified up to seq 1"),
         bytes.toString(UTF_8).lines().toList());
   }
