@@ -14,7 +14,15 @@ public final class PayloadNotUtf8Exception extends StoreException {
   private final int offset;
 
   /**
+   * The payload of {@code stream}/{@code writer} at {@code seq}, {@code length} bytes long, does
+   * not decode as UTF-8 from byte {@code offset} on.
+   *
+   * @param stream the entry's stream
+   * @param writer the entry's writer
+   * @param seq the entry's seq
    * @param offset the index in the payload of the first byte of the first malformed sequence
+   * @param length the payload's length in bytes
+   * @param cause the decoder's report
    */
   public PayloadNotUtf8Exception(
       String stream, String writer, long seq, int offset, int length, Throwable cause) {
