@@ -19,6 +19,26 @@ final class MissingTable {
   private MissingTable() {}
 
   /**
+   * Whether {@code message} names {@code table} itself, not merely a longer name that starts with
+   * it (such as {@code _agent_store_listeners} for another table, or a sequence of the log).
+   */
+  private static boolean names(String message, String table) {
+    for (int at = message.indexOf(table); at >= 0; at = message.indexOf(table, at + 1)) {
+      int end = at + table.length();
+      boolean startsWord = at == 0 || !identifierChar(message.charAt(at - 1));
+      boolean endsWord = end == message.length() || !identifierChar(message.charAt(end));
+      if (startsWord && endsWord) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean identifierChar(char c) {
+    return c == '_' || Character.isLetterOrDigit(c);
+  }
+
+  /**
    * The exception for {@code e} when it says that {@code _agent_store_log} or {@code
    * _agent_store_meta} does not exist, else null.
    *
@@ -37,10 +57,10 @@ final class MissingTable {
     }
     String table;
     String creator;
-    if (message.contains(SqlDialect.LOG_TABLE)) {
+    if (names(message, SqlDialect.LOG_TABLE)) {
       table = SqlDialect.LOG_TABLE;
       creator = "WriterLog.ensureSchema";
-    } else if (message.contains(SqlDialect.META_TABLE)) {
+    } else if (names(message, SqlDialect.META_TABLE)) {
       table = SqlDialect.META_TABLE;
       creator = "Generation.ensureSchema";
     } else {
