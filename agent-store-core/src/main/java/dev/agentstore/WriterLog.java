@@ -31,6 +31,10 @@ import org.jspecify.annotations.Nullable;
  * <p>An append reads the head and inserts the next entry in one write transaction, so concurrent
  * appenders (threads or processes) never fork a chain: each gets the next seq in turn. Every method
  * is thread-safe.
+ *
+ * <p>For work on one chain, {@link #of(Backend, String, String)} binds the backend, stream and
+ * writer once and gives a {@link ChainLog} with the same operations. {@link
+ * AgentStore#ensureSchema} creates this table together with the others.
  */
 public final class WriterLog {
   /** The largest payload accepted by {@link #append}, in bytes (16 MiB). */

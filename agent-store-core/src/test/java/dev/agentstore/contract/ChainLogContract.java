@@ -157,6 +157,31 @@ public abstract class ChainLogContract extends BackendContract {
     }
   }
 
+  @Test
+  void handlesBoundInsideATransactionCommitAndRollBackWithIt() {
+    store.runInTransaction(
+        tx -> {
+          WriterLog.of(tx, "jobs", "worker-1").append("job 1 done");
+          Generation.of(tx, "jobs.epoch").bump();
+        });
+    assertEquals(1, WriterLog.of(store, "jobs", "worker-1").head().orElseThrow().seq());
+    assertEquals(1, Generation.of(store, "jobs.epoch").current());
+
+    IllegalStateException boom =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                store.runInTransaction(
+                    tx -> {
+                      WriterLog.of(tx, "jobs", "worker-1").append("job 2 done");
+                      Generation.of(tx, "jobs.epoch").bump();
+                      throw new IllegalStateException("boom");
+                    }));
+    assertEquals("boom", boom.getMessage());
+    assertStoredChain(store, "jobs", "worker-1", 1);
+    assertEquals(1, Generation.of(store, "jobs.epoch").current());
+  }
+
   // ---------------------------------------------------------------- GenerationCounter
 
   @Test
