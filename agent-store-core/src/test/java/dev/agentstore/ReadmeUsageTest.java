@@ -27,20 +27,39 @@ class ReadmeUsageTest {
       out.println("report generation: " + report.current()); // 0
       out.println("after bump: " + report.bump()); // 1
 
-      // A per-writer chained log (conversation turns), bound to its chain once.
-      ChainLog alice = WriterLog.of(db, "conv:demo", "alice");
+      // The backend's doorbell rings after every commit made through it; a
+      // session loop would bridge it onto its message fabric.
+      Doorbell.Subscription rings =
+          db.doorbell().subscribe(event -> out.println("commit: " + event));
 
-      // The backend's doorbell rings after every commit made through it: the
-      // seam a session loop bridges onto its message fabric.
-      Doorbell.Subscription rings = db.doorbell().subscribe(e -> out.println("commit: " + e));
-      Entry turn = alice.append("hello"); // text is stored as UTF-8
-      out.println("seq " + turn.seq() + ": " + turn.payloadUtf8());
-      rings.close();
+      // Per-writer chained logs: each agent appends its turns to its own chain.
+      ChainLog alice = WriterLog.of(db, "conv:demo", "alice");
+      ChainLog bob = WriterLog.of(db, "conv:demo", "bob");
+      alice.append("hello"); // text is stored as UTF-8; byte[] payloads work too
+      bob.append("hi alice");
+      rings.close(); // unsubscribes
+
+      // A follower delivers every entry after a seq exactly once, in order, as it
+      // commits (from this process or any other); next() waits for one.
+      try (Follower follower = bob.follow(0)) {
+        Entry reply = follower.next();
+        out.println("bob #" + reply.seq() + ": " + reply.payloadUtf8());
+      }
+
+      // Your own SQL and the primitives in one transaction: all of it or none.
+      db.exec("CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, state TEXT)");
+      db.runInTransaction(
+          tx -> {
+            tx.exec("INSERT INTO jobs (id, state) VALUES (?, ?)", 42, "done");
+            WriterLog.append(tx, "jobs", "worker-1", "job 42 done");
+            Generation.of(tx, "report").bump();
+          });
+      out.println("report generation: " + report.current()); // 2
 
       // The chain is tamper-evident: verify throws ChainBrokenException
       // naming the first broken seq.
-      Head verified = alice.verify().orElseThrow();
-      out.println("verified up to seq " + verified.seq());
+      Head head = alice.verify().orElseThrow();
+      out.println("verified conv:demo/alice up to seq " + head.seq());
     }
     // usage:end
   }
@@ -54,8 +73,10 @@ class ReadmeUsageTest {
             "report generation: 0",
             "after bump: 1",
             "commit: CommitEvent[stream=conv:demo, writer=alice, seq=1]",
-            "seq 1: hello",
-            "verified up to seq 1"),
+            "commit: CommitEvent[stream=conv:demo, writer=bob, seq=1]",
+            "bob #1: hi alice",
+            "report generation: 2",
+            "verified conv:demo/alice up to seq 1"),
         bytes.toString(UTF_8).lines().toList());
   }
 
