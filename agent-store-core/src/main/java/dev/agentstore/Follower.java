@@ -335,8 +335,7 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
     }
     byte[] previous = lastHash.get(entry.writer());
     if (previous != null) {
-      Optional<byte[]> prev = entry.prevHash();
-      if (prev.isEmpty() || !Arrays.equals(prev.get(), previous)) {
+      if (!Arrays.equals(entry.prevHash(), previous)) {
         throw new ChainBrokenException(
             stream,
             entry.writer(),

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.agentstore.sqlite.SqliteBackend;
 import dev.agentstore.sqlite.SqliteOptions;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -21,16 +20,15 @@ class BadArgumentsAreInvalidInputTest {
   @Test
   void entryRefusesASeqBelowOneAndHashesOfTheWrongLength() {
     assertRefused(
-        () -> new Entry("s", "w", 0, Optional.empty(), HASH, new byte[0]),
+        () -> new Entry("s", "w", 0, null, HASH, new byte[0]),
         "Entry seq must be 1 or more, got 0 (s/w)");
     assertRefused(
-        () -> new Entry("s", "w", 1, Optional.empty(), new byte[31], new byte[0]),
+        () -> new Entry("s", "w", 1, null, new byte[31], new byte[0]),
         "Entry contentHash must be 32 bytes, got 31");
     assertRefused(
-        () -> new Entry("s", "w", 2, Optional.of(new byte[33]), HASH, new byte[0]),
+        () -> new Entry("s", "w", 2, new byte[33], HASH, new byte[0]),
         "Entry prevHash must be 32 bytes, got 33");
-    assertRefused(
-        () -> new Entry("s", "w", 1, Optional.empty(), HASH, null), "payload must not be null");
+    assertRefused(() -> new Entry("s", "w", 1, null, HASH, null), "payload must not be null");
   }
 
   @Test

@@ -19,14 +19,13 @@ class ReadmeUsageTest {
   static void usage(PrintStream out) {
     // usage:begin
     try (Backend db = SqliteBackend.inMemory()) { // or SqliteBackend.open(Path.of("agents.db"))
-      // Lay down the substrate tables (idempotent).
-      Generation.ensureSchema(db);
-      WriterLog.ensureSchema(db);
+      // Lay down every table agent-store uses (idempotent, safe to race).
+      AgentStore.ensureSchema(db);
 
       // A monotonic generation counter (a routine engine's report clock).
-      Generation report = new Generation("report");
-      out.println("report generation: " + report.current(db)); // 0
-      out.println("after bump: " + report.bump(db)); // 1
+      GenerationCounter report = Generation.of(db, "report");
+      out.println("report generation: " + report.current()); // 0
+      out.println("after bump: " + report.bump()); // 1
 
       // The backend's doorbell rings after every commit made through it; a
       // session loop would bridge it onto its message fabric.
@@ -34,15 +33,17 @@ class ReadmeUsageTest {
           db.doorbell().subscribe(event -> out.println("commit: " + event));
 
       // Per-writer chained logs: each agent appends its turns to its own chain.
-      WriterLog.append(db, "conv:demo", "alice", "hello".getBytes(UTF_8));
-      WriterLog.append(db, "conv:demo", "bob", "hi alice".getBytes(UTF_8));
+      ChainLog alice = WriterLog.of(db, "conv:demo", "alice");
+      ChainLog bob = WriterLog.of(db, "conv:demo", "bob");
+      alice.append("hello"); // text is stored as UTF-8; byte[] payloads work too
+      bob.append("hi alice");
       rings.close(); // unsubscribes
 
       // A follower delivers every entry after a seq exactly once, in order, as it
       // commits (from this process or any other); next() waits for one.
-      try (Follower follower = WriterLog.follow(db, "conv:demo", "bob", 0)) {
+      try (Follower follower = bob.follow(0)) {
         Entry reply = follower.next();
-        out.println("bob #" + reply.seq() + ": " + new String(reply.payload(), UTF_8));
+        out.println("bob #" + reply.seq() + ": " + reply.payloadUtf8());
       }
 
       // Your own SQL and the primitives in one transaction: all of it or none.
@@ -50,14 +51,14 @@ class ReadmeUsageTest {
       db.runInTransaction(
           tx -> {
             tx.exec("INSERT INTO jobs (id, state) VALUES (?, ?)", 42, "done");
-            WriterLog.append(tx, "jobs", "worker-1", "job 42 done".getBytes(UTF_8));
-            report.bump(tx);
+            WriterLog.append(tx, "jobs", "worker-1", "job 42 done");
+            Generation.of(tx, "report").bump();
           });
-      out.println("report generation: " + report.current(db)); // 2
+      out.println("report generation: " + report.current()); // 2
 
       // The chain is tamper-evident: verify throws ChainBrokenException
       // naming the first broken seq.
-      Head head = WriterLog.verify(db, "conv:demo", "alice").orElseThrow();
+      Head head = alice.verify().orElseThrow();
       out.println("verified conv:demo/alice up to seq " + head.seq());
     }
     // usage:end

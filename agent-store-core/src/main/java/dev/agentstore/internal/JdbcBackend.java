@@ -575,6 +575,10 @@ public abstract class JdbcBackend implements Backend {
 
   /** Turns a driver error into the agent-store exception that says what it means. */
   public StoreException translate(SQLException e, String what) {
+    StoreException missing = MissingTable.explain(e, what, describe());
+    if (missing != null) {
+      return missing;
+    }
     String detail = what + " on " + describe() + ": " + e.getMessage();
     return switch (classify(e)) {
       case BUSY ->

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongConsumer;
@@ -87,7 +88,9 @@ public final class LogOps {
               + backend.describe()
               + "; "
               + creator
-              + " creates it, run by a user who may create tables");
+              + " creates it ("
+              + MissingTable.EVERY_TABLE
+              + "), run by a user who may create tables");
     }
     requireLayout(backend, table, found, expected);
   }
@@ -293,7 +296,7 @@ public final class LogOps {
           entry.stream(),
           entry.writer(),
           entry.seq(),
-          entry.prevHash().orElse(null),
+          entry.prevHash(),
           entry.contentHash(),
           // The entry's own array: a batch keeps every bound value until it runs.
           sql.payloadParameter(EntryArrays.payload(entry)));
@@ -397,7 +400,7 @@ public final class LogOps {
           List.of(stream, writer, 1L, entry.contentHash(), sql.payloadParameter(payload)));
     } else {
       insert = conn.prepare(sql.insertAfter());
-      byte[] prev = entry.prevHash().orElseThrow();
+      byte[] prev = Objects.requireNonNull(entry.prevHash(), "prevHash past seq 1");
       params.addAll(
           List.of(
               stream,
@@ -454,7 +457,7 @@ public final class LogOps {
           if (head.seq() != first.seq() - 1) {
             throw new AppendConflictException(stream, writer, first.seq() - 1, head.seq());
           }
-          if (head.seq() > 0 && !Arrays.equals(head.hash(), first.prevHash().orElse(null))) {
+          if (head.seq() > 0 && !Arrays.equals(head.hash(), first.prevHash())) {
             throw new ChainBrokenException(
                 stream, writer, first.seq(), Reason.PREV_HASH_MISMATCH, head.seq());
           }
@@ -485,7 +488,7 @@ public final class LogOps {
                 + "; import one chain at a time");
       }
       long seq = entry.seq();
-      byte[] prev = entry.prevHash().orElse(null);
+      byte[] prev = entry.prevHash();
       if (previous != null && seq != previous.seq() + 1) {
         throw new ChainBrokenException(stream, writer, seq, Reason.GAP, previous.seq() + 1, seq);
       }
