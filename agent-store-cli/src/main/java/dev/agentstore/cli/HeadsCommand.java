@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 /** Lists the head of every chain: its last seq and content hash. */
 @Command(
     name = "heads",
+    customSynopsis = {"agent-store heads [OPTIONS] (STORE | --policy FILE)"},
     header = "Lists the head (last seq and hash) of every chain.",
     mixinStandardHelpOptions = true,
     description = {

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 /** Prints the entries of one chain in order, and with {@code --follow} those still to come. */
 @Command(
     name = "log",
+    customSynopsis = {"agent-store log [OPTIONS] (STORE | --policy FILE) --stream S [--writer W]"},
     header = "Prints the entries of one chain in order, or follows a chain or a stream.",
     mixinStandardHelpOptions = true,
     description = {
