@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "append",
     customSynopsis = {
-      "agent-store append [OPTIONS] (STORE | --policy FILE) --stream S --writer W",
-      "           (DATA | - | --file F)"
+      "agent-store append [OPTIONS] (STORE | --policy FILE) --stream S",
+      "           --writer W (DATA | - | --file F)"
     },
     header = "Appends one entry to a chain and prints it.",
     mixinStandardHelpOptions = true,
