@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
     name = "completion",
     header = "Prints a completion script for bash or zsh.",
     mixinStandardHelpOptions = true,
-    customSynopsis = {"agent-store completion (bash | zsh)"},
+    customSynopsis = {"agent-store completion [OPTIONS] (bash | zsh)"},
     description = {
       "Prints a script that completes agent-store's commands and options when sourced by the shell."
           + " The zsh script is the bash one, loaded through zsh's bashcompinit."

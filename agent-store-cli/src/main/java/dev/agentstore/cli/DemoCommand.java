@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 /** Plays the seed's scenario on a SQLite file and tells the reader what happened. */
 @Command(
     name = "demo",
+    customSynopsis = {"agent-store demo [OPTIONS] [PATH]"},
     header = "Plays the demo story on a SQLite file (./agent-store-demo.db).",
     mixinStandardHelpOptions = true,
     description = {

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
 /** Entry point of the {@code agent-store} command. */
 @Command(
     name = "agent-store",
+    customSynopsis = {"agent-store [OPTIONS] COMMAND [ARGS...]"},
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Inspect, verify and copy agent-store stores (SQLite files or PostgreSQL).",
@@ -314,7 +315,7 @@ public final class Main {
         commandLine.addSubcommand(command.getKey(), command.getValue().get());
       }
     }
-    giveVersion(commandLine);
+    finish(commandLine);
     return commandLine;
   }
 
@@ -324,15 +325,21 @@ public final class Main {
   }
 
   /**
-   * Gives every subcommand the root's version: {@code -V} comes with each one's standard help
-   * options, but picocli does not pass the root's version down, so it printed nothing there.
+   * What every command shares and picocli does not pass down from the root: the version, for the
+   * {@code -V} that comes with each one's standard help options (it printed nothing there), and
+   * headings that set the arguments apart from the options a synopsis sums up as {@code [OPTIONS]}.
    */
-  private static void giveVersion(CommandLine commandLine) {
+  private static void finish(CommandLine commandLine) {
+    commandLine
+        .getCommandSpec()
+        .usageMessage()
+        .parameterListHeading("Arguments:%n")
+        .optionListHeading("Options:%n");
     for (CommandLine sub : commandLine.getSubcommands().values()) {
       if (sub.getCommandSpec().versionProvider() == null) {
         sub.getCommandSpec().versionProvider(new Version());
       }
-      giveVersion(sub);
+      finish(sub);
     }
   }
 

@@ -122,6 +122,9 @@ class CommandLineConventionsTest {
       List<String> args = new ArrayList<>(List.of(command.split(" ")));
       args.add("--help");
       String help = Cli.run(args.toArray(String[]::new)).expect(0).out();
+      assertTrue(
+          help.contains("Usage: agent-store " + command + " [OPTIONS] "),
+          command + ": every synopsis sums up the options alike:\n" + help);
       for (String odd : List.of("[COMMAND]", "[STORE]", "[STORE...]", "[SRC]", "[DST]")) {
         assertFalse(help.contains(odd), command + " shows " + odd + ":\n" + help);
       }
