@@ -171,9 +171,41 @@ class CommandLineConventionsTest {
       }
       assertTrue(run.out().contains("--stream"), "options are completed too");
     }
+    Path bash = dir.resolve("agent-store.bash");
+    assertEquals("verify", complete(bash, "agent-store", "ver"));
+    assertEquals("--stream", complete(bash, "agent-store", "verify", "--str"));
+    assertEquals("bump", complete(bash, "agent-store", "gen", "b"));
+    assertEquals("auto always never", complete(bash, "agent-store", "copy", "--progress", ""));
     assertTrue(Cli.run("completion", "zsh").out().contains("bashcompinit"));
     Cli.Result fish = Cli.run("completion", "fish").expect(Main.EXIT_USAGE);
     assertTrue(fish.err().contains("fish"), fish.err());
+  }
+
+  /** What bash completes for {@code words} (the last one being typed) with {@code script}. */
+  private static String complete(Path script, String... words) throws Exception {
+    StringBuilder array = new StringBuilder();
+    for (String word : words) {
+      array.append(" '").append(word).append('\'');
+    }
+    String line = String.join(" ", words);
+    Process bash =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "source \"$0\"; COMP_WORDS=("
+                    + array
+                    + "); COMP_CWORD="
+                    + (words.length - 1)
+                    + "; COMP_LINE='"
+                    + line
+                    + "'; COMP_POINT=${#COMP_LINE}; _complete_agent-store;"
+                    + " echo \"${COMPREPLY[*]}\"",
+                script.toString())
+            .redirectError(ProcessBuilder.Redirect.DISCARD) // compopt outside a real completion
+            .start();
+    String out = new String(bash.getInputStream().readAllBytes(), UTF_8);
+    assertTrue(bash.waitFor(Cli.WAIT_SECONDS, TimeUnit.SECONDS), "bash finished");
+    return out.strip();
   }
 
   @Test
