@@ -135,6 +135,9 @@ final class CopyCommand implements Callable<Integer> {
   /** The progress line being drawn, for {@link #interrupted} to clear it first. */
   private volatile @Nullable Progress progress;
 
+  /** Set once a signal ended the copy: no progress line is drawn after the notice. */
+  private volatile boolean signalled;
+
   /** Entries committed to the destination so far, for {@link #interrupted}. */
   private final AtomicLong committed = new AtomicLong();
 
@@ -250,6 +253,7 @@ final class CopyCommand implements Callable<Integer> {
    * rerun continues after each destination head. Runs on the signal's thread.
    */
   private void interrupted(PrintWriter err, StoreRef to) {
+    signalled = true;
     Progress shown = progress;
     boolean cleared = shown != null && shown.silence();
     long entries = committed.get();
@@ -267,7 +271,7 @@ final class CopyCommand implements Callable<Integer> {
 
   /** Starts a progress line that {@link #interrupted} can find. */
   private Progress progress(PrintWriter err, String what, long total) {
-    Progress started = Progress.start(err, progressEnabled, what, total);
+    Progress started = Progress.start(err, progressEnabled && !signalled, what, total);
     progress = started;
     return started;
   }
