@@ -74,7 +74,18 @@ class LauncherIT {
     Run run = launch("--help");
     assertEquals(0, run.exitCode(), run.err());
     for (String command :
-        List.of("demo", "verify", "streams", "heads", "log", "gen", "append", "copy", "info")) {
+        List.of(
+            "demo",
+            "verify",
+            "streams",
+            "heads",
+            "log",
+            "gen",
+            "append",
+            "copy",
+            "info",
+            "schema",
+            "completion")) {
       assertTrue(run.out().contains("\n  " + command + " "), command + " in\n" + run.out());
     }
     assertEquals("", run.err(), "nothing on stderr: no build, no JVM warnings");
