@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 /** Prints the SQL that lays down a PostgreSQL store, for an operator's own migration tool. */
 @Command(
     name = "schema",
+    customSynopsis = {"agent-store schema [OPTIONS] --print-sql"},
     header = "Prints the SQL that lays down a PostgreSQL store.",
     mixinStandardHelpOptions = true,
     description = {

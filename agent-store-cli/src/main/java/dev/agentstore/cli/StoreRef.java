@@ -103,7 +103,7 @@ final class StoreRef {
   /**
    * The store a TOML policy describes ({@link StorePolicy#read}).
    *
-   * @throws CliException (store) when the policy cannot be read or is invalid
+   * @throws CliException (usage) when the policy is invalid, (store) when it cannot be read
    */
   static StoreRef policy(Path policyFile, @Nullable String schema, Duration connectTimeout) {
     if (schema != null) {
@@ -113,6 +113,10 @@ final class StoreRef {
     StorePolicy policy;
     try {
       policy = StorePolicy.read(policyFile);
+    } catch (InvalidInputException e) {
+      // What the user wrote is wrong (an unknown key, a bad value, invalid TOML): a usage error,
+      // whose message names the key and the file. A file that cannot be read stays exit code 3.
+      throw new CliException(Main.EXIT_USAGE, e.getMessage(), e);
     } catch (StoreException e) {
       throw new CliException(Main.EXIT_STORE, e.getMessage(), e);
     }

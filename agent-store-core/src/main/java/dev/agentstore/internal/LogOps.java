@@ -281,7 +281,7 @@ public final class LogOps {
         entry.stream(),
         entry.writer(),
         entry.seq(),
-        entry.prevHash().orElse(null),
+        entry.prevHash(),
         entry.contentHash(),
         sql.payloadParameter(EntryArrays.payload(entry)));
     insert.execute();
