@@ -1,4 +1,4 @@
-package dev.agentstore.sqlite;
+package dev.agentstore.sqlite.internal;
 
 import dev.agentstore.CommitEvent;
 import dev.agentstore.WakeUpListener;

@@ -1,4 +1,4 @@
-package dev.agentstore.sqlite;
+package dev.agentstore.sqlite.internal;
 
 import dev.agentstore.Dialect;
 import dev.agentstore.InvalidInputException;
@@ -16,6 +16,7 @@ import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.MountTable;
 import dev.agentstore.internal.SqlDialect;
 import dev.agentstore.internal.SqliteDialect;
+import dev.agentstore.sqlite.SqliteOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -38,7 +39,8 @@ import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteException;
 
 /**
- * The default backend: an embedded SQLite database, with the driver bundled and no server.
+ * The engine behind {@code SqliteBackend}: an embedded SQLite database, with the driver bundled and
+ * no server.
  *
  * <p>A file store runs in WAL mode with one writer connection, which write transactions take in
  * turn ({@code BEGIN IMMEDIATE}, so a transaction never has to upgrade a read lock), and a few
@@ -47,7 +49,7 @@ import org.sqlite.SQLiteException;
  *
  * <p>Thread-safe: one instance is meant to be shared by every thread of a process.
  */
-public final class SqliteBackend extends JdbcBackend {
+public final class SqliteEngine extends JdbcBackend {
   private static final int MAX_IDLE_READERS = 4;
 
   private final @Nullable Path path;
@@ -69,7 +71,7 @@ public final class SqliteBackend extends JdbcBackend {
   private final ConcurrentLinkedDeque<Conn> idleReaders = new ConcurrentLinkedDeque<>();
   private final @Nullable DataVersionWatcher watcher;
 
-  private SqliteBackend(
+  private SqliteEngine(
       @Nullable Path path,
       SqliteOptions options,
       String description,
@@ -88,11 +90,6 @@ public final class SqliteBackend extends JdbcBackend {
                 description, options.commitCheckInterval(), () -> connect(path, options, true));
   }
 
-  /** Opens (creating if needed) the SQLite file at {@code path} with the default options. */
-  public static SqliteBackend open(Path path) {
-    return open(path, SqliteOptions.defaults());
-  }
-
   /**
    * Opens (creating if needed) the SQLite file at {@code path}: WAL mode, the options' {@code
    * synchronous} setting and busy timeout.
@@ -102,7 +99,7 @@ public final class SqliteBackend extends JdbcBackend {
    * @throws ReadOnlyStoreException when the file cannot be written and {@code options} did not ask
    *     for read-only
    */
-  public static SqliteBackend open(Path path, SqliteOptions options) {
+  public static SqliteEngine open(Path path, SqliteOptions options) {
     Args.notNull(path, "path");
     Args.notNull(options, "options");
     Path file = path.toAbsolutePath().normalize();
@@ -125,7 +122,7 @@ public final class SqliteBackend extends JdbcBackend {
           queryString(statement, "SELECT count(*) FROM sqlite_master");
         }
       }
-      return new SqliteBackend(file, options, description, connection, true);
+      return new SqliteEngine(file, options, description, connection, true);
     } catch (SQLException e) {
       closeQuietly(connection);
       throw openFailure(file, e);
@@ -139,12 +136,12 @@ public final class SqliteBackend extends JdbcBackend {
    * A private in-memory database, gone when the backend is closed. Useful for tests and scratch
    * work; every call shares its one connection.
    */
-  public static SqliteBackend inMemory() {
+  public static SqliteEngine inMemory() {
     try {
       SQLiteConfig config = new SQLiteConfig();
       config.setGetGeneratedKeys(false);
       Connection connection = config.createConnection("jdbc:sqlite::memory:");
-      return new SqliteBackend(
+      return new SqliteEngine(
           null, SqliteOptions.defaults(), "SQLite in-memory store", connection, true);
     } catch (SQLException e) {
       throw new StoreOpenException("cannot open an in-memory SQLite store: " + e.getMessage(), e);
@@ -160,7 +157,7 @@ public final class SqliteBackend extends JdbcBackend {
    * see. The connection's busy timeout when adopted is the deadline of agent-store's writes on it
    * ({@link #options()}); a write that waits lowers it for its remaining time and puts it back.
    */
-  public static SqliteBackend fromConnection(Connection connection) {
+  public static SqliteEngine fromConnection(Connection connection) {
     Args.notNull(connection, "connection");
     int busyTimeout;
     try {
@@ -180,7 +177,7 @@ public final class SqliteBackend extends JdbcBackend {
     } catch (SQLException e) {
       throw new StoreOpenException("cannot inspect the given connection: " + e.getMessage(), e);
     }
-    return new SqliteBackend(
+    return new SqliteEngine(
         null,
         SqliteOptions.defaults().withBusyTimeout(Duration.ofMillis(busyTimeout)),
         "SQLite store on a caller's connection",

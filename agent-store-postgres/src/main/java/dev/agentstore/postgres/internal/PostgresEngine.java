@@ -1,4 +1,4 @@
-package dev.agentstore.postgres;
+package dev.agentstore.postgres.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -14,10 +14,7 @@ import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
 import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.SqlDialect;
-import dev.agentstore.postgres.internal.CommitTrigger;
-import dev.agentstore.postgres.internal.PgCommitListener;
-import dev.agentstore.postgres.internal.PostgresDialect;
-import dev.agentstore.postgres.internal.ServerAddress;
+import dev.agentstore.postgres.PostgresOptions;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,9 +29,9 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A PostgreSQL server as an agent-store backend: the reference layout (BIGINT, BYTEA) in a chosen
- * schema, the same hashes as SQLite, so a store can move between the two without any entry
- * changing.
+ * The engine behind {@code PostgresBackend}: a PostgreSQL server as an agent-store backend: the
+ * reference layout (BIGINT, BYTEA) in a chosen schema, the same hashes as SQLite, so a store can
+ * move between the two without any entry changing.
  *
  * <p>Connections come from a HikariCP pool the backend owns ({@link #connect}) or from the caller's
  * {@link DataSource}. A single append outside a transaction is one guarded INSERT (one round trip)
@@ -46,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * <p>A lost connection surfaces as a {@code RetryableStoreException}; the pool replaces the
  * connection, so the next call reconnects by itself. Thread-safe.
  */
-public final class PostgresBackend extends JdbcBackend {
+public final class PostgresEngine extends JdbcBackend {
   private final DataSource dataSource;
   private final @Nullable HikariDataSource pool;
   private final PostgresDialect sql;
@@ -54,7 +51,7 @@ public final class PostgresBackend extends JdbcBackend {
   private final String description;
   private final PgCommitListener listener;
 
-  private PostgresBackend(
+  private PostgresEngine(
       DataSource dataSource,
       @Nullable HikariDataSource pool,
       PostgresOptions options,
@@ -74,13 +71,6 @@ public final class PostgresBackend extends JdbcBackend {
   }
 
   /**
-   * Connects to {@code jdbcUrl} with the default options (schema {@code public}, 10 connections).
-   */
-  public static PostgresBackend connect(String jdbcUrl) {
-    return connect(jdbcUrl, PostgresOptions.defaults());
-  }
-
-  /**
    * Connects to {@code jdbcUrl} through a pool of its own and checks that the server answers.
    * Everything the driver understands passes through the URL: several {@code host:port} pairs with
    * {@code targetServerType} for failover, {@code ssl}/{@code sslmode}/{@code sslrootcert} for TLS,
@@ -89,7 +79,7 @@ public final class PostgresBackend extends JdbcBackend {
    * @throws StoreOpenException naming host:port/database (never the password) when the server
    *     cannot be reached, refuses the login, or has no such database
    */
-  public static PostgresBackend connect(String jdbcUrl, PostgresOptions options) {
+  public static PostgresEngine connect(String jdbcUrl, PostgresOptions options) {
     Args.notNull(jdbcUrl, "jdbcUrl");
     Args.notNull(options, "options");
     String address = ServerAddress.of(jdbcUrl);
@@ -119,7 +109,7 @@ public final class PostgresBackend extends JdbcBackend {
       // connection from appenders however small the pool.
       Properties listening = new Properties();
       listening.setProperty("ApplicationName", listenerName(options.schema()));
-      return new PostgresBackend(
+      return new PostgresEngine(
           pool, pool, options, address, () -> DriverManager.getConnection(jdbcUrl, listening));
     } catch (HikariPool.PoolInitializationException e) {
       throw openFailure(address, e.getCause() == null ? e : e.getCause());
@@ -162,7 +152,7 @@ public final class PostgresBackend extends JdbcBackend {
    * the schema and the commit notifications of {@code options} apply: pool size and timeouts are
    * the caller's to set on its connections.
    */
-  public static PostgresBackend fromDataSource(DataSource dataSource, PostgresOptions options) {
+  public static PostgresEngine fromDataSource(DataSource dataSource, PostgresOptions options) {
     Args.notNull(dataSource, "dataSource");
     Args.notNull(options, "options");
     String address;
@@ -171,12 +161,7 @@ public final class PostgresBackend extends JdbcBackend {
     } catch (SQLException e) {
       throw openFailure("the given DataSource", e);
     }
-    return new PostgresBackend(dataSource, null, options, address, dataSource::getConnection);
-  }
-
-  /** Like {@link #fromDataSource(DataSource, PostgresOptions)} with the default options. */
-  public static PostgresBackend fromDataSource(DataSource dataSource) {
-    return fromDataSource(dataSource, PostgresOptions.defaults());
+    return new PostgresEngine(dataSource, null, options, address, dataSource::getConnection);
   }
 
   public PostgresOptions options() {
@@ -305,7 +290,7 @@ public final class PostgresBackend extends JdbcBackend {
       if (!state.equals("42501") && !state.equals("25006")) {
         throw e;
       }
-      System.getLogger(PostgresBackend.class.getName())
+      System.getLogger("dev.agentstore.postgres.PostgresBackend")
           .log(
               System.Logger.Level.WARNING,
               "cannot install commit notifications in "
@@ -540,7 +525,7 @@ public final class PostgresBackend extends JdbcBackend {
    * The application name of the LISTEN connection, {@code agent-store LISTEN <schema>}, cut to the
    * 63 bytes the server keeps, so it can be told apart in {@code pg_stat_activity}.
    */
-  static String listenerName(String schema) {
+  public static String listenerName(String schema) {
     String name = "agent-store LISTEN " + schema;
     while (name.getBytes(StandardCharsets.UTF_8).length > 63) {
       name = name.substring(0, name.offsetByCodePoints(name.length(), -1));
