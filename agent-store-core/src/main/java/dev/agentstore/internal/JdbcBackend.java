@@ -13,6 +13,7 @@ import dev.agentstore.StoreBusyException;
 import dev.agentstore.StoreClosedException;
 import dev.agentstore.StoreException;
 import dev.agentstore.TransactionBody;
+import dev.agentstore.spi.Threads;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -4,10 +4,10 @@ import dev.agentstore.CommitEvent;
 import dev.agentstore.Entry;
 import dev.agentstore.Head;
 import dev.agentstore.InvalidInputException;
-import dev.agentstore.internal.Args;
-import dev.agentstore.internal.CommitJson;
-import dev.agentstore.internal.Hex;
+import dev.agentstore.spi.Checks;
+import dev.agentstore.spi.CommitJson;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
 /**
  * The wire format of a commit on NATS: a UTF-8 JSON object
@@ -25,7 +25,7 @@ import java.nio.charset.StandardCharsets;
 public record CommitMessage(Head head) {
 
   public CommitMessage {
-    Args.notNull(head, "head");
+    Checks.notNull(head, "head");
   }
 
   /** The message announcing that {@code (stream, writer)} committed {@code seq} with that hash. */
@@ -44,12 +44,12 @@ public record CommitMessage(Head head) {
    * @throws InvalidInputException when {@code json} is not UTF-8 JSON of this format
    */
   public static CommitMessage parse(byte[] json) {
-    Args.notNull(json, "json");
+    Checks.notNull(json, "json");
     CommitJson.Notice notice;
     byte[] hash;
     try {
       notice = CommitJson.decode(new String(json, StandardCharsets.UTF_8));
-      hash = notice.contentHash() == null ? null : Hex.decode(notice.contentHash());
+      hash = notice.contentHash() == null ? null : HexFormat.of().parseHex(notice.contentHash());
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException("not a commit message: " + e.getMessage());
     }

@@ -1,5 +1,6 @@
-package dev.agentstore.internal;
+package dev.agentstore.spi;
 
+import dev.agentstore.internal.Hex;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

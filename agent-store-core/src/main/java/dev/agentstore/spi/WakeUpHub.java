@@ -1,4 +1,4 @@
-package dev.agentstore.internal;
+package dev.agentstore.spi;
 
 import dev.agentstore.CommitEvent;
 import dev.agentstore.StoreClosedException;
