@@ -1,7 +1,7 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -53,8 +53,8 @@ public final class StoreBusyException extends RetryableStoreException {
       @Nullable String holderThread,
       @Nullable Throwable cause) {
     super(message, cause);
-    this.waited = Objects.requireNonNull(waited, "waited");
-    this.holder = Objects.requireNonNull(holder, "holder");
+    this.waited = Args.notNull(waited, "waited");
+    this.holder = Args.notNull(holder, "holder");
     this.holderThread = holderThread;
   }
 

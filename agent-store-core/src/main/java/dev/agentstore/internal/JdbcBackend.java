@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -181,7 +180,7 @@ public abstract class JdbcBackend implements Backend {
 
   @Override
   public int exec(String sql, @Nullable Object... params) {
-    Objects.requireNonNull(sql, "sql");
+    Args.notNull(sql, "sql");
     return write(
         STATEMENT + abbreviate(sql),
         false,
@@ -193,8 +192,8 @@ public abstract class JdbcBackend implements Backend {
 
   @Override
   public <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params) {
-    Objects.requireNonNull(sql, "sql");
-    Objects.requireNonNull(mapper, "mapper");
+    Args.notNull(sql, "sql");
+    Args.notNull(mapper, "mapper");
     return read(
         QUERY + abbreviate(sql),
         conn -> {
@@ -212,7 +211,7 @@ public abstract class JdbcBackend implements Backend {
 
   @Override
   public <T> T inTransaction(TransactionBody<T> body) {
-    Objects.requireNonNull(body, "body");
+    Args.notNull(body, "body");
     ensureOpen();
     Tx joined = current.get();
     if (joined != null) {

@@ -50,7 +50,8 @@ public record CommitMessage(Head head) {
     try {
       notice = CommitJson.decode(new String(json, StandardCharsets.UTF_8));
       hash = notice.contentHash() == null ? null : HexFormat.of().parseHex(notice.contentHash());
-    } catch (IllegalArgumentException e) {
+    } catch (InvalidInputException | IllegalArgumentException e) {
+      // IllegalArgumentException: HexFormat on a content_hash that is not hex.
       throw new InvalidInputException("not a commit message: " + e.getMessage());
     }
     if (notice.stream() == null || notice.writer() == null || hash == null) {
