@@ -35,6 +35,12 @@ public record Entry(
     EntryArrays.payloadAccess(entry -> entry.payload);
   }
 
+  /**
+   * Checks that nothing is null, that {@code seq} is 1 or more and the hash lengths, and copies the
+   * arrays.
+   *
+   * @throws InvalidInputException when one of them is wrong, naming it
+   */
   public Entry {
     Args.notNull(stream, "stream");
     Args.notNull(writer, "writer");
@@ -59,16 +65,19 @@ public record Entry(
     return hash.clone();
   }
 
+  /** The content hash of the entry before this one (a copy); empty for seq 1. */
   @Override
   public Optional<byte[]> prevHash() {
     return prevHash.map(byte[]::clone);
   }
 
+  /** BLAKE3 of the previous hash (when there is one) and the payload (a copy). */
   @Override
   public byte[] contentHash() {
     return contentHash.clone();
   }
 
+  /** The payload as appended (a copy). */
   @Override
   public byte[] payload() {
     return payload.clone();

@@ -26,6 +26,7 @@ public final class Generation {
     this.key = Names.accept("generation key", key, "", true);
   }
 
+  /** The counter's key. */
   public String key() {
     return key;
   }

@@ -32,8 +32,13 @@ public final class StoreBusyException extends RetryableStoreException {
     UNKNOWN
   }
 
+  /** How long the call waited. */
   private final Duration waited;
+
+  /** What held the store. */
   private final Holder holder;
+
+  /** The thread of this process that held it, when known. */
   private final @Nullable String holderThread;
 
   /** A busy store whose holder and wait are not known. */

@@ -24,6 +24,11 @@ import java.util.HexFormat;
  */
 public record CommitMessage(Head head) {
 
+  /**
+   * The message announcing {@code head}.
+   *
+   * @throws dev.agentstore.InvalidInputException when {@code head} is null
+   */
   public CommitMessage {
     Checks.notNull(head, "head");
   }
@@ -61,18 +66,22 @@ public record CommitMessage(Head head) {
     return new CommitMessage(notice.stream(), notice.writer(), notice.seq(), hash);
   }
 
+  /** The stream that committed. */
   public String stream() {
     return head.stream();
   }
 
+  /** The writer whose chain grew. */
   public String writer() {
     return head.writer();
   }
 
+  /** The seq of the chain's new head. */
   public long seq() {
     return head.seq();
   }
 
+  /** The content hash of the new head entry (a copy). */
   public byte[] contentHash() {
     return head.contentHash();
   }

@@ -35,6 +35,12 @@ public record NatsSubjects(String prefix) {
 
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
+  /**
+   * Subjects under {@code prefix}: dot-separated tokens of letters, digits, {@code _} and {@code
+   * -}.
+   *
+   * @throws dev.agentstore.InvalidInputException when {@code prefix} is null or not of that form
+   */
   public NatsSubjects {
     Checks.notNull(prefix, "prefix");
     if (!PREFIX.matcher(prefix).matches()) {
