@@ -10,7 +10,9 @@ import dev.agentstore.sqlite.SqliteBackend;
 import dev.agentstore.sqlite.SqliteOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -113,6 +115,56 @@ class BadArgumentsAreInvalidInputTest {
     assertEquals(
         InvalidInputException.class,
         assertThrows(StoreException.class, () -> CommitJson.decode("[1]")).getClass());
+  }
+
+  @Test
+  void aBackendOfTheCallersOwnIsRefusedNamingItsClass() {
+    try (SqliteBackend db = SqliteBackend.inMemory()) {
+      Backend own = new OwnBackend(db);
+      assertRefused(
+          () -> WriterLog.append(own, "conv", "alice", new byte[] {1}),
+          "unsupported Backend implementation "
+              + OwnBackend.class.getName()
+              + "; use SqliteBackend or PostgresBackend");
+    }
+  }
+
+  /** A wrapper a caller might write: a Backend, but not one agent-store can run primitives on. */
+  private record OwnBackend(Backend inner) implements Backend {
+    @Override
+    public Dialect dialect() {
+      return inner.dialect();
+    }
+
+    @Override
+    public int exec(String sql, @Nullable Object... params) {
+      return inner.exec(sql, params);
+    }
+
+    @Override
+    public <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params) {
+      return inner.query(sql, mapper, params);
+    }
+
+    @Override
+    public <T> T inTransaction(TransactionBody<T> body) {
+      return inner.inTransaction(body);
+    }
+
+    @Override
+    public Doorbell doorbell() {
+      return inner.doorbell();
+    }
+
+    @Override
+    public String describe() {
+      return inner.describe();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
   }
 
   private static void assertRefused(Executable call, String message) {
