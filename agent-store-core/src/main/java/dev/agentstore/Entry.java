@@ -45,6 +45,12 @@ public record Entry(
     EntryArrays.payloadAccess(entry -> entry.payload);
   }
 
+  /**
+   * Checks that nothing is null, that {@code seq} is 1 or more and the hash lengths, and copies the
+   * arrays.
+   *
+   * @throws InvalidInputException when one of them is wrong, naming it
+   */
   public Entry {
     Args.notNull(stream, "stream");
     Args.notNull(writer, "writer");
@@ -82,6 +88,7 @@ public record Entry(
     return prevHash != null;
   }
 
+  /** BLAKE3 of the previous hash (when there is one) and the payload (a copy). */
   @Override
   public byte[] contentHash() {
     return contentHash.clone();

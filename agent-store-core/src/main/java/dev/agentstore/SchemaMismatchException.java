@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 public final class SchemaMismatchException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** The table whose layout is not the expected one. */
   private final String table;
 
   /** A mismatch of {@code table}, described by {@code message}. */

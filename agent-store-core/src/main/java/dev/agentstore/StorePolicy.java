@@ -49,7 +49,10 @@ import org.jspecify.annotations.Nullable;
  * a policy in code does not. Immutable and thread-safe.
  */
 public final class StorePolicy {
+  /** The {@code backend} value of a SQLite policy. */
   public static final String SQLITE = "sqlite";
+
+  /** The {@code backend} value of a PostgreSQL policy. */
   public static final String POSTGRES = "postgres";
 
   /** The file the default policy opens. */

@@ -3,6 +3,7 @@ package dev.agentstore.cli;
 import dev.agentstore.Entry;
 import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
+import dev.agentstore.StoreException;
 import dev.agentstore.WriterLog;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -249,8 +250,11 @@ final class LogCommand implements Callable<Integer> {
           break;
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // an interrupted thread is asked to stop, as a signal
+    } catch (StoreException e) {
+      if (!(e.getCause() instanceof InterruptedException)) {
+        throw e;
+      }
+      // An interrupted thread is asked to stop, as a signal; poll left its interrupt flag set.
     }
     return 0;
   }

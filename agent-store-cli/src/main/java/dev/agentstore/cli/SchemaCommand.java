@@ -1,5 +1,6 @@
 package dev.agentstore.cli;
 
+import dev.agentstore.Dialect;
 import dev.agentstore.postgres.PostgresBackend;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -47,7 +48,7 @@ final class SchemaCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    String quoted = "\"" + schema.replace("\"", "\"\"") + "\"";
+    String quoted = Dialect.POSTGRES.quoteIdentifier(schema);
     out.println("-- agent-store: the PostgreSQL store in schema " + quoted + ".");
     out.println("-- Run as the role that should own the tables: psql -v ON_ERROR_STOP=1 -f FILE");
     out.println("BEGIN;");

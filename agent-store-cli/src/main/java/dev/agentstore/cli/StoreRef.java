@@ -5,7 +5,6 @@ import dev.agentstore.StoreException;
 import dev.agentstore.StorePolicy;
 import dev.agentstore.postgres.PostgresBackend;
 import dev.agentstore.postgres.PostgresOptions;
-import dev.agentstore.postgres.internal.ServerAddress;
 import dev.agentstore.sqlite.SqliteBackend;
 import dev.agentstore.sqlite.SqliteOptions;
 import java.io.IOException;
@@ -161,12 +160,12 @@ final class StoreRef {
     if (file != null) {
       return file.toString();
     }
-    return ServerAddress.of(url) + " (schema " + schema + ")";
+    return PostgresBackend.serverAddress(url) + " (schema " + schema + ")";
   }
 
   /** The file, or host:port/database of the server; never a password. */
   String address() {
-    return file != null ? file.toString() : ServerAddress.of(url);
+    return file != null ? file.toString() : PostgresBackend.serverAddress(url);
   }
 
   /** A key equal for two references to the same store, to refuse copying a store onto itself. */
@@ -179,7 +178,7 @@ final class StoreRef {
         return "sqlite:" + absolute;
       }
     }
-    return "postgres:" + ServerAddress.of(url) + "/" + schema;
+    return "postgres:" + PostgresBackend.serverAddress(url) + "/" + schema;
   }
 
   /**

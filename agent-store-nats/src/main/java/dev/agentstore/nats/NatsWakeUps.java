@@ -4,8 +4,8 @@ import dev.agentstore.CommitEvent;
 import dev.agentstore.InvalidInputException;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
-import dev.agentstore.internal.Args;
-import dev.agentstore.internal.WakeUpHub;
+import dev.agentstore.spi.Checks;
+import dev.agentstore.spi.WakeUpHub;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
@@ -75,15 +75,15 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
 
   /** Wake-ups for the commits of {@code stream}, on {@code subjects}. */
   public static NatsWakeUps forStream(Connection nats, NatsSubjects subjects, String stream) {
-    Args.notNull(nats, "nats");
-    Args.notNull(subjects, "subjects");
+    Checks.notNull(nats, "nats");
+    Checks.notNull(subjects, "subjects");
     return new NatsWakeUps(nats, subjects.subject(stream));
   }
 
   /** Wake-ups for the commits of every stream, on {@code subjects}. */
   public static NatsWakeUps forAllStreams(Connection nats, NatsSubjects subjects) {
-    Args.notNull(nats, "nats");
-    Args.notNull(subjects, "subjects");
+    Checks.notNull(nats, "nats");
+    Checks.notNull(subjects, "subjects");
     return new NatsWakeUps(nats, subjects.allStreams());
   }
 

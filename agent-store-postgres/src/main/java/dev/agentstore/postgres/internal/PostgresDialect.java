@@ -1,5 +1,6 @@
 package dev.agentstore.postgres.internal;
 
+import dev.agentstore.Dialect;
 import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.SqlDialect;
@@ -25,7 +26,7 @@ public final class PostgresDialect extends SqlDialect {
 
   /** {@code name} as a quoted identifier. */
   public static String quote(String name) {
-    return "\"" + name.replace("\"", "\"\"") + "\"";
+    return Dialect.POSTGRES.quoteIdentifier(name);
   }
 
   public String schema() {
@@ -178,6 +179,6 @@ public final class PostgresDialect extends SqlDialect {
 
   @Override
   public String byteOrder(String column) {
-    return column + " COLLATE \"C\"";
+    return Dialect.POSTGRES.orderByBytes(column);
   }
 }
