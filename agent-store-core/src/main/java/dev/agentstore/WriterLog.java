@@ -3,6 +3,7 @@ package dev.agentstore;
 import dev.agentstore.internal.Args;
 import dev.agentstore.internal.ChainReader;
 import dev.agentstore.internal.EntryArrays;
+import dev.agentstore.internal.EntrySignatures;
 import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.LogOps;
 import dev.agentstore.internal.Names;
@@ -19,6 +20,7 @@ import java.util.Spliterators;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-{@code (stream, writer)} append-only logs whose entries are chained by BLAKE3: entry {@code
@@ -89,8 +91,98 @@ public final class WriterLog {
   public static Entry append(Backend backend, String stream, String writer, byte[] payload) {
     // singletonList, unlike List.of, lets a null payload reach the check that names it.
     return appendChecked(
-            backend, stream, writer, Collections.singletonList(payload), OptionalLong.empty())
+            backend, stream, writer, Collections.singletonList(payload), OptionalLong.empty(), null)
         .get(0);
+  }
+
+  /**
+   * Creates the signature table {@code _agent_store_sig} when it is missing (idempotent, safe to
+   * race) and checks that an existing one has agent-store's layout: {@code (stream, writer, seq,
+   * public_key, signature)}, keyed by {@code (stream, writer, seq)}. The two reference tables are
+   * not touched. The first signed append on a backend runs this itself; call it ahead when the
+   * appending role may not create tables.
+   *
+   * @throws SchemaMismatchException when a table of that name has other columns
+   * @throws StoreOpenException when the table is missing and the user may not create it
+   */
+  public static void ensureSignatureSchema(Backend backend) {
+    LogOps.ensureSignatureTable(JdbcBackend.of(backend));
+  }
+
+  /**
+   * Appends {@code payload} signed by {@code key} as the next entry of the chain {@code (stream,
+   * key.fingerprint().toHex())}: the entry exactly as an unsigned append writes it (the reference
+   * crate reads and verifies it as any other), and in the same transaction a row of {@code
+   * _agent_store_sig} holding the key's public key and its Ed25519 signature of the entry's stream,
+   * writer, seq and content hash (the layout is in the README, "Tamper evidence"). Creates the
+   * signature table on first use. Signing takes the append's locked path: one more insert and one
+   * signature per entry.
+   *
+   * @throws InvalidInputException for a bad stream name, a null key or a bad payload
+   */
+  public static Entry append(Backend backend, String stream, WriterKey key, byte[] payload) {
+    return appendSigned(
+            backend, stream, key, Collections.singletonList(payload), OptionalLong.empty())
+        .get(0);
+  }
+
+  /**
+   * Like {@link #append(Backend, String, WriterKey, byte[])}, only if the head is still {@code
+   * expectedHeadSeq}.
+   *
+   * @throws AppendConflictException when the head has moved; nothing is written
+   */
+  public static Entry append(
+      Backend backend, String stream, WriterKey key, byte[] payload, long expectedHeadSeq) {
+    return appendSigned(
+            backend,
+            stream,
+            key,
+            Collections.singletonList(payload),
+            OptionalLong.of(expectedHeadSeq))
+        .get(0);
+  }
+
+  /**
+   * Appends every payload, signed by {@code key}, in one transaction: all entries and their
+   * signatures are committed, or none.
+   */
+  public static List<Entry> appendAll(
+      Backend backend, String stream, WriterKey key, List<byte[]> payloads) {
+    return appendSigned(backend, stream, key, payloads, OptionalLong.empty());
+  }
+
+  /**
+   * Like {@link #appendAll(Backend, String, WriterKey, List)}, only if the head is still {@code
+   * expectedHeadSeq}.
+   */
+  public static List<Entry> appendAll(
+      Backend backend, String stream, WriterKey key, List<byte[]> payloads, long expectedHeadSeq) {
+    return appendSigned(backend, stream, key, payloads, OptionalLong.of(expectedHeadSeq));
+  }
+
+  private static List<Entry> appendSigned(
+      Backend backend,
+      String stream,
+      WriterKey key,
+      List<byte[]> payloads,
+      OptionalLong expectedSeq) {
+    Args.notNull(key, "key");
+    EntrySignatures.Signer signer =
+        new EntrySignatures.Signer() {
+          private final byte[] publicKey = key.publicKeyBytes();
+
+          @Override
+          public byte[] publicKey() {
+            return publicKey;
+          }
+
+          @Override
+          public byte[] sign(byte[] message) {
+            return key.sign(message);
+          }
+        };
+    return appendChecked(backend, stream, key.fingerprint().toHex(), payloads, expectedSeq, signer);
   }
 
   /**
@@ -107,7 +199,8 @@ public final class WriterLog {
             stream,
             writer,
             Collections.singletonList(payload),
-            OptionalLong.of(expectedHeadSeq))
+            OptionalLong.of(expectedHeadSeq),
+            null)
         .get(0);
   }
 
@@ -117,7 +210,7 @@ public final class WriterLog {
    */
   public static List<Entry> appendAll(
       Backend backend, String stream, String writer, List<byte[]> payloads) {
-    return appendChecked(backend, stream, writer, payloads, OptionalLong.empty());
+    return appendChecked(backend, stream, writer, payloads, OptionalLong.empty(), null);
   }
 
   /**
@@ -126,7 +219,7 @@ public final class WriterLog {
    */
   public static List<Entry> appendAll(
       Backend backend, String stream, String writer, List<byte[]> payloads, long expectedHeadSeq) {
-    return appendChecked(backend, stream, writer, payloads, OptionalLong.of(expectedHeadSeq));
+    return appendChecked(backend, stream, writer, payloads, OptionalLong.of(expectedHeadSeq), null);
   }
 
   private static List<Entry> appendChecked(
@@ -134,7 +227,8 @@ public final class WriterLog {
       String stream,
       String writer,
       List<byte[]> payloads,
-      OptionalLong expectedSeq) {
+      OptionalLong expectedSeq,
+      EntrySignatures.@Nullable Signer signer) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     checkNewNames(jdbc, stream, writer);
     if (expectedSeq.isPresent() && expectedSeq.getAsLong() < 0) {
@@ -157,7 +251,7 @@ public final class WriterLog {
     if (copies.isEmpty()) {
       return List.of();
     }
-    return LogOps.append(jdbc, stream, writer, copies, expectedSeq);
+    return LogOps.append(jdbc, stream, writer, copies, expectedSeq, signer);
   }
 
   /** The last entry of {@code (stream, writer)}, or empty when it has none. */
@@ -347,6 +441,31 @@ public final class WriterLog {
     checkNames(jdbc, stream, writer);
     Args.notNull(progress, "progress");
     return LogOps.verify(jdbc, stream, writer, progress);
+  }
+
+  /**
+   * Like {@link #verify(Backend, String, String)}, and checks the chain's signatures as {@code
+   * options} say. Every signature row present is checked whatever the options: its public key must
+   * be the writer's (when the writer is named by a key fingerprint, 64 lower-case hex characters)
+   * and its signature must verify over the entry's stream, writer, seq and content hash, so that an
+   * entry altered and consistently re-hashed, or moved to another stream, writer or seq, breaks the
+   * chain. With {@link VerifyOptions#requireSignatures()}, an unsigned entry of a fingerprint-named
+   * writer breaks it too. The failure reported is the one at the lowest seq, hash links and
+   * signatures together.
+   *
+   * <p>A chain without signature rows costs what {@link #verify(Backend, String, String)} costs,
+   * plus one lookup of the signature table; a signed chain adds one Ed25519 verification per entry.
+   *
+   * @throws ChainBrokenException at the first broken seq: a broken link, or {@link
+   *     ChainBrokenException.Reason#BAD_SIGNATURE}, {@link
+   *     ChainBrokenException.Reason#KEY_MISMATCH} or {@link ChainBrokenException.Reason#UNSIGNED}
+   */
+  public static Optional<Head> verify(
+      Backend backend, String stream, String writer, VerifyOptions options) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    Args.notNull(options, "options");
+    return LogOps.verify(jdbc, stream, writer, verified -> {}, options.requireSignatures());
   }
 
   /**
