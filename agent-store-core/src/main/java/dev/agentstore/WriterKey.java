@@ -25,9 +25,9 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 
 /**
  * An agent's Ed25519 signing key: what signs the entries of its chains ({@link
- * WriterLog#append(Backend, String, WriterKey, byte[])}) and checkpoints ({@link Checkpoint}). Its
- * {@link #fingerprint()}, as hex, is the writer name of the chains it signs. Signing uses the JDK's
- * own {@code Ed25519} provider; signatures are deterministic (RFC 8032).
+ * WriterLog#append(Backend, String, WriterKey, byte[])}) and checkpoints. Its {@link
+ * #fingerprint()}, as hex, is the writer name of the chains it signs. Signing uses the JDK's own
+ * {@code Ed25519} provider; signatures are deterministic (RFC 8032).
  *
  * <p>Immutable and thread-safe. {@link #toString()} shows only the fingerprint, never the secret.
  */
