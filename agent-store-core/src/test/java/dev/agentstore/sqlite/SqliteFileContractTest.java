@@ -8,6 +8,7 @@ import dev.agentstore.contract.DoorbellContract;
 import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
+import dev.agentstore.contract.TamperContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
 import dev.agentstore.contract.WriterLogContract;
@@ -63,6 +64,9 @@ class SqliteFileContractTest {
 
   @Nested
   class Verification extends VerifyContract implements SqliteFile {}
+
+  @Nested
+  class Tampering extends TamperContract implements SqliteFile {}
 
   @Nested
   class Transactions extends TransactionContract implements SqliteFile {}
