@@ -1,11 +1,14 @@
 package dev.agentstore.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentstore.AppendConflictException;
 import dev.agentstore.ChainBrokenException;
 import dev.agentstore.ChainBrokenException.Reason;
+import dev.agentstore.Checkpoint;
 import dev.agentstore.Entry;
 import dev.agentstore.Head;
 import dev.agentstore.VerifyOptions;
@@ -382,6 +385,95 @@ public abstract class TamperContract extends BackendContract {
         STREAM,
         writer);
     assertBroken(STREAM, writer, 2, Reason.BAD_SIGNATURE);
+  }
+
+  @Test
+  void aChainThatGrewAfterACheckpointExtendsIt() {
+    Checkpoint checkpoint = Checkpoint.take(store, key, Checkpoint.Selection.all());
+    WriterLog.append(store, STREAM, key, payload(11));
+    Checkpoint.Result result = Checkpoint.check(store, checkpoint, List.of(key.publicKey()));
+    assertEquals(Checkpoint.SignatureStatus.VALID, result.signature());
+    List<Checkpoint.ChainResult> expected =
+        new ArrayList<>(
+            List.of(
+                new Checkpoint.ChainResult(STREAM, "bob", 4, 4, Checkpoint.ChainStatus.EXTENDS),
+                new Checkpoint.ChainResult(
+                    STREAM, writer, LENGTH, LENGTH + 1, Checkpoint.ChainStatus.EXTENDS),
+                new Checkpoint.ChainResult("other", writer, 1, 1, Checkpoint.ChainStatus.EXTENDS)));
+    // In the checkpoint's order: stream, then writer (ASCII names: String order is byte order).
+    expected.sort(
+        java.util.Comparator.comparing(Checkpoint.ChainResult::stream)
+            .thenComparing(Checkpoint.ChainResult::writer));
+    assertEquals(expected, result.chains());
+    assertTrue(result.ok());
+  }
+
+  @Test
+  void aCutTailIsCaughtByACheckpoint() {
+    Checkpoint checkpoint = Checkpoint.take(store, key, Checkpoint.Selection.stream(STREAM));
+    exec(
+        "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq > 7", STREAM, writer);
+    exec(
+        "DELETE FROM _agent_store_sig WHERE stream = ? AND writer = ? AND seq > 7", STREAM, writer);
+    // The chain itself verifies: a cut tail leaves no trace in it.
+    assertEquals(7, WriterLog.verify(store, STREAM, writer).orElseThrow().seq());
+    Checkpoint.Result result = Checkpoint.check(store, checkpoint, List.of(key.publicKey()));
+    assertEquals(
+        List.of(
+            new Checkpoint.ChainResult(
+                STREAM, writer, LENGTH, 7, Checkpoint.ChainStatus.TRUNCATED)),
+        result.failures());
+    assertEquals(
+        STREAM + "/" + writer + " truncated: head 7, checkpoint at seq " + LENGTH,
+        result.failures().get(0).describe());
+    assertFalse(result.ok());
+  }
+
+  @Test
+  void aConsistentRewriteOfAnUnsignedChainIsCaughtByACheckpoint() {
+    Checkpoint checkpoint = Checkpoint.take(store, key, Checkpoint.Selection.chain(STREAM, "bob"));
+    rewrite(STREAM, "bob", 2);
+    assertEquals(4, WriterLog.verify(store, STREAM, "bob").orElseThrow().seq());
+    assertEquals(
+        List.of(new Checkpoint.ChainResult(STREAM, "bob", 4, 4, Checkpoint.ChainStatus.REWRITTEN)),
+        Checkpoint.check(store, checkpoint, List.of(key.publicKey())).failures());
+  }
+
+  @Test
+  void aDeletedChainIsMissing() {
+    Checkpoint checkpoint = Checkpoint.take(store, key, Checkpoint.Selection.writer(writer));
+    exec("DELETE FROM _agent_store_log WHERE stream = ? AND writer = ?", "other", writer);
+    assertEquals(
+        List.of(new Checkpoint.ChainResult("other", writer, 1, 0, Checkpoint.ChainStatus.MISSING)),
+        Checkpoint.check(store, checkpoint, List.of(key.publicKey())).failures());
+  }
+
+  @Test
+  void aForgedCheckpointFailsItsSignature() {
+    Checkpoint honest = Checkpoint.take(store, key, Checkpoint.Selection.all());
+    exec(
+        "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq > 7", STREAM, writer);
+    // The owner edits the checkpoint to match the cut chain.
+    String forged =
+        honest
+            .toJson()
+            .replace("\"seq\":" + LENGTH + ",", "\"seq\":7,")
+            .replace(chain.get(LENGTH - 1).contentHashHex(), chain.get(6).contentHashHex());
+    Checkpoint.Result result =
+        Checkpoint.check(store, Checkpoint.fromJson(forged), List.of(key.publicKey()));
+    assertEquals(Checkpoint.SignatureStatus.BAD_SIGNATURE, result.signature());
+    assertEquals(List.of(), result.failures());
+    assertFalse(result.ok());
+  }
+
+  @Test
+  void aCheckpointSignedByAnUntrustedKeyIsNotTrusted() {
+    WriterKey stranger = WriterKey.generate();
+    Checkpoint checkpoint = Checkpoint.take(store, stranger, Checkpoint.Selection.all());
+    Checkpoint.Result result = Checkpoint.check(store, checkpoint, List.of(key.publicKey()));
+    assertEquals(Checkpoint.SignatureStatus.UNTRUSTED_SIGNER, result.signature());
+    assertFalse(result.ok());
+    assertTrue(Checkpoint.check(store, checkpoint, List.of(stranger.publicKey())).ok());
   }
 
   private ChainBrokenException assertBroken(
