@@ -469,6 +469,20 @@ public final class WriterLog {
   }
 
   /**
+   * Like {@link #verify(Backend, String, String, VerifyOptions)}, telling {@code progress} how many
+   * entries of the hash chain have been verified so far, as {@link #verify(Backend, String, String,
+   * LongConsumer)} does.
+   */
+  public static Optional<Head> verify(
+      Backend backend, String stream, String writer, VerifyOptions options, LongConsumer progress) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    Args.notNull(options, "options");
+    Args.notNull(progress, "progress");
+    return LogOps.verify(jdbc, stream, writer, progress, options.requireSignatures());
+  }
+
+  /**
    * Checks the storage underneath every chain, which {@link #verify} cannot see: on SQLite, runs
    * {@code PRAGMA integrity_check} over the whole file, which reads every page and compares every
    * index with its table. An index that lost rows hides the tail of a chain from every read through

@@ -234,6 +234,8 @@ public final class Main {
           Map.entry("copy", CopyCommand::new),
           Map.entry("info", InfoCommand::new),
           Map.entry("schema", SchemaCommand::new),
+          Map.entry("keygen", KeygenCommand::new),
+          Map.entry("checkpoint", CheckpointCommand::new),
           Map.entry("help", CommandLine.HelpCommand::new));
 
   /**

@@ -30,10 +30,23 @@ class MainTest {
             "append",
             "copy",
             "info",
-            "schema");
+            "schema",
+            "keygen",
+            "checkpoint");
     assertEquals(
         List.of(
-            "demo", "verify", "streams", "heads", "log", "gen", "append", "copy", "info", "schema",
+            "demo",
+            "verify",
+            "streams",
+            "heads",
+            "log",
+            "gen",
+            "append",
+            "copy",
+            "info",
+            "schema",
+            "keygen",
+            "checkpoint",
             "help"),
         List.copyOf(root.getSubcommands().keySet()));
     for (String command : commands) {
@@ -46,7 +59,8 @@ class MainTest {
     assertTrue(top.out().contains("Exit codes:"), top.out());
     assertTrue(top.out().contains("Commands:"), top.out());
     assertTrue(
-        top.out().contains("  copy     Copies chains and generations to another store"), top.out());
+        top.out().contains("  copy        Copies chains and generations to another store"),
+        top.out());
     assertEquals(
         List.of("verify"),
         List.copyOf(
