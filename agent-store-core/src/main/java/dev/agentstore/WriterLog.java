@@ -534,6 +534,71 @@ public final class WriterLog {
     LogOps.importEntries(jdbc, first.stream(), first.writer(), List.copyOf(entries));
   }
 
+  /**
+   * Like {@link #importEntries(Backend, List)}, and writes {@code signatures} (rows read from
+   * another store by {@link #signatures}) in the same transaction, so that a copied chain keeps its
+   * signatures. Each must be of one of the entries, in seq order, and must verify over it (with the
+   * writer's key, for a fingerprint-named writer) before anything is written; entries without a
+   * signature are imported unsigned.
+   *
+   * @throws ChainBrokenException as {@link #importEntries(Backend, List)}, or {@code BAD_SIGNATURE}
+   *     / {@code KEY_MISMATCH} at the first signature that fails
+   * @throws InvalidInputException when a signature is not of one of the entries
+   */
+  public static void importEntries(
+      Backend backend, List<Entry> entries, List<EntrySignature> signatures) {
+    Args.notNull(entries, "entries");
+    Args.notNull(signatures, "signatures");
+    if (entries.isEmpty()) {
+      if (!signatures.isEmpty()) {
+        throw new InvalidInputException("cannot import signatures without their entries");
+      }
+      return;
+    }
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    Entry first = entries.get(0);
+    checkNames(jdbc, first.stream(), first.writer());
+    for (Entry entry : entries) {
+      Args.notNull(entry, "entry");
+      Names.payload(EntryArrays.payload(entry), entry.stream(), entry.writer());
+    }
+    for (EntrySignature signature : signatures) {
+      Args.notNull(signature, "signature");
+    }
+    LogOps.importEntries(
+        jdbc, first.stream(), first.writer(), List.copyOf(entries), List.copyOf(signatures));
+  }
+
+  /**
+   * The signature rows of {@code (stream, writer)} with seqs after {@code afterSeq} up to {@code
+   * throughSeq}, in seq order, as stored (not verified: {@link #verify(Backend, String, String,
+   * VerifyOptions)} does that); empty when the store has no signature table. For copying a signed
+   * chain with {@link #importEntries(Backend, List, List)}.
+   *
+   * @throws InvalidInputException when the range is negative or wider than {@link #MAX_READ_LIMIT}
+   */
+  public static List<EntrySignature> signatures(
+      Backend backend, String stream, String writer, long afterSeq, long throughSeq) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    checkAfter(afterSeq, stream, writer);
+    if (throughSeq < afterSeq || throughSeq - afterSeq > MAX_READ_LIMIT) {
+      throw new InvalidInputException(
+          "throughSeq must be from afterSeq to afterSeq + "
+              + MAX_READ_LIMIT
+              + ", got "
+              + afterSeq
+              + ".."
+              + throughSeq
+              + " (reading "
+              + stream
+              + "/"
+              + writer
+              + ")");
+    }
+    return EntrySignatures.read(jdbc, stream, writer, afterSeq, throughSeq);
+  }
+
   /** The names of a chain this library starts or extends: within the limits it writes names to. */
   private static void checkNewNames(JdbcBackend backend, String stream, String writer) {
     boolean nul = backend.storesNulInText();

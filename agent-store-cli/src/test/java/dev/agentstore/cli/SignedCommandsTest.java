@@ -108,6 +108,36 @@ class SignedCommandsTest {
   }
 
   @Test
+  void copyCarriesTheSignatures() {
+    Path store = dir.resolve("a.db");
+    Path key = dir.resolve("alice.key");
+    String writer = Cli.run("keygen", key.toString()).expect(0).out().strip();
+    for (int i = 1; i <= 3; i++) {
+      Cli.run(
+              "append",
+              store.toString(),
+              "--stream",
+              "conv",
+              "--key",
+              key.toString(),
+              "t" + i,
+              "--create")
+          .expect(0);
+    }
+    Path copy = dir.resolve("b.db");
+    Cli.run("copy", store.toString(), copy.toString(), "--create").expect(0);
+    Cli.run("verify", copy.toString(), "--require-signatures").expect(0);
+    try (SqliteBackend db = SqliteBackend.open(copy)) {
+      assertEquals(
+          java.util.List.of(3L),
+          db.query(
+              "SELECT COUNT(*) FROM _agent_store_sig WHERE writer = ?",
+              row -> row.getLong(1),
+              writer));
+    }
+  }
+
+  @Test
   void verifyAgainstACheckpointNeedsTrustedKeys() {
     Path store = TestStores.sample(dir.resolve("a.db"));
     Cli.Result run =

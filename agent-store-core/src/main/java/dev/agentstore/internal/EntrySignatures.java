@@ -3,6 +3,7 @@ package dev.agentstore.internal;
 import dev.agentstore.ChainBrokenException;
 import dev.agentstore.ChainBrokenException.Reason;
 import dev.agentstore.Entry;
+import dev.agentstore.EntrySignature;
 import dev.agentstore.Fingerprint;
 import dev.agentstore.WriterPublicKey;
 import java.nio.ByteBuffer;
@@ -184,6 +185,107 @@ public final class EntrySignatures {
         after = row.seq();
       }
     }
+  }
+
+  /**
+   * The signature rows of {@code (stream, writer)} with seqs after {@code after} up to {@code
+   * through}; empty when the store has no signature table.
+   *
+   * @throws ChainBrokenException ({@code BAD_SIGNATURE}) at a malformed row
+   */
+  public static List<EntrySignature> read(
+      JdbcBackend backend, String stream, String writer, long after, long through) {
+    if (!tableExists(backend)) {
+      return List.of();
+    }
+    return backend.read(
+        "reading the signatures of " + stream + "/" + writer + " after seq " + after,
+        conn -> {
+          List<EntrySignature> found = new java.util.ArrayList<>();
+          PreparedStatement statement =
+              conn.prepare(backend.sql().sigsBetween(), stream, writer, after, through);
+          try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+              long seq = rs.getLong(1);
+              byte[] key = ChainReader.bytes(rs.getObject(2));
+              byte[] signature = ChainReader.bytes(rs.getObject(3));
+              if (key == null || key.length != WriterPublicKey.BYTES || signature == null) {
+                throw new ChainBrokenException(
+                    stream,
+                    writer,
+                    seq,
+                    Reason.BAD_SIGNATURE,
+                    "malformed signature row: public_key of "
+                        + (key == null ? "no" : key.length)
+                        + " bytes");
+              }
+              found.add(
+                  new EntrySignature(stream, writer, seq, WriterPublicKey.of(key), signature));
+            }
+          }
+          return found;
+        });
+  }
+
+  /**
+   * Checks that {@code signatures} belong to {@code entries} (one each at most, same chain) and
+   * that each verifies over its entry, with the writer's key when the writer is a fingerprint: what
+   * an import checks before it writes anything.
+   */
+  public static void checkImport(List<Entry> entries, List<EntrySignature> signatures) {
+    if (signatures.isEmpty()) {
+      return;
+    }
+    Entry first = entries.get(0);
+    String stream = first.stream();
+    String writer = first.writer();
+    boolean named = isFingerprintName(writer);
+    long previous = Long.MIN_VALUE;
+    for (EntrySignature sig : signatures) {
+      long seq = sig.seq();
+      if (!sig.stream().equals(stream)
+          || !sig.writer().equals(writer)
+          || seq < first.seq()
+          || seq >= first.seq() + entries.size()
+          || seq <= previous) {
+        throw new dev.agentstore.InvalidInputException(
+            "cannot import the signature of "
+                + sig.stream()
+                + "/"
+                + sig.writer()
+                + " seq "
+                + seq
+                + " with entries "
+                + first.seq()
+                + ".."
+                + (first.seq() + entries.size() - 1)
+                + " of "
+                + stream
+                + "/"
+                + writer
+                + ": signatures must be of those entries, in seq order, one each at most");
+      }
+      previous = seq;
+      Entry entry = entries.get((int) (seq - first.seq()));
+      check(
+          new SigRow(seq, entry.contentHash(), sig.publicKey().bytes(), sig.signature(), true),
+          stream,
+          writer,
+          named,
+          false);
+    }
+  }
+
+  /** Inserts signature rows as they are, in the current transaction. */
+  static void insertAll(Conn conn, SqlDialect sql, List<EntrySignature> signatures)
+      throws SQLException {
+    PreparedStatement insert = conn.prepare(sql.insertSig());
+    for (EntrySignature sig : signatures) {
+      Conn.bind(
+          insert, sig.stream(), sig.writer(), sig.seq(), sig.publicKey().bytes(), sig.signature());
+      insert.addBatch();
+    }
+    insert.executeBatch();
   }
 
   private record SigRow(

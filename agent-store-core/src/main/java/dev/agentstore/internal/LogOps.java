@@ -409,7 +409,24 @@ public final class LogOps {
    */
   public static void importEntries(
       JdbcBackend backend, String stream, String writer, List<Entry> entries) {
+    importEntries(backend, stream, writer, entries, List.of());
+  }
+
+  /**
+   * Like {@link #importEntries(JdbcBackend, String, String, List)}, also inserting {@code
+   * signatures} (checked against the entries first) in the same transaction.
+   */
+  public static void importEntries(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      List<Entry> entries,
+      List<dev.agentstore.EntrySignature> signatures) {
     checkLinks(stream, writer, entries);
+    EntrySignatures.checkImport(entries, signatures);
+    if (!signatures.isEmpty()) {
+      ensureSignatureTable(backend);
+    }
     SqlDialect sql = backend.sql();
     Entry first = entries.get(0);
     Entry last = entries.get(entries.size() - 1);
@@ -427,6 +444,9 @@ public final class LogOps {
                 stream, writer, first.seq(), Reason.PREV_HASH_MISMATCH, head.seq());
           }
           insert(tx.conn(), sql, entries);
+          if (!signatures.isEmpty()) {
+            EntrySignatures.insertAll(tx.conn(), sql, signatures);
+          }
           tx.afterCommit(CommitEvent.of(last));
           return Boolean.TRUE;
         });

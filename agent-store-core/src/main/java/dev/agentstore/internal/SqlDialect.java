@@ -87,11 +87,14 @@ public abstract class SqlDialect {
         + " WHERE l.stream = ? AND l.writer = ? AND l.seq > ? AND l.seq <= ? ORDER BY l.seq LIMIT ?";
   }
 
-  /** The signature rows of a chain after a seq, in order: seq, public_key, signature. */
-  public String sigsAfter() {
+  /**
+   * The signature rows of a chain with seqs in a range (after one seq, up to another), in order:
+   * seq, public_key, signature.
+   */
+  public String sigsBetween() {
     return "SELECT seq, public_key, signature FROM "
         + sig
-        + " WHERE stream = ? AND writer = ? AND seq > ? ORDER BY seq LIMIT ?";
+        + " WHERE stream = ? AND writer = ? AND seq > ? AND seq <= ? ORDER BY seq";
   }
 
   /** The layout {@link #createMeta()} makes, as {@link #columns} reports it. */

@@ -476,6 +476,40 @@ public abstract class TamperContract extends BackendContract {
     assertTrue(Checkpoint.check(store, checkpoint, List.of(stranger.publicKey())).ok());
   }
 
+  @Test
+  void aSignedChainCopiedWithItsSignaturesStillVerifiesWithSignaturesRequired() {
+    dev.agentstore.Backend copy = open();
+    List<Entry> entries = WriterLog.entries(store, STREAM, writer).toList();
+    List<dev.agentstore.EntrySignature> signatures =
+        WriterLog.signatures(store, STREAM, writer, 0, LENGTH);
+    assertEquals(LENGTH, signatures.size());
+    WriterLog.importEntries(copy, entries.subList(0, 4), signatures.subList(0, 4));
+    WriterLog.importEntries(copy, entries.subList(4, LENGTH), signatures.subList(4, LENGTH));
+    assertEquals(
+        Optional.of(chain.get(LENGTH - 1).toHead()),
+        WriterLog.verify(copy, STREAM, writer, VerifyOptions.requiringSignatures()));
+    assertEquals(signatures, WriterLog.signatures(copy, STREAM, writer, 0, LENGTH));
+  }
+
+  @Test
+  void anImportWithAForgedSignatureWritesNothing() {
+    dev.agentstore.Backend copy = open();
+    List<Entry> entries = WriterLog.entries(store, STREAM, writer).toList();
+    List<dev.agentstore.EntrySignature> signatures =
+        new ArrayList<>(WriterLog.signatures(store, STREAM, writer, 0, LENGTH));
+    dev.agentstore.EntrySignature third = signatures.get(2);
+    byte[] forged = third.signature();
+    forged[5] ^= 1;
+    signatures.set(
+        2, new dev.agentstore.EntrySignature(STREAM, writer, 3, third.publicKey(), forged));
+    ChainBrokenException broken =
+        assertThrows(
+            ChainBrokenException.class, () -> WriterLog.importEntries(copy, entries, signatures));
+    assertEquals(3, broken.seq());
+    assertEquals(Reason.BAD_SIGNATURE, broken.reason());
+    assertEquals(Optional.empty(), WriterLog.head(copy, STREAM, writer));
+  }
+
   private ChainBrokenException assertBroken(
       String stream, String brokenWriter, long seq, Reason reason) {
     return assertBroken(stream, brokenWriter, seq, reason, VerifyOptions.defaults());
