@@ -17,11 +17,11 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Set;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * An agent's Ed25519 signing key: what signs the entries of its chains ({@link
@@ -39,20 +39,12 @@ public final class WriterKey {
 
   private final byte[] seed;
   private final WriterPublicKey publicKey;
-  private final PrivateKey privateKey;
+  private final Ed25519PrivateKeyParameters privateKey;
 
   private WriterKey(byte[] seed) {
     this.seed = seed;
-    this.publicKey =
-        new WriterPublicKey(
-            new Ed25519PrivateKeyParameters(seed, 0).generatePublicKey().getEncoded());
-    try {
-      this.privateKey =
-          KeyFactory.getInstance("Ed25519")
-              .generatePrivate(new PKCS8EncodedKeySpec(Pem.der(Pem.PKCS8_PREFIX, seed)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK cannot decode an Ed25519 private key", e);
-    }
+    this.privateKey = new Ed25519PrivateKeyParameters(seed, 0);
+    this.publicKey = new WriterPublicKey(privateKey.generatePublicKey().getEncoded());
   }
 
   /** A new key from the platform's {@link SecureRandom}. */
@@ -146,16 +138,28 @@ public final class WriterKey {
     return publicKey.fingerprint();
   }
 
-  /** The 64-byte Ed25519 signature of {@code message}. */
+  /**
+   * The 64-byte Ed25519 signature of {@code message} (RFC 8032, deterministic: the same key and
+   * message always give the same bytes, which the JDK's {@code Ed25519} provider verifies). Signed
+   * with BouncyCastle's Ed25519, about twenty times faster than Java 17's own provider (measured:
+   * 65 µs against 1.2–1.8 ms a signature), which would otherwise cost a signed append most of its
+   * throughput.
+   */
   public byte[] sign(byte[] message) {
     Args.notNull(message, "message");
+    Ed25519Signer signer = new Ed25519Signer();
+    signer.init(true, privateKey);
+    signer.update(message, 0, message.length);
+    return signer.generateSignature();
+  }
+
+  /** This key as a JDK {@link PrivateKey} of the {@code Ed25519} algorithm. */
+  public PrivateKey toPrivateKey() {
     try {
-      Signature signer = Signature.getInstance("Ed25519");
-      signer.initSign(privateKey);
-      signer.update(message);
-      return signer.sign();
+      return KeyFactory.getInstance("Ed25519")
+          .generatePrivate(new PKCS8EncodedKeySpec(Pem.der(Pem.PKCS8_PREFIX, seed)));
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK's Ed25519 provider failed to sign", e);
+      throw new IllegalStateException("the JDK cannot decode an Ed25519 private key", e);
     }
   }
 

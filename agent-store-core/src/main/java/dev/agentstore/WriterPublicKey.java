@@ -10,9 +10,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * The public half of a {@link WriterKey}: a raw 32-byte Ed25519 public key, what a trust list holds
@@ -108,8 +109,8 @@ public record WriterPublicKey(byte[] bytes) {
   }
 
   /**
-   * Whether {@code signature} is this key's Ed25519 signature of {@code message}. A signature of
-   * the wrong length, or one the JDK rejects as malformed, is simply not valid.
+   * Whether {@code signature} is this key's Ed25519 signature of {@code message} (RFC 8032). A
+   * signature of the wrong length, or a key that is not a curve point, is simply not valid.
    */
   public boolean verifies(byte[] message, byte[] signature) {
     Args.notNull(message, "message");
@@ -117,17 +118,19 @@ public record WriterPublicKey(byte[] bytes) {
     if (signature.length != SIGNATURE_BYTES) {
       return false;
     }
+    // BouncyCastle's Ed25519, as WriterKey signs: far faster than Java 17's provider, which
+    // matters for verify on a long signed chain (one verification per entry).
+    Ed25519PublicKeyParameters key;
     try {
-      Signature verifier = Signature.getInstance("Ed25519");
-      verifier.initVerify(toPublicKey());
-      verifier.update(message);
-      return verifier.verify(signature);
-    } catch (java.security.SignatureException e) {
-      return false;
-    } catch (GeneralSecurityException e) {
-      // An encoding the JDK refuses (not a point on the curve) signs nothing.
+      key = new Ed25519PublicKeyParameters(bytes, 0);
+    } catch (IllegalArgumentException e) {
+      // An encoding that is not a point on the curve signs nothing.
       return false;
     }
+    Ed25519Signer verifier = new Ed25519Signer();
+    verifier.init(false, key);
+    verifier.update(message, 0, message.length);
+    return verifier.verifySignature(signature);
   }
 
   /** 64 lower-case hex characters of the raw key. */
