@@ -510,6 +510,32 @@ public abstract class TamperContract extends BackendContract {
     assertEquals(Optional.empty(), WriterLog.head(copy, STREAM, writer));
   }
 
+  @Test
+  void aSignedAppendInACallersTransactionCommitsOrRollsBackWithIt() {
+    dev.agentstore.Backend fresh = open();
+    // The first signed append creates the signature table, here inside the caller's transaction.
+    fresh.runInTransaction(tx -> WriterLog.append(tx, STREAM, key, payload(1)));
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            fresh.runInTransaction(
+                tx -> {
+                  WriterLog.append(tx, STREAM, key, payload(2));
+                  throw new IllegalStateException("changed my mind");
+                }));
+    assertEquals(
+        1,
+        WriterLog.verify(fresh, STREAM, writer, VerifyOptions.requiringSignatures())
+            .orElseThrow()
+            .seq());
+    assertEquals(
+        List.of(1L),
+        fresh.query(
+            "SELECT COUNT(*) FROM _agent_store_sig WHERE writer = ?",
+            row -> row.getLong(1),
+            writer));
+  }
+
   private ChainBrokenException assertBroken(
       String stream, String brokenWriter, long seq, Reason reason) {
     return assertBroken(stream, brokenWriter, seq, reason, VerifyOptions.defaults());
