@@ -35,6 +35,13 @@ public class ChainBrokenException extends CorruptStoreException {
     UNSIGNED(
         "the entry is not signed, and signatures are required of writers named by a key"
             + " fingerprint"),
+    /**
+     * A signature row exists for a seq past the chain's head (or in a gap) with no entry: the
+     * entries it signed were deleted, the tail of the chain was cut.
+     */
+    SIGNED_ENTRY_MISSING(
+        "a signature row exists for seq %d but the entry does not: the chain was cut after seq"
+            + " %d"),
     /** The entry is signed by a key whose fingerprint is not the writer's name. */
     KEY_MISMATCH("signed by key %s, whose fingerprint %s is not the writer"),
     /**

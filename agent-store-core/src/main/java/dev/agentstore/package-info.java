@@ -2,7 +2,8 @@
  * The agent-store API: {@link dev.agentstore.Backend}, the two causal primitives {@link
  * dev.agentstore.Generation} and {@link dev.agentstore.WriterLog}, the commit {@link
  * dev.agentstore.Doorbell}, the {@link dev.agentstore.Follower} that delivers entries as they
- * commit and its {@link dev.agentstore.WakeUpSource} SPI, {@link dev.agentstore.Fingerprint} and
+ * commit and its {@link dev.agentstore.WakeUpSource} SPI, {@link dev.agentstore.Fingerprint}, the
+ * signing {@link dev.agentstore.WriterKey} and signed {@link dev.agentstore.Checkpoint}s, and
  * {@link dev.agentstore.StorePolicy}. Everything a user imports lives here or in a backend package;
  * no driver type appears in any signature.
  */

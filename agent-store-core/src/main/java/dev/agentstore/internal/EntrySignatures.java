@@ -288,6 +288,39 @@ public final class EntrySignatures {
     insert.executeBatch();
   }
 
+  /**
+   * Throws {@link Reason#SIGNED_ENTRY_MISSING} when the chain has a signature row above {@code
+   * head} whose entry is gone: what a cut tail leaves when the signature table was not cut too.
+   */
+  static void requireNoOrphans(Conn conn, SqlDialect sql, String stream, String writer, long head)
+      throws SQLException {
+    try (ResultSet rs = conn.prepare(sql.orphanSig(), stream, writer, head).executeQuery()) {
+      if (rs.next()) {
+        long orphan = rs.getLong(1);
+        if (!rs.wasNull()) {
+          throw new ChainBrokenException(
+              stream, writer, head + 1, Reason.SIGNED_ENTRY_MISSING, orphan, head);
+        }
+      }
+    }
+  }
+
+  /**
+   * Like {@link #requireNoOrphans(Conn, SqlDialect, String, String, long)}, on a read connection.
+   */
+  public static void requireNoOrphans(
+      JdbcBackend backend, String stream, String writer, long head) {
+    if (!tableExists(backend)) {
+      return;
+    }
+    backend.read(
+        "looking for signatures past the head of " + stream + "/" + writer,
+        conn -> {
+          requireNoOrphans(conn, backend.sql(), stream, writer, head);
+          return Boolean.TRUE;
+        });
+  }
+
   private record SigRow(
       long seq,
       byte @Nullable [] contentHash,

@@ -239,6 +239,10 @@ public final class LogOps {
                 throw new AppendConflictException(
                     stream, writer, expectedSeq.getAsLong(), head.seq());
               }
+              if (signer != null) {
+                // A signature left past the head would collide with the new entry's: say why.
+                EntrySignatures.requireNoOrphans(tx.conn(), sql, stream, writer, head.seq());
+              }
               List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), payloads);
               insert(tx.conn(), sql, entries);
               if (signer != null) {
@@ -598,8 +602,9 @@ public final class LogOps {
       EntrySignatures.verify(backend, stream, writer, broken.seq() - 1, requireSignatures);
       throw broken;
     }
-    EntrySignatures.verify(
-        backend, stream, writer, head.map(Head::seq).orElse(0L), requireSignatures);
+    long top = head.map(Head::seq).orElse(0L);
+    EntrySignatures.verify(backend, stream, writer, top, requireSignatures);
+    EntrySignatures.requireNoOrphans(backend, stream, writer, top);
     return head;
   }
 

@@ -69,6 +69,19 @@ public abstract class SqlDialect {
         + " (stream, writer, seq, public_key, signature) VALUES (?, ?, ?, ?, ?)";
   }
 
+  /**
+   * The lowest seq above a given one at which the chain has a signature row but no entry (binds
+   * stream, writer, seq); NULL when there is none. Entries and their signatures commit together, so
+   * such a row means the entry was deleted.
+   */
+  public String orphanSig() {
+    return "SELECT MIN(s.seq) FROM "
+        + sig
+        + " s WHERE s.stream = ? AND s.writer = ? AND s.seq > ? AND NOT EXISTS (SELECT 1 FROM "
+        + log
+        + " l WHERE l.stream = s.stream AND l.writer = s.writer AND l.seq = s.seq)";
+  }
+
   /** Returns a row when the chain {@code (stream, writer)} has at least one signature row. */
   public String anySig() {
     return "SELECT 1 FROM " + sig + " WHERE stream = ? AND writer = ? LIMIT 1";

@@ -536,6 +536,23 @@ public abstract class TamperContract extends BackendContract {
             writer));
   }
 
+  @Test
+  void aCutTailWhoseSignaturesWereLeftBehindBreaksWithoutACheckpoint() {
+    exec(
+        "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq > 7", STREAM, writer);
+    ChainBrokenException broken = assertBroken(STREAM, writer, 8, Reason.SIGNED_ENTRY_MISSING);
+    assertEquals(
+        "a signature row exists for seq 8 but the entry does not: the chain was cut after seq 7",
+        broken.detail());
+    // A signed append there is refused for the same reason, and writes nothing.
+    ChainBrokenException refused =
+        assertThrows(
+            ChainBrokenException.class, () -> WriterLog.append(store, STREAM, key, payload(8)));
+    assertEquals(Reason.SIGNED_ENTRY_MISSING, refused.reason());
+    assertEquals(8, refused.seq());
+    assertEquals(7, WriterLog.head(store, STREAM, writer).orElseThrow().seq());
+  }
+
   private ChainBrokenException assertBroken(
       String stream, String brokenWriter, long seq, Reason reason) {
     return assertBroken(stream, brokenWriter, seq, reason, VerifyOptions.defaults());
