@@ -40,11 +40,14 @@ public final class WriterKey {
   private final byte[] seed;
   private final WriterPublicKey publicKey;
   private final Ed25519PrivateKeyParameters privateKey;
+  // Computed once: every signed append names its writer by it.
+  private final Fingerprint fingerprint;
 
   private WriterKey(byte[] seed) {
     this.seed = seed;
     this.privateKey = new Ed25519PrivateKeyParameters(seed, 0);
     this.publicKey = new WriterPublicKey(privateKey.generatePublicKey().getEncoded());
+    this.fingerprint = publicKey.fingerprint();
   }
 
   /** A new key from the platform's {@link SecureRandom}. */
@@ -135,7 +138,7 @@ public final class WriterKey {
 
   /** {@code Fingerprint.fromEd25519PublicKey(publicKeyBytes())}: the name this key writes under. */
   public Fingerprint fingerprint() {
-    return publicKey.fingerprint();
+    return fingerprint;
   }
 
   /**
