@@ -24,6 +24,27 @@ public class ChainBrokenException extends CorruptStoreException {
     /** The payload column does not hold a BLOB. */
     MALFORMED_PAYLOAD("malformed row: payload must be a BLOB, found %s"),
     /**
+     * The entry's signature row does not verify over the entry's stream, writer, seq and content
+     * hash (the entry was altered, moved or forged), or the row is malformed.
+     */
+    BAD_SIGNATURE("%s"),
+    /**
+     * The entry has no signature, and signatures are required of its writer (a writer named by a
+     * key fingerprint, with signatures required).
+     */
+    UNSIGNED(
+        "the entry is not signed, and signatures are required of writers named by a key"
+            + " fingerprint"),
+    /**
+     * A signature row exists for a seq past the chain's head (or in a gap) with no entry: the
+     * entries it signed were deleted, the tail of the chain was cut.
+     */
+    SIGNED_ENTRY_MISSING(
+        "a signature row exists for seq %d but the entry does not: the chain was cut after seq"
+            + " %d"),
+    /** The entry is signed by a key whose fingerprint is not the writer's name. */
+    KEY_MISMATCH("signed by key %s, whose fingerprint %s is not the writer"),
+    /**
      * A row of {@code _agent_store_meta} holds a value that is not a 64-bit integer (a REAL, TEXT,
      * BLOB or NULL): no chain is involved; see {@link MalformedRowException#key()}.
      */

@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  * path = "data/agents.db"     # relative paths are relative to the TOML file
  * durability = "normal"       # or "full"
  * commit_check_interval_ms = 10  # how often followers check for other processes' commits
+ * require_signatures = true   # verify: unsigned entries of fingerprint-named writers break
  *
  * # or
  * [store]
@@ -65,7 +66,8 @@ public final class StorePolicy {
           "durability",
           "busy_timeout_ms",
           "read_only",
-          "commit_check_interval_ms");
+          "commit_check_interval_ms",
+          "require_signatures");
   private static final Set<String> POSTGRES_KEYS =
       Set.of(
           "backend",
@@ -75,7 +77,8 @@ public final class StorePolicy {
           "connect_timeout_ms",
           "statement_timeout_ms",
           "lock_timeout_ms",
-          "commit_notifications");
+          "commit_notifications",
+          "require_signatures");
 
   /** The longest {@code commit_check_interval_ms}: an hour, as {@link SqliteOptions} allows. */
   private static final long MAX_COMMIT_CHECK_INTERVAL_MS = 3_600_000;
@@ -266,6 +269,18 @@ public final class StorePolicy {
     }
     throw new InvalidInputException(
         key + " in " + source + " must be true or false, found " + value);
+  }
+
+  /**
+   * How verifying this store treats signatures: {@code require_signatures = true} (either backend)
+   * makes an unsigned entry of a writer named by a key fingerprint a break; absent, signatures
+   * present are checked and none is required.
+   *
+   * @throws InvalidInputException when {@code require_signatures} is not true or false
+   */
+  public VerifyOptions verifyOptions() {
+    return VerifyOptions.defaults()
+        .withRequireSignatures(booleanSetting("require_signatures").orElse(false));
   }
 
   /** Where this policy came from (a file, "policy text" or "code"), for messages. */

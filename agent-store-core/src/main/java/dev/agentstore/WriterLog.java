@@ -3,6 +3,7 @@ package dev.agentstore;
 import dev.agentstore.internal.Args;
 import dev.agentstore.internal.ChainReader;
 import dev.agentstore.internal.EntryArrays;
+import dev.agentstore.internal.EntrySignatures;
 import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.LogOps;
 import dev.agentstore.internal.Names;
@@ -113,7 +114,7 @@ public final class WriterLog {
   public static Entry append(Backend backend, String stream, String writer, byte[] payload) {
     // singletonList, unlike List.of, lets a null payload reach the check that names it.
     return appendChecked(
-            backend, stream, writer, Collections.singletonList(payload), OptionalLong.empty())
+            backend, stream, writer, Collections.singletonList(payload), OptionalLong.empty(), null)
         .get(0);
   }
 
@@ -142,6 +143,96 @@ public final class WriterLog {
   }
 
   /**
+   * Creates the signature table {@code _agent_store_sig} when it is missing (idempotent, safe to
+   * race) and checks that an existing one has agent-store's layout: {@code (stream, writer, seq,
+   * public_key, signature)}, keyed by {@code (stream, writer, seq)}. The two reference tables are
+   * not touched. The first signed append on a backend runs this itself; call it ahead when the
+   * appending role may not create tables.
+   *
+   * @throws SchemaMismatchException when a table of that name has other columns
+   * @throws StoreOpenException when the table is missing and the user may not create it
+   */
+  public static void ensureSignatureSchema(Backend backend) {
+    LogOps.ensureSignatureTable(JdbcBackend.of(backend));
+  }
+
+  /**
+   * Appends {@code payload} signed by {@code key} as the next entry of the chain {@code (stream,
+   * key.fingerprint().toHex())}: the entry exactly as an unsigned append writes it (the reference
+   * crate reads and verifies it as any other), and in the same transaction a row of {@code
+   * _agent_store_sig} holding the key's public key and its Ed25519 signature of the entry's stream,
+   * writer, seq and content hash (the layout is in the README, "Tamper evidence"). Creates the
+   * signature table on first use. Signing takes the append's locked path: one more insert and one
+   * signature per entry.
+   *
+   * @throws InvalidInputException for a bad stream name, a null key or a bad payload
+   */
+  public static Entry append(Backend backend, String stream, WriterKey key, byte[] payload) {
+    return appendSigned(
+            backend, stream, key, Collections.singletonList(payload), OptionalLong.empty())
+        .get(0);
+  }
+
+  /**
+   * Like {@link #append(Backend, String, WriterKey, byte[])}, only if the head is still {@code
+   * expectedHeadSeq}.
+   *
+   * @throws AppendConflictException when the head has moved; nothing is written
+   */
+  public static Entry append(
+      Backend backend, String stream, WriterKey key, byte[] payload, long expectedHeadSeq) {
+    return appendSigned(
+            backend,
+            stream,
+            key,
+            Collections.singletonList(payload),
+            OptionalLong.of(expectedHeadSeq))
+        .get(0);
+  }
+
+  /**
+   * Appends every payload, signed by {@code key}, in one transaction: all entries and their
+   * signatures are committed, or none.
+   */
+  public static List<Entry> appendAll(
+      Backend backend, String stream, WriterKey key, List<byte[]> payloads) {
+    return appendSigned(backend, stream, key, payloads, OptionalLong.empty());
+  }
+
+  /**
+   * Like {@link #appendAll(Backend, String, WriterKey, List)}, only if the head is still {@code
+   * expectedHeadSeq}.
+   */
+  public static List<Entry> appendAll(
+      Backend backend, String stream, WriterKey key, List<byte[]> payloads, long expectedHeadSeq) {
+    return appendSigned(backend, stream, key, payloads, OptionalLong.of(expectedHeadSeq));
+  }
+
+  private static List<Entry> appendSigned(
+      Backend backend,
+      String stream,
+      WriterKey key,
+      List<byte[]> payloads,
+      OptionalLong expectedSeq) {
+    Args.notNull(key, "key");
+    EntrySignatures.Signer signer =
+        new EntrySignatures.Signer() {
+          private final byte[] publicKey = key.publicKeyBytes();
+
+          @Override
+          public byte[] publicKey() {
+            return publicKey;
+          }
+
+          @Override
+          public byte[] sign(byte[] message) {
+            return key.sign(message);
+          }
+        };
+    return appendChecked(backend, stream, key.fingerprint().toHex(), payloads, expectedSeq, signer);
+  }
+
+  /**
    * Appends only if the head of {@code (stream, writer)} is still {@code expectedHeadSeq} (0 for an
    * empty chain): optimistic concurrency for writers that decided what to write from what they
    * read.
@@ -155,7 +246,8 @@ public final class WriterLog {
             stream,
             writer,
             Collections.singletonList(payload),
-            OptionalLong.of(expectedHeadSeq))
+            OptionalLong.of(expectedHeadSeq),
+            null)
         .get(0);
   }
 
@@ -165,7 +257,7 @@ public final class WriterLog {
    */
   public static List<Entry> appendAll(
       Backend backend, String stream, String writer, List<byte[]> payloads) {
-    return appendChecked(backend, stream, writer, payloads, OptionalLong.empty());
+    return appendChecked(backend, stream, writer, payloads, OptionalLong.empty(), null);
   }
 
   /**
@@ -174,7 +266,7 @@ public final class WriterLog {
    */
   public static List<Entry> appendAll(
       Backend backend, String stream, String writer, List<byte[]> payloads, long expectedHeadSeq) {
-    return appendChecked(backend, stream, writer, payloads, OptionalLong.of(expectedHeadSeq));
+    return appendChecked(backend, stream, writer, payloads, OptionalLong.of(expectedHeadSeq), null);
   }
 
   private static List<Entry> appendChecked(
@@ -182,7 +274,8 @@ public final class WriterLog {
       String stream,
       String writer,
       List<byte[]> payloads,
-      OptionalLong expectedSeq) {
+      OptionalLong expectedSeq,
+      EntrySignatures.@Nullable Signer signer) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     checkNewNames(jdbc, stream, writer);
     if (expectedSeq.isPresent() && expectedSeq.getAsLong() < 0) {
@@ -205,7 +298,7 @@ public final class WriterLog {
     if (copies.isEmpty()) {
       return List.of();
     }
-    return LogOps.append(jdbc, stream, writer, copies, expectedSeq);
+    return LogOps.append(jdbc, stream, writer, copies, expectedSeq, signer);
   }
 
   /** The last entry of {@code (stream, writer)}, or empty when it has none. */
@@ -398,6 +491,45 @@ public final class WriterLog {
   }
 
   /**
+   * Like {@link #verify(Backend, String, String)}, and checks the chain's signatures as {@code
+   * options} say. Every signature row present is checked whatever the options: its public key must
+   * be the writer's (when the writer is named by a key fingerprint, 64 lower-case hex characters)
+   * and its signature must verify over the entry's stream, writer, seq and content hash, so that an
+   * entry altered and consistently re-hashed, or moved to another stream, writer or seq, breaks the
+   * chain. With {@link VerifyOptions#requireSignatures()}, an unsigned entry of a fingerprint-named
+   * writer breaks it too. The failure reported is the one at the lowest seq, hash links and
+   * signatures together.
+   *
+   * <p>A chain without signature rows costs what {@link #verify(Backend, String, String)} costs,
+   * plus one lookup of the signature table; a signed chain adds one Ed25519 verification per entry.
+   *
+   * @throws ChainBrokenException at the first broken seq: a broken link, or {@link
+   *     ChainBrokenException.Reason#BAD_SIGNATURE}, {@link
+   *     ChainBrokenException.Reason#KEY_MISMATCH} or {@link ChainBrokenException.Reason#UNSIGNED}
+   */
+  public static Optional<Head> verify(
+      Backend backend, String stream, String writer, VerifyOptions options) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    Args.notNull(options, "options");
+    return LogOps.verify(jdbc, stream, writer, verified -> {}, options.requireSignatures());
+  }
+
+  /**
+   * Like {@link #verify(Backend, String, String, VerifyOptions)}, telling {@code progress} how many
+   * entries of the hash chain have been verified so far, as {@link #verify(Backend, String, String,
+   * LongConsumer)} does.
+   */
+  public static Optional<Head> verify(
+      Backend backend, String stream, String writer, VerifyOptions options, LongConsumer progress) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    Args.notNull(options, "options");
+    Args.notNull(progress, "progress");
+    return LogOps.verify(jdbc, stream, writer, progress, options.requireSignatures());
+  }
+
+  /**
    * Checks the storage underneath every chain, which {@link #verify} cannot see: on SQLite, runs
    * {@code PRAGMA integrity_check} over the whole file, which reads every page and compares every
    * index with its table. An index that lost rows hides the tail of a chain from every read through
@@ -475,6 +607,71 @@ public final class WriterLog {
       }
     }
     return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Like {@link #importEntries(Backend, List)}, and writes {@code signatures} (rows read from
+   * another store by {@link #signatures}) in the same transaction, so that a copied chain keeps its
+   * signatures. Each must be of one of the entries, in seq order, and must verify over it (with the
+   * writer's key, for a fingerprint-named writer) before anything is written; entries without a
+   * signature are imported unsigned.
+   *
+   * @throws ChainBrokenException as {@link #importEntries(Backend, List)}, or {@code BAD_SIGNATURE}
+   *     / {@code KEY_MISMATCH} at the first signature that fails
+   * @throws InvalidInputException when a signature is not of one of the entries
+   */
+  public static void importEntries(
+      Backend backend, List<Entry> entries, List<EntrySignature> signatures) {
+    Args.notNull(entries, "entries");
+    Args.notNull(signatures, "signatures");
+    if (entries.isEmpty()) {
+      if (!signatures.isEmpty()) {
+        throw new InvalidInputException("cannot import signatures without their entries");
+      }
+      return;
+    }
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    Entry first = entries.get(0);
+    checkNames(jdbc, first.stream(), first.writer());
+    for (Entry entry : entries) {
+      Args.notNull(entry, "entry");
+      Names.payload(EntryArrays.payload(entry), entry.stream(), entry.writer());
+    }
+    for (EntrySignature signature : signatures) {
+      Args.notNull(signature, "signature");
+    }
+    LogOps.importEntries(
+        jdbc, first.stream(), first.writer(), List.copyOf(entries), List.copyOf(signatures));
+  }
+
+  /**
+   * The signature rows of {@code (stream, writer)} with seqs after {@code afterSeq} up to {@code
+   * throughSeq}, in seq order, as stored (not verified: {@link #verify(Backend, String, String,
+   * VerifyOptions)} does that); empty when the store has no signature table. For copying a signed
+   * chain with {@link #importEntries(Backend, List, List)}.
+   *
+   * @throws InvalidInputException when the range is negative or wider than {@link #MAX_READ_LIMIT}
+   */
+  public static List<EntrySignature> signatures(
+      Backend backend, String stream, String writer, long afterSeq, long throughSeq) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    checkNames(jdbc, stream, writer);
+    checkAfter(afterSeq, stream, writer);
+    if (throughSeq < afterSeq || throughSeq - afterSeq > MAX_READ_LIMIT) {
+      throw new InvalidInputException(
+          "throughSeq must be from afterSeq to afterSeq + "
+              + MAX_READ_LIMIT
+              + ", got "
+              + afterSeq
+              + ".."
+              + throughSeq
+              + " (reading "
+              + stream
+              + "/"
+              + writer
+              + ")");
+    }
+    return EntrySignatures.read(jdbc, stream, writer, afterSeq, throughSeq);
   }
 
   /** The names of a chain this library starts or extends: within the limits it writes names to. */

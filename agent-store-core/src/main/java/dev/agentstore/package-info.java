@@ -4,7 +4,8 @@
  * dev.agentstore.WriterLog} with their bound handles {@link dev.agentstore.GenerationCounter} and
  * {@link dev.agentstore.ChainLog}, the commit {@link dev.agentstore.Doorbell}, the {@link
  * dev.agentstore.Follower} that delivers entries as they commit and its {@link
- * dev.agentstore.WakeUpSource} SPI, {@link dev.agentstore.Fingerprint} and {@link
+ * dev.agentstore.WakeUpSource} SPI, {@link dev.agentstore.Fingerprint}, the signing {@link
+ * dev.agentstore.WriterKey} and signed {@link dev.agentstore.Checkpoint}s, and {@link
  * dev.agentstore.StorePolicy}. Everything a user imports lives here or in a backend package; no
  * driver type appears in any signature.
  */

@@ -38,6 +38,25 @@ class StorePolicyTest {
   }
 
   @Test
+  void requireSignaturesIsAVerifyOptionOfEitherBackend() {
+    assertEquals(VerifyOptions.defaults(), StorePolicy.parse("").verifyOptions());
+    assertEquals(
+        VerifyOptions.requiringSignatures(),
+        StorePolicy.parse("path = \"x.db\"\nrequire_signatures = true\n").verifyOptions());
+    assertEquals(
+        VerifyOptions.requiringSignatures(),
+        StorePolicy.parse(
+                "backend = \"postgres\"\nurl = \"jdbc:postgresql://h/d\"\nrequire_signatures = true\n")
+            .verifyOptions());
+    InvalidInputException e =
+        assertThrows(
+            InvalidInputException.class,
+            () -> StorePolicy.parse("require_signatures = \"yes\"\n").verifyOptions());
+    assertEquals(
+        "require_signatures in policy text must be true or false, found yes", e.getMessage());
+  }
+
+  @Test
   void storeTableOfAConsumersConfigIsUsedAndTheRestIgnored() {
     String config =
         "name = \"newt\"\n[model]\nid = \"x\"\n[store]\nbackend = \"sqlite\"\npath = \"c.db\"\n";

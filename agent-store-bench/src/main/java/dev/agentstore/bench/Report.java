@@ -103,6 +103,7 @@ public final class Report {
           row("append, SQLite in-memory", "AppendOneThread", Stores.SQLITE_MEMORY, 0.90),
           row("appendAll, batches of 1,000", "AppendAllBatchOf1000", Stores.SQLITE_FILE, 0.85),
           row("generation bump, file", "GenerationBump", Stores.SQLITE_FILE, 0.90),
+          row("signed append vs unsigned, SQLite file", "SignedAppend", Stores.SQLITE_FILE, 0.80),
           new Row(
               "verify, 1 M entries",
               "VerifyChain",

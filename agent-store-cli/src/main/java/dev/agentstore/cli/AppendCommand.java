@@ -1,6 +1,7 @@
 package dev.agentstore.cli;
 
 import dev.agentstore.Entry;
+import dev.agentstore.WriterKey;
 import dev.agentstore.WriterLog;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
       "  agent-store append new.db --stream conv:demo --writer alice 'hello bob' --create",
       "  agent-store append agents.db --stream jobs --writer w1 --file result.bin",
       "  echo done | agent-store append agents.db --stream jobs --writer worker-1 -",
-      "  agent-store append agents.db --stream conv:demo --writer bob --expect-seq 4 hi"
+      "  agent-store append agents.db --stream conv:demo --writer bob --expect-seq 4 hi",
+      "  agent-store append agents.db --stream conv:demo --key alice.key 'signed hello'"
     })
 final class AppendCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -55,8 +57,19 @@ final class AppendCommand implements Callable<Integer> {
   @Option(names = "--stream", required = true, paramLabel = "S", description = "The stream.")
   String stream = "";
 
-  @Option(names = "--writer", required = true, paramLabel = "W", description = "The writer.")
-  String writer = "";
+  @Option(
+      names = "--writer",
+      paramLabel = "W",
+      description = "The writer (required unless --key names it).")
+  @Nullable String writer;
+
+  @Option(
+      names = "--key",
+      paramLabel = "FILE",
+      description =
+          "Sign the entry with the private key in FILE (agent-store keygen); the writer is the"
+              + " key's fingerprint.")
+  @Nullable Path key;
 
   @Option(names = "--file", paramLabel = "F", description = "Read the payload from file F.")
   @Nullable Path file;
@@ -79,12 +92,25 @@ final class AppendCommand implements Callable<Integer> {
     if (expectSeq != null && expectSeq < 0) {
       throw CliException.usage("--expect-seq must be 0 or more, got " + expectSeq);
     }
+    if ((writer == null) == (key == null)) {
+      throw CliException.usage("give --writer W, or --key FILE to sign as the key's fingerprint");
+    }
+    WriterKey signer = key == null ? null : CheckpointCommand.loadKey(key);
     PrintWriter out = spec.commandLine().getOut();
     try (Store store = parsed.store().openForWriting(create.wanted)) {
-      Entry entry =
-          expectSeq == null
-              ? WriterLog.append(store.db(), stream, writer, payload)
-              : WriterLog.append(store.db(), stream, writer, payload, expectSeq);
+      Entry entry;
+      if (signer != null) {
+        entry =
+            expectSeq == null
+                ? WriterLog.append(store.db(), stream, signer, payload)
+                : WriterLog.append(store.db(), stream, signer, payload, expectSeq);
+      } else {
+        String name = java.util.Objects.requireNonNull(writer);
+        entry =
+            expectSeq == null
+                ? WriterLog.append(store.db(), stream, name, payload)
+                : WriterLog.append(store.db(), stream, name, payload, expectSeq);
+      }
       if (json) {
         new Json(out)
             .beginObject()
@@ -94,6 +120,7 @@ final class AppendCommand implements Callable<Integer> {
             .field("prev_hash", entry.prevHashHex().orElse(null))
             .field("content_hash", entry.contentHashHex())
             .field("size", payload.length)
+            .field("signed", signer != null)
             .endObject();
       } else {
         out.println(
@@ -107,7 +134,8 @@ final class AppendCommand implements Callable<Integer> {
                 + payload.length
                 + (payload.length == 1 ? " byte" : " bytes")
                 + "), content_hash "
-                + entry.contentHashHex());
+                + entry.contentHashHex()
+                + (signer != null ? ", signed" : ""));
       }
       return 0;
     }

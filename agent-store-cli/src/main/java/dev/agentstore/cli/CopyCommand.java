@@ -3,6 +3,7 @@ package dev.agentstore.cli;
 import dev.agentstore.ChainBrokenException;
 import dev.agentstore.DamagedStoreException;
 import dev.agentstore.Entry;
+import dev.agentstore.EntrySignature;
 import dev.agentstore.Generation;
 import dev.agentstore.Head;
 import dev.agentstore.InvalidInputException;
@@ -466,7 +467,7 @@ final class CopyCommand implements Callable<Integer> {
         pending.add(entry);
         bytes += entry.payload().length;
         if (pending.size() >= batch || bytes >= BATCH_BYTES) {
-          WriterLog.importEntries(destination.db(), pending);
+          importWithSignatures(source, destination, pending);
           committed.addAndGet(pending.size());
           copied += pending.size();
           progress.accept(copied);
@@ -476,12 +477,25 @@ final class CopyCommand implements Callable<Integer> {
       }
     }
     if (!pending.isEmpty()) {
-      WriterLog.importEntries(destination.db(), pending);
+      importWithSignatures(source, destination, pending);
       committed.addAndGet(pending.size());
       copied += pending.size();
       progress.accept(copied);
     }
     return copied;
+  }
+
+  /** Imports one batch with the source's signature rows of those entries, in one transaction. */
+  private static void importWithSignatures(Store source, Store destination, List<Entry> batch) {
+    Entry first = batch.get(0);
+    List<EntrySignature> signatures =
+        WriterLog.signatures(
+            source.db(),
+            first.stream(),
+            first.writer(),
+            first.seq() - 1,
+            batch.get(batch.size() - 1).seq());
+    WriterLog.importEntries(destination.db(), batch, signatures);
   }
 
   /** Verifies every copied chain on the destination and compares it with the source. */

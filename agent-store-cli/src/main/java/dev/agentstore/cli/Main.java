@@ -289,6 +289,8 @@ public final class Main {
           Map.entry("info", InfoCommand::new),
           Map.entry("schema", SchemaCommand::new),
           Map.entry("completion", CompletionCommand::new),
+          Map.entry("keygen", KeygenCommand::new),
+          Map.entry("checkpoint", CheckpointCommand::new),
           Map.entry("help", CommandLine.HelpCommand::new));
 
   /**

@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Prints, as one psql script, exactly the statements that Generation.ensureSchema and"
-          + " WriterLog.ensureSchema run on a new PostgreSQL store: the schema, both tables, and"
-          + " the commit-notification trigger with its listeners table, function and grant."
+          + " WriterLog.ensureSchema run on a new PostgreSQL store: the schema, both tables, the"
+          + " signature table of signed appends, and the commit-notification trigger with its listeners table, function and grant."
           + " Every statement is idempotent. Run it as the role that should own the tables;"
           + " the grants that appending and reading roles need follow as comments.",
       "Needs no connection."
@@ -64,6 +64,10 @@ final class SchemaCommand implements Callable<Integer> {
             + quoted
             + "._agent_store_log TO appender;  -- append, read, verify");
     out.println(
+        "-- GRANT SELECT, INSERT ON "
+            + quoted
+            + "._agent_store_sig TO appender;  -- signed appends, verify signatures");
+    out.println(
         "-- GRANT SELECT, INSERT, UPDATE ON "
             + quoted
             + "._agent_store_meta TO appender;  -- bump and set generations");
@@ -76,7 +80,9 @@ final class SchemaCommand implements Callable<Integer> {
             + quoted
             + "._agent_store_log, "
             + quoted
-            + "._agent_store_meta"
+            + "._agent_store_meta, "
+            + quoted
+            + "._agent_store_sig"
             + " TO reader;  -- read, verify, follow by polling");
     out.flush();
     return 0;

@@ -1,11 +1,15 @@
 package dev.agentstore.cli;
 
 import dev.agentstore.ChainBrokenException;
+import dev.agentstore.Checkpoint;
 import dev.agentstore.DamagedStoreException;
 import dev.agentstore.Head;
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.VerifyOptions;
 import dev.agentstore.WriterLog;
+import dev.agentstore.WriterPublicKey;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +42,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:every chain verified is intact",
-      "1:at least one chain is broken, or the storage is damaged",
+      "1:at least one chain is broken, or the storage is damaged, or (--against) a chain does"
+          + " not extend the checkpoint or its signature is bad or untrusted",
       "2:usage error (unknown option, no such stream or writer, ...)",
       "3:the store cannot be opened"
     },
@@ -49,7 +54,9 @@ import picocli.CommandLine.Spec;
       "  agent-store verify agents.db --stream conv:demo --writer alice",
       "  agent-store verify agents.db --no-storage-check",
       "  agent-store verify 'jdbc:postgresql://db/fleet?user=agent' --schema fleet",
-      "  agent-store verify --policy agent.toml"
+      "  agent-store verify --policy agent.toml",
+      "  agent-store verify agents.db --against /backup/cp.json --trust witness.key.pub",
+      "  agent-store verify agents.db --require-signatures"
     })
 final class VerifyCommand implements Callable<Integer> {
   /** The check {@link WriterLog#checkStorage} runs on SQLite. */
@@ -81,6 +88,27 @@ final class VerifyCommand implements Callable<Integer> {
           "Skip the check of the SQLite file itself (PRAGMA integrity_check, which reads the"
               + " whole file): faster, but an index that lost rows then goes unseen.")
   boolean noStorageCheck;
+
+  @Option(
+      names = "--require-signatures",
+      description =
+          "Treat an unsigned entry of a writer named by a key fingerprint as a break (signatures"
+              + " present are always checked).")
+  boolean requireSignatures;
+
+  @Option(
+      names = "--against",
+      paramLabel = "CP.json",
+      description =
+          "Also check the store against this checkpoint (agent-store checkpoint): every chain"
+              + " it names must still hold its recorded head; needs --trust.")
+  @Nullable Path against;
+
+  @Option(
+      names = "--trust",
+      paramLabel = "KEY.pub",
+      description = "A public key whose checkpoints are trusted (repeatable).")
+  List<Path> trust = new ArrayList<>();
 
   /** What the storage check found. */
   private record Storage(
@@ -123,6 +151,25 @@ final class VerifyCommand implements Callable<Integer> {
     StoreRef ref = storeArgs.parse().store();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Checkpoint checkpoint = null;
+    List<WriterPublicKey> trusted = new ArrayList<>();
+    if (against != null) {
+      if (trust.isEmpty()) {
+        throw CliException.usage(
+            "--against needs --trust KEY.pub: the keys whose checkpoints count");
+      }
+      try {
+        checkpoint = Checkpoint.read(against);
+        for (Path file : trust) {
+          trusted.add(WriterPublicKey.load(file));
+        }
+      } catch (InvalidInputException e) {
+        throw CliException.usage(e.getMessage());
+      }
+    } else if (!trust.isEmpty()) {
+      throw CliException.usage("--trust is for --against CP.json");
+    }
+    VerifyOptions options = VerifyOptions.defaults().withRequireSignatures(requireSignatures);
     try (Store store = ref.open(StoreRef.Access.READ)) {
       store.requireTables();
       Storage storage = noStorageCheck ? Storage.skipped() : checkStorage(store);
@@ -138,15 +185,25 @@ final class VerifyCommand implements Callable<Integer> {
         long before = 0;
         for (Store.Chain chain : chains) {
           long base = before;
-          verdicts.add(verify(store, chain, done -> progress.update(base + done)));
+          verdicts.add(verify(store, chain, options, done -> progress.update(base + done)));
           before += chain.entries();
         }
       }
       List<Verdict> broken = verdicts.stream().filter(v -> !v.intact()).toList();
+      Checkpoint.Result result =
+          checkpoint == null ? null : Checkpoint.check(store.db(), checkpoint, trusted);
       if (json) {
-        printJson(out, store, storage, verdicts);
+        printJson(out, store, storage, verdicts, result);
       } else {
         printText(out, store, storage, verdicts);
+        if (result != null) {
+          printCheckpoint(out, checkpoint, result);
+        }
+      }
+      if (result != null && !result.ok()) {
+        out.flush();
+        err.println("agent-store: " + checkpointFailure(result));
+        return Main.EXIT_BROKEN;
       }
       if (broken.isEmpty()) {
         return 0;
@@ -251,10 +308,53 @@ final class VerifyCommand implements Callable<Integer> {
     return chains;
   }
 
+  private void printCheckpoint(PrintWriter out, Checkpoint checkpoint, Checkpoint.Result result) {
+    out.println(
+        "Checkpoint: "
+            + against
+            + ", "
+            + checkpoint.chains().size()
+            + (checkpoint.chains().size() == 1 ? " chain" : " chains")
+            + ", signed by "
+            + checkpoint.signer().fingerprint().toHex()
+            + ": "
+            + switch (result.signature()) {
+              case VALID -> "signature valid";
+              case BAD_SIGNATURE -> "BAD SIGNATURE (the checkpoint was altered or forged)";
+              case UNTRUSTED_SIGNER -> "UNTRUSTED SIGNER (not among the --trust keys)";
+            });
+    for (Checkpoint.ChainResult chain : result.failures()) {
+      out.println("Checkpoint: " + chain.describe());
+    }
+    if (result.ok()) {
+      out.println("Checkpoint: every chain extends it.");
+    }
+  }
+
+  private static String checkpointFailure(Checkpoint.Result result) {
+    if (result.signature() != Checkpoint.SignatureStatus.VALID) {
+      return "checkpoint "
+          + (result.signature() == Checkpoint.SignatureStatus.BAD_SIGNATURE
+              ? "signature does not verify"
+              : "signed by an untrusted key");
+    }
+    List<Checkpoint.ChainResult> failures = result.failures();
+    return failures.size()
+        + " of "
+        + result.chains().size()
+        + (result.chains().size() == 1 ? " chain" : " chains")
+        + " do not extend the checkpoint; first: "
+        + failures.get(0).describe();
+  }
+
   private static Verdict verify(
-      Store store, Store.Chain chain, java.util.function.LongConsumer progress) {
+      Store store,
+      Store.Chain chain,
+      VerifyOptions options,
+      java.util.function.LongConsumer progress) {
     try {
-      Optional<Head> head = WriterLog.verify(store.db(), chain.stream(), chain.writer(), progress);
+      Optional<Head> head =
+          WriterLog.verify(store.db(), chain.stream(), chain.writer(), options, progress);
       return new Verdict(chain, head.orElse(null), null, "");
     } catch (ChainBrokenException e) {
       return new Verdict(chain, null, e, "");
@@ -327,7 +427,11 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private static void printJson(
-      PrintWriter out, Store store, Storage storage, List<Verdict> verdicts) {
+      PrintWriter out,
+      Store store,
+      Storage storage,
+      List<Verdict> verdicts,
+      Checkpoint.@Nullable Result checkpoint) {
     Json json = new Json(out).beginObject().field("store", store.describe());
     printStorageJson(json, storage);
     json.name("chains").beginArray();
@@ -361,6 +465,23 @@ final class VerifyCommand implements Callable<Integer> {
         .field("intact", verdicts.size() - broken)
         .field("broken", broken)
         .endObject();
+    if (checkpoint != null) {
+      json.name("checkpoint")
+          .beginObject()
+          .field("signature", checkpoint.signature().name())
+          .field("ok", checkpoint.ok());
+      json.name("chains").beginArray();
+      for (Checkpoint.ChainResult chain : checkpoint.chains()) {
+        json.beginObject()
+            .field("stream", chain.stream())
+            .field("writer", chain.writer())
+            .field("checkpoint_seq", chain.checkpointSeq())
+            .field("head_seq", chain.headSeq())
+            .field("status", chain.status().name())
+            .endObject();
+      }
+      json.endArray().endObject();
+    }
     json.endObject();
   }
 }

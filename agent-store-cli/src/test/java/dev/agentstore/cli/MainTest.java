@@ -31,7 +31,9 @@ class MainTest {
             "copy",
             "info",
             "schema",
-            "completion");
+            "completion",
+            "keygen",
+            "checkpoint");
     assertEquals(
         List.of(
             "demo",
@@ -45,6 +47,8 @@ class MainTest {
             "info",
             "schema",
             "completion",
+            "keygen",
+            "checkpoint",
             "help"),
         List.copyOf(root.getSubcommands().keySet()));
     for (String command : commands) {

@@ -54,6 +54,12 @@ public abstract class JdbcBackend implements Backend {
    */
   public static final int BACKGROUND_THREADS = 4;
 
+  /**
+   * Whether this backend has made sure the signature table exists with its layout: set once, so
+   * that signed appends after the first one add no catalogue query.
+   */
+  volatile boolean signatureTableChecked;
+
   /** How long an idle background thread stays before it exits. */
   private static final long BACKGROUND_IDLE_SECONDS = 5;
 

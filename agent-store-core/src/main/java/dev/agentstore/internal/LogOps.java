@@ -145,6 +145,19 @@ public final class LogOps {
     return "(" + String.join(", ", parts) + ")";
   }
 
+  /**
+   * Creates the signature table when missing and checks its layout, once per backend: what the
+   * first signed append, signature import or {@code WriterLog.ensureSignatureSchema} runs.
+   */
+  public static void ensureSignatureTable(JdbcBackend backend) {
+    if (backend.signatureTableChecked) {
+      return;
+    }
+    SqlDialect sql = backend.sql();
+    ensureTable(backend, SqlDialect.SIG_TABLE, sql.createSig(), sql.expectedSig());
+    backend.signatureTableChecked = true;
+  }
+
   // ---------------------------------------------------------------- appends
 
   /** The head as (seq, hash) read inside a write transaction; seq 0 when the chain is empty. */
@@ -213,12 +226,31 @@ public final class LogOps {
       String writer,
       List<byte[]> payloads,
       OptionalLong expectedSeq) {
+    return append(backend, stream, writer, payloads, expectedSeq, null);
+  }
+
+  /**
+   * Like {@link #append(JdbcBackend, String, String, List, OptionalLong)}; with a {@code signer},
+   * also inserts a signature row for every entry in the same transaction (creating the signature
+   * table first when the store has none).
+   */
+  public static List<Entry> append(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      List<byte[]> payloads,
+      OptionalLong expectedSeq,
+      EntrySignatures.@Nullable Signer signer) {
     SqlDialect sql = backend.sql();
     String what = "append to " + stream + "/" + writer;
+    if (signer != null) {
+      ensureSignatureTable(backend);
+    }
     // One deadline for every wait of this append, the one-statement tries and the locked path.
     BusyBudget budget = backend.newBudget();
     boolean raced = false;
     if (payloads.size() == 1
+        && signer == null
         && expectedSeq.isEmpty()
         && backend.singleStatementAppends()
         && !backend.inTransactionOnThisThread()) {
@@ -250,14 +282,22 @@ public final class LogOps {
                 throw new AppendConflictException(
                     stream, writer, expectedSeq.getAsLong(), head.seq());
               }
+              if (signer != null) {
+                // A signature left past the head would collide with the new entry's: say why.
+                EntrySignatures.requireNoOrphans(tx.conn(), sql, stream, writer, head.seq());
+              }
               List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), payloads);
-              if (ownTransaction
+              if (signer == null
+                  && ownTransaction
                   && tx.owned()
                   && entries.size() == 1
                   && sql.insertCommitting() != null) {
                 insertCommitting(tx.conn(), sql, entries.get(0));
               } else {
                 insert(tx.conn(), sql, entries);
+              }
+              if (signer != null) {
+                EntrySignatures.insert(tx.conn(), sql, entries, signer);
               }
               tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
               return entries;
@@ -444,7 +484,24 @@ public final class LogOps {
    */
   public static void importEntries(
       JdbcBackend backend, String stream, String writer, List<Entry> entries) {
+    importEntries(backend, stream, writer, entries, List.of());
+  }
+
+  /**
+   * Like {@link #importEntries(JdbcBackend, String, String, List)}, also inserting {@code
+   * signatures} (checked against the entries first) in the same transaction.
+   */
+  public static void importEntries(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      List<Entry> entries,
+      List<dev.agentstore.EntrySignature> signatures) {
     checkLinks(stream, writer, entries);
+    EntrySignatures.checkImport(entries, signatures);
+    if (!signatures.isEmpty()) {
+      ensureSignatureTable(backend);
+    }
     SqlDialect sql = backend.sql();
     Entry first = entries.get(0);
     Entry last = entries.get(entries.size() - 1);
@@ -462,6 +519,9 @@ public final class LogOps {
                 stream, writer, first.seq(), Reason.PREV_HASH_MISMATCH, head.seq());
           }
           insert(tx.conn(), sql, entries);
+          if (!signatures.isEmpty()) {
+            EntrySignatures.insertAll(tx.conn(), sql, signatures);
+          }
           tx.afterCommit(CommitEvent.of(last));
           return Boolean.TRUE;
         });
@@ -588,7 +648,35 @@ public final class LogOps {
    */
   public static Optional<Head> verify(
       JdbcBackend backend, String stream, String writer, LongConsumer progress) {
-    return ChainVerifier.verify(backend, stream, writer, progress);
+    return verify(backend, stream, writer, progress, false);
+  }
+
+  /**
+   * Verifies the hash chain, then, when the chain has signatures or {@code requireSignatures}
+   * applies to its writer, the signatures of the entries whose links verified; the failure at the
+   * lowest seq of the two passes is the one thrown.
+   */
+  public static Optional<Head> verify(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      LongConsumer progress,
+      boolean requireSignatures) {
+    if (!EntrySignatures.mustCheck(backend, stream, writer, requireSignatures)) {
+      return ChainVerifier.verify(backend, stream, writer, progress);
+    }
+    Optional<Head> head;
+    try {
+      head = ChainVerifier.verify(backend, stream, writer, progress);
+    } catch (ChainBrokenException broken) {
+      // A signature failure before the broken link is the first failure of the chain.
+      EntrySignatures.verify(backend, stream, writer, broken.seq() - 1, requireSignatures);
+      throw broken;
+    }
+    long top = head.map(Head::seq).orElse(0L);
+    EntrySignatures.verify(backend, stream, writer, top, requireSignatures);
+    EntrySignatures.requireNoOrphans(backend, stream, writer, top);
+    return head;
   }
 
   /** The most problems a storage check collects before it stops looking. */

@@ -12,16 +12,25 @@ public abstract class SqlDialect {
   public static final String LOG_TABLE = "_agent_store_log";
   public static final String META_TABLE = "_agent_store_meta";
 
+  /**
+   * The side table of entry signatures: agent-store's own, beside the two reference tables, which
+   * it leaves exactly as the reference crate lays them down.
+   */
+  public static final String SIG_TABLE = "_agent_store_sig";
+
   private final String log;
   private final String meta;
+  private final String sig;
 
   /**
    * @param log the log table as statements name it (schema-qualified where the backend needs it)
    * @param meta the generation table as statements name it
+   * @param sig the signature table as statements name it
    */
-  protected SqlDialect(String log, String meta) {
+  protected SqlDialect(String log, String meta, String sig) {
     this.log = log;
     this.meta = meta;
+    this.sig = sig;
   }
 
   /** Statements that must run before the tables can be created (e.g. creating a schema). */
@@ -37,6 +46,69 @@ public abstract class SqlDialect {
 
   /** {@code CREATE TABLE IF NOT EXISTS} for the log table. */
   public abstract String createLog();
+
+  /**
+   * {@code CREATE TABLE IF NOT EXISTS} for the signature table: {@code (stream, writer, seq,
+   * public_key, signature)}, keyed like the log.
+   */
+  public abstract String createSig();
+
+  /** The layout {@link #createSig()} makes, as {@link #columns} reports it. */
+  public abstract List<Column> expectedSig();
+
+  /**
+   * A query with one parameter, a table name of agent-store's, that returns a row when that table
+   * exists in the store.
+   */
+  public abstract String tableExists();
+
+  /** Inserts one signature row: binds stream, writer, seq, public key, signature. */
+  public String insertSig() {
+    return "INSERT INTO "
+        + sig
+        + " (stream, writer, seq, public_key, signature) VALUES (?, ?, ?, ?, ?)";
+  }
+
+  /**
+   * The lowest seq above a given one at which the chain has a signature row but no entry (binds
+   * stream, writer, seq); NULL when there is none. Entries and their signatures commit together, so
+   * such a row means the entry was deleted.
+   */
+  public String orphanSig() {
+    return "SELECT MIN(s.seq) FROM "
+        + sig
+        + " s WHERE s.stream = ? AND s.writer = ? AND s.seq > ? AND NOT EXISTS (SELECT 1 FROM "
+        + log
+        + " l WHERE l.stream = s.stream AND l.writer = s.writer AND l.seq = s.seq)";
+  }
+
+  /** Returns a row when the chain {@code (stream, writer)} has at least one signature row. */
+  public String anySig() {
+    return "SELECT 1 FROM " + sig + " WHERE stream = ? AND writer = ? LIMIT 1";
+  }
+
+  /**
+   * The signatures of a chain's entries: seq, content_hash, public_key and signature (both NULL for
+   * an unsigned entry) of the entries after a seq up to another, in order, at most a number.
+   */
+  public String sigPage() {
+    return "SELECT l.seq, l.content_hash, s.public_key, s.signature FROM "
+        + log
+        + " l LEFT JOIN "
+        + sig
+        + " s ON s.stream = l.stream AND s.writer = l.writer AND s.seq = l.seq"
+        + " WHERE l.stream = ? AND l.writer = ? AND l.seq > ? AND l.seq <= ? ORDER BY l.seq LIMIT ?";
+  }
+
+  /**
+   * The signature rows of a chain with seqs in a range (after one seq, up to another), in order:
+   * seq, public_key, signature.
+   */
+  public String sigsBetween() {
+    return "SELECT seq, public_key, signature FROM "
+        + sig
+        + " WHERE stream = ? AND writer = ? AND seq > ? AND seq <= ? ORDER BY seq";
+  }
 
   /** The layout {@link #createMeta()} makes, as {@link #columns} reports it. */
   public abstract List<Column> expectedMeta();

@@ -12,7 +12,7 @@ public final class SqliteDialect extends SqlDialect {
   public static final SqliteDialect INSTANCE = new SqliteDialect();
 
   private SqliteDialect() {
-    super(LOG_TABLE, META_TABLE);
+    super(LOG_TABLE, META_TABLE, SIG_TABLE);
   }
 
   @Override
@@ -26,6 +26,28 @@ public final class SqliteDialect extends SqlDialect {
     return "CREATE TABLE IF NOT EXISTS _agent_store_log (stream TEXT NOT NULL, writer TEXT NOT"
         + " NULL, seq INTEGER NOT NULL, prev_hash BLOB, content_hash BLOB NOT NULL, payload BLOB"
         + " NOT NULL, PRIMARY KEY (stream, writer, seq))";
+  }
+
+  @Override
+  public String createSig() {
+    return "CREATE TABLE IF NOT EXISTS _agent_store_sig (stream TEXT NOT NULL, writer TEXT NOT"
+        + " NULL, seq INTEGER NOT NULL, public_key BLOB NOT NULL, signature BLOB NOT NULL,"
+        + " PRIMARY KEY (stream, writer, seq))";
+  }
+
+  @Override
+  public List<Column> expectedSig() {
+    return List.of(
+        new Column("stream", "TEXT", true, 1),
+        new Column("writer", "TEXT", true, 2),
+        new Column("seq", "INTEGER", true, 3),
+        new Column("public_key", "BLOB", true, 0),
+        new Column("signature", "BLOB", true, 0));
+  }
+
+  @Override
+  public String tableExists() {
+    return "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?";
   }
 
   @Override

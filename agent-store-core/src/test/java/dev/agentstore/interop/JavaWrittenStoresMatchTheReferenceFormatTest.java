@@ -90,6 +90,31 @@ class JavaWrittenStoresMatchTheReferenceFormatTest {
   }
 
   @Test
+  void signedAppendsLeaveTheReferenceTablesExactlyAsTheCrateLaysThemDown() {
+    List<String> reference;
+    try (SqliteBackend rust = SqliteBackend.open(Fixtures.copy("reference.db", dir))) {
+      reference = master(rust);
+    }
+    try (SqliteBackend java = SqliteBackend.open(dir.resolve("signed.db"))) {
+      Generation.ensureSchema(java);
+      WriterLog.ensureSchema(java);
+      WriterLog.append(java, "conv", dev.agentstore.WriterKey.generate(), new byte[] {1});
+      // The side table is the only addition; the reference tables and their indexes are as the
+      // crate's, so the crate reads and verifies the file as before.
+      List<String> master = new ArrayList<>(master(java));
+      assertEquals(
+          List.of(
+              "table|_agent_store_sig|_agent_store_sig|CREATE TABLE _agent_store_sig (stream TEXT"
+                  + " NOT NULL, writer TEXT NOT NULL, seq INTEGER NOT NULL, public_key BLOB NOT"
+                  + " NULL, signature BLOB NOT NULL, PRIMARY KEY (stream, writer, seq))",
+              "index|sqlite_autoindex__agent_store_sig_1|_agent_store_sig|null"),
+          master.stream().filter(row -> row.contains("_agent_store_sig")).toList());
+      master.removeIf(row -> row.contains("_agent_store_sig"));
+      assertEquals(reference, master);
+    }
+  }
+
+  @Test
   void theReferenceStoreItselfHasTheSchemaOfSchemaSql() {
     try (SqliteBackend rust = SqliteBackend.open(Fixtures.copy("reference.db", dir))) {
       assertEquals(referenceTables(), rust.query(TABLES, r -> r.getString(1)));

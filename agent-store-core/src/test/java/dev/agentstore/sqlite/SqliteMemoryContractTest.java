@@ -10,6 +10,7 @@ import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
 import dev.agentstore.contract.SchemaContract;
+import dev.agentstore.contract.TamperContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
 import dev.agentstore.contract.WriterLogContract;
@@ -70,6 +71,9 @@ class SqliteMemoryContractTest {
 
   @Nested
   class Verification extends VerifyContract implements SqliteMemory {}
+
+  @Nested
+  class Tampering extends TamperContract implements SqliteMemory {}
 
   @Nested
   class Transactions extends TransactionContract implements SqliteMemory {}

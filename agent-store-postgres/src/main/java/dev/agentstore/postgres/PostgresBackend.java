@@ -133,7 +133,8 @@ public final class PostgresBackend implements Backend {
 
   /**
    * The statements that {@code Generation.ensureSchema} and {@code WriterLog.ensureSchema} run on a
-   * new store in {@code schema}, in order, each one complete: the schema, both tables, and the
+   * new store in {@code schema}, in order, each one complete: the schema, both tables, the
+   * signature table that {@code WriterLog.ensureSignatureSchema} creates, and the
    * commit-notification trigger with its listeners table, function and grant (and the upgrade of a
    * store whose trigger an earlier version switched on and off). For an operator who lays the store
    * down through a migration tool instead ({@code agent-store schema --print-sql} prints them);

@@ -10,6 +10,7 @@ import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
 import dev.agentstore.contract.SchemaContract;
+import dev.agentstore.contract.TamperContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
 import dev.agentstore.contract.WriterLogContract;
@@ -74,6 +75,9 @@ class PostgresContractTest {
 
   @Nested
   class Verification extends VerifyContract implements Postgres {}
+
+  @Nested
+  class Tampering extends TamperContract implements Postgres {}
 
   @Nested
   class Transactions extends TransactionContract implements Postgres {}

@@ -19,7 +19,10 @@ public final class PostgresDialect extends SqlDialect {
   private final String quotedSchema;
 
   public PostgresDialect(String schema) {
-    super(quote(schema) + "." + LOG_TABLE, quote(schema) + "." + META_TABLE);
+    super(
+        quote(schema) + "." + LOG_TABLE,
+        quote(schema) + "." + META_TABLE,
+        quote(schema) + "." + SIG_TABLE);
     this.schema = schema;
     this.quotedSchema = quote(schema);
   }
@@ -123,6 +126,34 @@ public final class PostgresDialect extends SqlDialect {
         + LOG_TABLE
         + " (stream TEXT NOT NULL, writer TEXT NOT NULL, seq BIGINT NOT NULL, prev_hash BYTEA,"
         + " content_hash BYTEA NOT NULL, payload BYTEA NOT NULL, PRIMARY KEY (stream, writer, seq))";
+  }
+
+  @Override
+  public String createSig() {
+    return "CREATE TABLE IF NOT EXISTS "
+        + quotedSchema
+        + "."
+        + SIG_TABLE
+        + " (stream TEXT NOT NULL, writer TEXT NOT NULL, seq BIGINT NOT NULL,"
+        + " public_key BYTEA NOT NULL, signature BYTEA NOT NULL, PRIMARY KEY (stream, writer, seq))";
+  }
+
+  @Override
+  public List<Column> expectedSig() {
+    return List.of(
+        new Column("stream", "TEXT", true, 1),
+        new Column("writer", "TEXT", true, 2),
+        new Column("seq", "BIGINT", true, 3),
+        new Column("public_key", "BYTEA", true, 0),
+        new Column("signature", "BYTEA", true, 0));
+  }
+
+  @Override
+  public String tableExists() {
+    return "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        + " WHERE n.nspname = '"
+        + schema.replace("'", "''")
+        + "' AND c.relname = ? AND c.relkind IN ('r', 'p')";
   }
 
   @Override

@@ -335,6 +335,8 @@ public final class PostgresEngine extends JdbcBackend {
     List<String> statements = new ArrayList<>(dialect.prepareSchema());
     statements.add(dialect.createMeta());
     statements.add(dialect.createLog());
+    // The signature side table, so that roles that may not create tables can append signed.
+    statements.add(dialect.createSig());
     statements.addAll(CommitTrigger.install(dialect));
     return List.copyOf(statements);
   }
