@@ -2,6 +2,7 @@ package dev.agentstore.sqlite;
 
 import dev.agentstore.Durability;
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.StoreListener;
 import dev.agentstore.internal.Args;
 import java.time.Duration;
 import java.util.Objects;
@@ -31,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link #commitCheckInterval()}: how often a file store checks, while a follower waits,
  *       whether any connection (another process's too) has committed: {@code PRAGMA data_version}
  *       on a dedicated read connection, which never takes the write lock (default 10 ms)
+ *   <li>{@link #listener()}: told of appends, busy waits, verifications and follower lag (default
+ *       {@link StoreListener#none()}, which costs nothing)
  * </ul>
  */
 public final class SqliteOptions {
@@ -40,15 +43,24 @@ public final class SqliteOptions {
 
   private static final SqliteOptions DEFAULTS =
       new SqliteOptions(
-          Durability.NORMAL, Duration.ofSeconds(5), false, DEFAULT_COMMIT_CHECK_INTERVAL);
+          Durability.NORMAL,
+          Duration.ofSeconds(5),
+          false,
+          DEFAULT_COMMIT_CHECK_INTERVAL,
+          StoreListener.none());
 
   private final Durability durability;
   private final Duration busyTimeout;
   private final boolean readOnly;
   private final Duration commitCheckInterval;
+  private final StoreListener listener;
 
   private SqliteOptions(
-      Durability durability, Duration busyTimeout, boolean readOnly, Duration commitCheckInterval) {
+      Durability durability,
+      Duration busyTimeout,
+      boolean readOnly,
+      Duration commitCheckInterval,
+      StoreListener listener) {
     Args.notNull(durability, "durability");
     Args.notNull(busyTimeout, "busyTimeout");
     if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
@@ -66,6 +78,7 @@ public final class SqliteOptions {
     this.busyTimeout = busyTimeout;
     this.readOnly = readOnly;
     this.commitCheckInterval = commitCheckInterval;
+    this.listener = Args.notNull(listener, "listener");
   }
 
   /** WAL, {@code synchronous=NORMAL}, a 5 s busy timeout, read-write, commit checks every 10 ms. */
@@ -93,13 +106,28 @@ public final class SqliteOptions {
     return commitCheckInterval;
   }
 
+  /** What the backend reports its work to. */
+  public StoreListener listener() {
+    return listener;
+  }
+
+  /**
+   * These options reporting to {@code listener} (replacing the one set before); {@link
+   * StoreListener#none()} for none.
+   *
+   * @throws InvalidInputException if {@code listener} is null
+   */
+  public SqliteOptions withListener(StoreListener listener) {
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+  }
+
   /**
    * These options with another durability.
    *
    * @throws InvalidInputException if {@code durability} is null
    */
   public SqliteOptions withDurability(Durability durability) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
   }
 
   /**
@@ -109,12 +137,12 @@ public final class SqliteOptions {
    *     Integer#MAX_VALUE} milliseconds
    */
   public SqliteOptions withBusyTimeout(Duration busyTimeout) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
   }
 
   /** These options opening the file read-only or read-write. */
   public SqliteOptions withReadOnly(boolean readOnly) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
   }
 
   /**
@@ -124,7 +152,7 @@ public final class SqliteOptions {
    *     than an hour
    */
   public SqliteOptions withCommitCheckInterval(Duration commitCheckInterval) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
   }
 
   /** Equal when every option is equal. */
@@ -134,12 +162,13 @@ public final class SqliteOptions {
         && durability == other.durability
         && busyTimeout.equals(other.busyTimeout)
         && readOnly == other.readOnly
-        && commitCheckInterval.equals(other.commitCheckInterval);
+        && commitCheckInterval.equals(other.commitCheckInterval)
+        && listener.equals(other.listener);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(durability, busyTimeout, readOnly, commitCheckInterval);
+    return Objects.hash(durability, busyTimeout, readOnly, commitCheckInterval, listener);
   }
 
   /** Every option by name, for logs. */
@@ -153,6 +182,7 @@ public final class SqliteOptions {
         + readOnly
         + ", commitCheckInterval="
         + commitCheckInterval
+        + (listener == StoreListener.none() ? "" : ", listener=" + listener)
         + "]";
   }
 }

@@ -2,9 +2,11 @@ package dev.agentstore.nats;
 
 import dev.agentstore.CommitEvent;
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.StoreListener;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
 import dev.agentstore.internal.Args;
+import dev.agentstore.internal.Listeners;
 import dev.agentstore.internal.WakeUpHub;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -30,6 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * s). Give the client {@code Options.Builder.maxReconnects(-1)} so that it never gives up on a
  * server that is down for long. Holds a NATS dispatcher until closed; does not close the NATS
  * connection. Thread-safe.
+ *
+ * <p>Each time the connection comes back it is logged at {@code DEBUG} on the {@code
+ * dev.agentstore.nats.NatsWakeUps} logger and, when made with a {@link StoreListener}, reported as
+ * a {@link StoreListener.Reconnect} (on the NATS client's connection-listener thread).
  */
 public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
   private static final Optional<CommitEvent> NO_HINT = Optional.empty();
@@ -42,15 +48,39 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong reconnected = new AtomicLong();
 
-  private NatsWakeUps(Connection nats, String subject) {
+  private static final System.Logger LOG = System.getLogger(NatsWakeUps.class.getName());
+
+  /** When the connection was last seen lost (System.nanoTime()); 0 while connected. */
+  private final AtomicLong lostAt = new AtomicLong();
+
+  private NatsWakeUps(Connection nats, String subject, StoreListener listener) {
     this.nats = nats;
-    this.hub = new WakeUpHub("NATS subject " + subject, () -> {}, () -> null);
+    String source = "NATS subject " + subject;
+    this.hub = new WakeUpHub(source, () -> {}, () -> null);
+    StoreListener guarded = Listeners.guarded(listener);
     this.reconnects =
         (connection, event) -> {
-          if (event == ConnectionListener.Events.RECONNECTED
+          if (event == ConnectionListener.Events.DISCONNECTED) {
+            lostAt.compareAndSet(0, System.nanoTime());
+          } else if (event == ConnectionListener.Events.RECONNECTED
               || event == ConnectionListener.Events.RESUBSCRIBED) {
             reconnected.incrementAndGet();
             hub.wake(NO_HINT);
+            long lost = lostAt.getAndSet(0);
+            if (lost == 0) {
+              // RECONNECTED and RESUBSCRIBED both follow one disconnect: that one is reported.
+              return;
+            }
+            long down = System.nanoTime() - lost;
+            LOG.log(
+                System.Logger.Level.DEBUG,
+                () ->
+                    "NATS connection of "
+                        + source
+                        + " is back ("
+                        + event
+                        + "); waking its followers to catch up");
+            guarded.onReconnect(new StoreListener.Reconnect(source, down));
           }
         };
     nats.addConnectionListener(reconnects);
@@ -75,16 +105,36 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
 
   /** Wake-ups for the commits of {@code stream}, on {@code subjects}. */
   public static NatsWakeUps forStream(Connection nats, NatsSubjects subjects, String stream) {
+    return forStream(nats, subjects, stream, StoreListener.none());
+  }
+
+  /**
+   * Wake-ups for the commits of {@code stream}, on {@code subjects}, reporting each reconnect to
+   * {@code listener}.
+   */
+  public static NatsWakeUps forStream(
+      Connection nats, NatsSubjects subjects, String stream, StoreListener listener) {
     Args.notNull(nats, "nats");
     Args.notNull(subjects, "subjects");
-    return new NatsWakeUps(nats, subjects.subject(stream));
+    Args.notNull(listener, "listener");
+    return new NatsWakeUps(nats, subjects.subject(stream), listener);
   }
 
   /** Wake-ups for the commits of every stream, on {@code subjects}. */
   public static NatsWakeUps forAllStreams(Connection nats, NatsSubjects subjects) {
+    return forAllStreams(nats, subjects, StoreListener.none());
+  }
+
+  /**
+   * Wake-ups for the commits of every stream, on {@code subjects}, reporting each reconnect to
+   * {@code listener}.
+   */
+  public static NatsWakeUps forAllStreams(
+      Connection nats, NatsSubjects subjects, StoreListener listener) {
     Args.notNull(nats, "nats");
     Args.notNull(subjects, "subjects");
-    return new NatsWakeUps(nats, subjects.allStreams());
+    Args.notNull(listener, "listener");
+    return new NatsWakeUps(nats, subjects.allStreams(), listener);
   }
 
   @Override

@@ -16,6 +16,7 @@ import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.SqlDialect;
 import dev.agentstore.postgres.internal.CommitTrigger;
 import dev.agentstore.postgres.internal.PgCommitListener;
+import dev.agentstore.postgres.internal.PoolWaits;
 import dev.agentstore.postgres.internal.PostgresDialect;
 import dev.agentstore.postgres.internal.ServerAddress;
 import java.nio.charset.StandardCharsets;
@@ -65,12 +66,17 @@ public final class PostgresBackend extends JdbcBackend {
     this.options = options;
     this.sql = new PostgresDialect(options.schema());
     this.description = "PostgreSQL store " + address + " (schema " + options.schema() + ")";
+    listenWith(options.listener());
+    if (pool != null && listened()) {
+      PoolWaits.report(pool, listener(), description);
+    }
     this.listener =
         new PgCommitListener(
             description,
             CommitTrigger.logTable(sql),
             CommitTrigger.listenersTable(sql),
-            listenerConnections);
+            listenerConnections,
+            listener());
   }
 
   /**

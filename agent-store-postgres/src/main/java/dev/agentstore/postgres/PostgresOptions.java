@@ -1,6 +1,7 @@
 package dev.agentstore.postgres;
 
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.StoreListener;
 import dev.agentstore.internal.Args;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +46,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class PostgresOptions {
   private static final PostgresOptions DEFAULTS =
-      new PostgresOptions("public", 10, Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO, true);
+      new PostgresOptions(
+          "public",
+          10,
+          Duration.ofSeconds(10),
+          Duration.ZERO,
+          Duration.ZERO,
+          true,
+          StoreListener.none());
 
   private final String schema;
   private final int poolSize;
@@ -53,6 +61,7 @@ public final class PostgresOptions {
   private final Duration statementTimeout;
   private final Duration lockTimeout;
   private final boolean commitNotifications;
+  private final StoreListener listener;
 
   private PostgresOptions(
       String schema,
@@ -60,7 +69,8 @@ public final class PostgresOptions {
       Duration connectTimeout,
       Duration statementTimeout,
       Duration lockTimeout,
-      boolean commitNotifications) {
+      boolean commitNotifications,
+      StoreListener listener) {
     Args.notNull(schema, "schema");
     Args.notNull(connectTimeout, "connectTimeout");
     Args.notNull(statementTimeout, "statementTimeout");
@@ -90,6 +100,7 @@ public final class PostgresOptions {
     this.statementTimeout = statementTimeout;
     this.lockTimeout = lockTimeout;
     this.commitNotifications = commitNotifications;
+    this.listener = Args.notNull(listener, "listener");
   }
 
   /**
@@ -130,6 +141,28 @@ public final class PostgresOptions {
     return commitNotifications;
   }
 
+  /** What the backend reports its work to. */
+  public StoreListener listener() {
+    return listener;
+  }
+
+  /**
+   * These options reporting to {@code listener} (replacing the one set before); {@link
+   * StoreListener#none()} for none.
+   *
+   * @throws InvalidInputException if {@code listener} is null
+   */
+  public PostgresOptions withListener(StoreListener listener) {
+    return new PostgresOptions(
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
+  }
+
   /**
    * These options with another schema.
    *
@@ -138,7 +171,13 @@ public final class PostgresOptions {
    */
   public PostgresOptions withSchema(String schema) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
   /**
@@ -148,7 +187,13 @@ public final class PostgresOptions {
    */
   public PostgresOptions withPoolSize(int poolSize) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
   /**
@@ -158,7 +203,13 @@ public final class PostgresOptions {
    */
   public PostgresOptions withConnectTimeout(Duration connectTimeout) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
   /**
@@ -168,7 +219,13 @@ public final class PostgresOptions {
    */
   public PostgresOptions withStatementTimeout(Duration statementTimeout) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
   /**
@@ -178,13 +235,25 @@ public final class PostgresOptions {
    */
   public PostgresOptions withLockTimeout(Duration lockTimeout) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
   /** These options with commit notifications on or off. */
   public PostgresOptions withCommitNotifications(boolean commitNotifications) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
   /** Equal when every option is equal. */
@@ -196,13 +265,20 @@ public final class PostgresOptions {
         && connectTimeout.equals(other.connectTimeout)
         && statementTimeout.equals(other.statementTimeout)
         && lockTimeout.equals(other.lockTimeout)
-        && commitNotifications == other.commitNotifications;
+        && commitNotifications == other.commitNotifications
+        && listener.equals(other.listener);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
   /** Every option by name, for logs. */
@@ -220,6 +296,7 @@ public final class PostgresOptions {
         + lockTimeout
         + ", commitNotifications="
         + commitNotifications
+        + (listener == StoreListener.none() ? "" : ", listener=" + listener)
         + "]";
   }
 }
