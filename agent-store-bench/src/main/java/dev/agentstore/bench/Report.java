@@ -98,6 +98,8 @@ public final class Report {
       List.of(
           row("append, SQLite file, 1 thread", "AppendOneThread", Stores.SQLITE_FILE, 0.90),
           row("append, SQLite in-memory", "AppendOneThread", Stores.SQLITE_MEMORY, 0.90),
+          listenerRow("append, listener unused", AppendWithListener.NONE),
+          listenerRow("append, Micrometer bound", AppendWithListener.MICROMETER),
           row("appendAll, batches of 1,000", "AppendAllBatchOf1000", Stores.SQLITE_FILE, 0.85),
           row("generation bump, file", "GenerationBump", Stores.SQLITE_FILE, 0.90),
           new Row(
@@ -185,6 +187,25 @@ public final class Report {
         NONE,
         false,
         String.format(Locale.ROOT, ">= %.2f", minRatio));
+  }
+
+  /**
+   * A row of {@link AppendWithListener}: an append on a SQLite file with {@code listener}
+   * registered, beside the raw baseline; with the listener unused it must match the plain append
+   * row.
+   */
+  private static Row listenerRow(String workload, String listener) {
+    return new Row(
+        workload,
+        "AppendWithListener",
+        "listener",
+        listener,
+        Unit.PER_SECOND,
+        0.90,
+        NONE,
+        NONE,
+        false,
+        ">= 0.90");
   }
 
   /**
