@@ -14,6 +14,7 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -65,22 +66,24 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
           } else if (event == ConnectionListener.Events.RECONNECTED
               || event == ConnectionListener.Events.RESUBSCRIBED) {
             reconnected.incrementAndGet();
-            hub.wake(NO_HINT);
-            long lost = lostAt.getAndSet(0);
-            if (lost == 0) {
-              // RECONNECTED and RESUBSCRIBED both follow one disconnect: that one is reported.
-              return;
+            // One report per reconnect: RESUBSCRIBED follows RECONNECTED. Reported before the
+            // wake-up, so that whoever that wake-up reaches can already see it. The client's
+            // events may come on several threads: a DISCONNECTED seen late makes one later
+            // report's downtime too long, never a report missing.
+            if (event == ConnectionListener.Events.RECONNECTED) {
+              long lost = lostAt.getAndSet(0);
+              long down = lost == 0 ? 0 : System.nanoTime() - lost;
+              LOG.log(
+                  System.Logger.Level.DEBUG,
+                  () ->
+                      "NATS connection of "
+                          + source
+                          + " is back after "
+                          + TimeUnit.NANOSECONDS.toMillis(down)
+                          + " ms; waking its followers to catch up");
+              guarded.onReconnect(new StoreListener.Reconnect(source, down));
             }
-            long down = System.nanoTime() - lost;
-            LOG.log(
-                System.Logger.Level.DEBUG,
-                () ->
-                    "NATS connection of "
-                        + source
-                        + " is back ("
-                        + event
-                        + "); waking its followers to catch up");
-            guarded.onReconnect(new StoreListener.Reconnect(source, down));
+            hub.wake(NO_HINT);
           }
         };
     nats.addConnectionListener(reconnects);
