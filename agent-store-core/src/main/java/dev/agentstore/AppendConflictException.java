@@ -8,11 +8,22 @@ package dev.agentstore;
 public final class AppendConflictException extends RetryableStoreException {
   private static final long serialVersionUID = 1L;
 
+  /** The stream of the chain appended to. */
   private final String stream;
+
+  /** The writer of the chain appended to. */
   private final String writer;
+
+  /** The head seq the caller expected. */
   private final long expectedSeq;
+
+  /** The head seq found in the store. */
   private final long actualSeq;
 
+  /**
+   * An optimistic append to {@code stream}/{@code writer} that expected head {@code expectedSeq}
+   * found {@code actualSeq}; the message says so and that nothing was written.
+   */
   public AppendConflictException(String stream, String writer, long expectedSeq, long actualSeq) {
     super(
         "append conflict on "
@@ -30,10 +41,12 @@ public final class AppendConflictException extends RetryableStoreException {
     this.actualSeq = actualSeq;
   }
 
+  /** The stream of the chain appended to. */
   public String stream() {
     return stream;
   }
 
+  /** The writer of the chain appended to. */
   public String writer() {
     return writer;
   }

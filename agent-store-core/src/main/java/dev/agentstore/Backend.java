@@ -1,5 +1,6 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +54,7 @@ public interface Backend extends AutoCloseable {
 
   /** Like {@link #inTransaction(TransactionBody)}, for a body that returns nothing. */
   default void runInTransaction(TransactionAction action) {
+    Args.notNull(action, "action");
     inTransaction(
         tx -> {
           action.run(tx);

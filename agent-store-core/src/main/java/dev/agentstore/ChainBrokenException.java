@@ -40,10 +40,19 @@ public class ChainBrokenException extends CorruptStoreException {
     }
   }
 
+  /** The stream of the broken chain. */
   private final String stream;
+
+  /** The writer of the broken chain. */
   private final String writer;
+
+  /** The seq of the first entry that does not link. */
   private final long seq;
+
+  /** Which check the entry failed. */
   private final Reason reason;
+
+  /** What was found, in words. */
   private final String detail;
 
   /**
@@ -78,10 +87,12 @@ public class ChainBrokenException extends CorruptStoreException {
     this.detail = detail;
   }
 
+  /** The stream of the broken chain. */
   public String stream() {
     return stream;
   }
 
+  /** The writer of the broken chain. */
   public String writer() {
     return writer;
   }
@@ -91,6 +102,7 @@ public class ChainBrokenException extends CorruptStoreException {
     return seq;
   }
 
+  /** Which check the entry at {@link #seq()} failed. */
   public Reason reason() {
     return reason;
   }

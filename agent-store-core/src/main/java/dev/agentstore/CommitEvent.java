@@ -8,6 +8,11 @@ import dev.agentstore.internal.Args;
  */
 public record CommitEvent(String stream, String writer, long seq) {
 
+  /**
+   * Checks that no name is null and that {@code seq} is 1 or more.
+   *
+   * @throws InvalidInputException when a name is null or {@code seq} is below 1
+   */
   public CommitEvent {
     Args.notNull(stream, "stream");
     Args.notNull(writer, "writer");

@@ -9,10 +9,12 @@ import org.jspecify.annotations.Nullable;
 public class CorruptStoreException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** Bad stored data, described by {@code message}. */
   public CorruptStoreException(String message) {
     super(message);
   }
 
+  /** Bad stored data, described by {@code message}, found through {@code cause}. */
   public CorruptStoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

@@ -15,9 +15,16 @@ public final class DamagedStoreException extends CorruptStoreException {
   /** How many of the check's lines the message quotes; {@link #problems()} holds them all. */
   private static final int QUOTED = 3;
 
+  /** The store that was checked. */
   private final String store;
+
+  /** The storage check that found the damage. */
   private final String check;
+
+  /** The problems the check reported. */
   private final List<String> problems;
+
+  /** Whether the check stopped before the end. */
   private final boolean stoppedEarly;
 
   /**

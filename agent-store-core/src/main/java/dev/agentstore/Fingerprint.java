@@ -20,6 +20,11 @@ public record Fingerprint(byte[] bytes) {
   // DER prefix of an X.509 SubjectPublicKeyInfo for Ed25519 (OID 1.3.101.112), before the raw key.
   private static final byte[] ED25519_SPKI_PREFIX = Hex.decode("302a300506032b6570032100");
 
+  /**
+   * Checks the length and copies the array.
+   *
+   * @throws InvalidInputException when {@code bytes} is null or not 32 bytes long
+   */
   public Fingerprint {
     Args.notNull(bytes, "bytes");
     if (bytes.length != BYTES) {
@@ -74,6 +79,7 @@ public record Fingerprint(byte[] bytes) {
     }
   }
 
+  /** The 32 bytes (a copy). */
   @Override
   public byte[] bytes() {
     return bytes.clone();

@@ -40,9 +40,12 @@ import org.jspecify.annotations.Nullable;
  * <p>A follower is consumed by one thread at a time ({@link #hasNext}, {@link #next}, {@link
  * #poll}); {@link #close} may be called from any thread and makes a waiting consumer return. A
  * store error while reading is thrown to the consumer and leaves the position unchanged: the next
- * call reads again from there. Costs: while waiting it holds no connection; a wake-up that names a
- * chain costs one indexed read of that chain; for a whole-stream follower, a wake-up without a hint
- * (and every poll) also reads the heads of the stream.
+ * call reads again from there. Interruption follows the library's one rule: no method throws a
+ * checked exception, so a consumer interrupted while it waits in {@link #hasNext}, {@link #next} or
+ * {@link #poll} gets a {@link StoreException} whose cause is the {@link InterruptedException}, with
+ * its interrupt flag set again and the position unchanged. Costs: while waiting it holds no
+ * connection; a wake-up that names a chain costs one indexed read of that chain; for a whole-stream
+ * follower, a wake-up without a hint (and every poll) also reads the heads of the stream.
  */
 public final class Follower implements Iterator<Entry>, AutoCloseable {
   private static final long NO_DEADLINE = Long.MAX_VALUE;
@@ -130,12 +133,7 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
    */
   @Override
   public synchronized boolean hasNext() {
-    try {
-      return fill(NO_DEADLINE);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException("interrupted while following " + description, e);
-    }
+    return fillInterruptibly(NO_DEADLINE);
   }
 
   /**
@@ -153,12 +151,19 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
 
   /**
    * The next entry, waiting at most {@code timeout} for one; empty when none committed in time or
-   * this follower is closed.
+   * this follower is closed. An entry already read is returned at once, even to an interrupted
+   * thread.
+   *
+   * @throws StoreException when reading the store fails, or when the thread is interrupted while it
+   *     waits (the cause is the {@link InterruptedException}, and the interrupt flag is set again);
+   *     the position is unchanged either way
+   * @throws InvalidInputException when {@code timeout} is null, or when called inside a transaction
+   *     of the backend on this thread
    */
-  public synchronized Optional<Entry> poll(Duration timeout) throws InterruptedException {
+  public synchronized Optional<Entry> poll(Duration timeout) {
     Args.notNull(timeout, "timeout");
     long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-    return fill(deadline) ? Optional.of(take()) : Optional.empty();
+    return fillInterruptibly(deadline) ? Optional.of(take()) : Optional.empty();
   }
 
   /**
@@ -244,6 +249,19 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
     Entry entry = buffer.removeFirst();
     delivered.put(entry.writer(), entry.seq());
     return entry;
+  }
+
+  /**
+   * {@link #fill}, with an interrupt turned into the unchecked {@link StoreException} that every
+   * blocking call of agent-store throws for it (an {@link Iterator} cannot throw a checked one).
+   */
+  private boolean fillInterruptibly(long deadline) {
+    try {
+      return fill(deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while following " + description, e);
+    }
   }
 
   /** Reads until the buffer holds an entry; false when closed or past the deadline first. */
@@ -385,8 +403,7 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
     }
     byte[] previous = lastHash.get(entry.writer());
     if (previous != null) {
-      Optional<byte[]> prev = entry.prevHash();
-      if (prev.isEmpty() || !Arrays.equals(prev.get(), previous)) {
+      if (!Arrays.equals(entry.prevHash(), previous)) {
         throw new ChainBrokenException(
             stream,
             entry.writer(),

@@ -9,6 +9,9 @@ import dev.agentstore.internal.SqlDialect;
  * A named, strictly monotonic counter: a row of {@code _agent_store_meta}. A counter never bumped
  * reads 0; the first bump yields 1. Every bump, from any thread or process, returns a distinct
  * value, and {@link #set} never moves a counter backwards. Immutable and thread-safe.
+ *
+ * <p>{@link #of(Backend, String)} gives a {@link GenerationCounter} bound to one store, as {@link
+ * WriterLog#of} gives a {@link ChainLog}; a {@code Generation} itself names a counter in any store.
  */
 public final class Generation {
   private final String key;
@@ -26,6 +29,22 @@ public final class Generation {
     this.key = Names.accept("generation key", key, "", true);
   }
 
+  /**
+   * A handle on the counter named {@code key} in {@code backend}, so that later calls need neither:
+   * {@code Generation.of(db, "report").bump()}. Nothing is read or written until it is used. The
+   * key is checked as {@link #Generation(String)} checks it, and (on PostgreSQL) refused at once
+   * when it contains U+0000.
+   *
+   * @throws InvalidInputException for a null backend, or a null key or one the table cannot hold
+   */
+  public static GenerationCounter of(Backend backend, String key) {
+    JdbcBackend jdbc = JdbcBackend.of(backend);
+    Generation generation = new Generation(key);
+    Names.accept("generation key", key, "", jdbc.storesNulInText());
+    return new GenerationCounter(backend, generation);
+  }
+
+  /** The counter's name. */
   public String key() {
     return key;
   }

@@ -11,6 +11,12 @@ import java.util.Objects;
  */
 public record Head(String stream, String writer, long seq, byte[] contentHash) {
 
+  /**
+   * Checks that nothing is null, that {@code seq} is 1 or more and the hash length, and copies the
+   * hash.
+   *
+   * @throws InvalidInputException when one of them is wrong, naming it
+   */
   public Head {
     Args.notNull(stream, "stream");
     Args.notNull(writer, "writer");
@@ -26,6 +32,7 @@ public record Head(String stream, String writer, long seq, byte[] contentHash) {
     contentHash = contentHash.clone();
   }
 
+  /** The content hash of the head entry (a copy). */
   @Override
   public byte[] contentHash() {
     return contentHash.clone();

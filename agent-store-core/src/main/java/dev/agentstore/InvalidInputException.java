@@ -8,6 +8,7 @@ package dev.agentstore;
 public final class InvalidInputException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** A wrong argument, named with what is wrong with it in {@code message}. */
   public InvalidInputException(String message) {
     super(message);
   }

@@ -20,6 +20,7 @@ public final class MalformedRowException extends ChainBrokenException {
   /** The generation key, for a malformed row of {@code _agent_store_meta}. */
   private final @Nullable String key;
 
+  /** A row that does not hold what the layout says, described by {@code message}. */
   public MalformedRowException(
       String stream, String writer, long seq, Reason reason, String whatWasFound) {
     super(stream, writer, seq, reason, whatWasFound);

@@ -8,10 +8,19 @@ package dev.agentstore;
 public final class NonMonotonicGenerationException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** The counter's key. */
   private final String key;
+
+  /** The counter's value in the store. */
   private final long current;
+
+  /** The value the caller asked for. */
   private final long requested;
 
+  /**
+   * A {@code set} of {@code key} to {@code requested}, refused because the counter is already at
+   * {@code current}.
+   */
   public NonMonotonicGenerationException(String key, long current, long requested) {
     this(
         "generation "
@@ -50,14 +59,17 @@ public final class NonMonotonicGenerationException extends StoreException {
         Long.MAX_VALUE);
   }
 
+  /** The counter's key. */
   public String key() {
     return key;
   }
 
+  /** The counter's value in the store, which the refused call left unchanged. */
   public long current() {
     return current;
   }
 
+  /** The value the caller asked for, below {@link #current()}. */
   public long requested() {
     return requested;
   }

@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 public final class ReadOnlyStoreException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** A write refused because the store is read-only, as {@code message} explains. */
   public ReadOnlyStoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

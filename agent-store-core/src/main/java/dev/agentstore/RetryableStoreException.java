@@ -13,10 +13,12 @@ import org.jspecify.annotations.Nullable;
 public class RetryableStoreException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure worth trying again, described by {@code message}. */
   public RetryableStoreException(String message) {
     super(message);
   }
 
+  /** A failure worth trying again, described by {@code message}, caused by {@code cause}. */
   public RetryableStoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

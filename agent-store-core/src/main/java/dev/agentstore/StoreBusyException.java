@@ -1,7 +1,7 @@
 package dev.agentstore;
 
+import dev.agentstore.internal.Args;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -32,8 +32,13 @@ public final class StoreBusyException extends RetryableStoreException {
     UNKNOWN
   }
 
+  /** How long the call waited. */
   private final Duration waited;
+
+  /** What held the store. */
   private final Holder holder;
+
+  /** The thread of this process that held it, when known. */
   private final @Nullable String holderThread;
 
   /** A busy store whose holder and wait are not known. */
@@ -53,8 +58,8 @@ public final class StoreBusyException extends RetryableStoreException {
       @Nullable String holderThread,
       @Nullable Throwable cause) {
     super(message, cause);
-    this.waited = Objects.requireNonNull(waited, "waited");
-    this.holder = Objects.requireNonNull(holder, "holder");
+    this.waited = Args.notNull(waited, "waited");
+    this.holder = Args.notNull(holder, "holder");
     this.holderThread = holderThread;
   }
 

@@ -4,6 +4,7 @@ package dev.agentstore;
 public final class StoreClosedException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** A use after close, naming what was closed in {@code message}. */
   public StoreClosedException(String message) {
     super(message);
   }

@@ -13,10 +13,12 @@ import org.jspecify.annotations.Nullable;
 public class StoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** A failure described by {@code message}. */
   public StoreException(String message) {
     super(message);
   }
 
+  /** A failure described by {@code message}, caused by {@code cause}. */
   public StoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 public final class StoreOpenException extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** A store that cannot be opened, as {@code message} explains. */
   public StoreOpenException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

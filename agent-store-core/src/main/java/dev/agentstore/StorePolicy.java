@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,7 +49,10 @@ import org.jspecify.annotations.Nullable;
  * a policy in code does not. Immutable and thread-safe.
  */
 public final class StorePolicy {
+  /** The {@code backend} value of a SQLite policy. */
   public static final String SQLITE = "sqlite";
+
+  /** The {@code backend} value of a PostgreSQL policy. */
   public static final String POSTGRES = "postgres";
 
   /** The file the default policy opens. */
@@ -240,13 +244,13 @@ public final class StorePolicy {
   }
 
   /** An integer setting, when present; an error naming the key when it is not an integer. */
-  public Optional<Long> longSetting(String key) {
+  public OptionalLong longSetting(String key) {
     Object value = settings.get(key);
     if (value == null) {
-      return Optional.empty();
+      return OptionalLong.empty();
     }
     if (value instanceof Number number && !(value instanceof Double) && !(value instanceof Float)) {
-      return Optional.of(number.longValue());
+      return OptionalLong.of(number.longValue());
     }
     throw new InvalidInputException(key + " in " + source + " must be an integer, found " + value);
   }
@@ -285,17 +289,17 @@ public final class StorePolicy {
       }
       options = options.withDurability(Durability.valueOf(value));
     }
-    Optional<Long> timeout = longSetting("busy_timeout_ms");
+    OptionalLong timeout = longSetting("busy_timeout_ms");
     if (timeout.isPresent()) {
-      if (timeout.get() < 0 || timeout.get() > Integer.MAX_VALUE) {
+      if (timeout.getAsLong() < 0 || timeout.getAsLong() > Integer.MAX_VALUE) {
         throw new InvalidInputException(
-            "busy_timeout_ms in " + source + " out of range: " + timeout.get());
+            "busy_timeout_ms in " + source + " out of range: " + timeout.getAsLong());
       }
-      options = options.withBusyTimeout(Duration.ofMillis(timeout.get()));
+      options = options.withBusyTimeout(Duration.ofMillis(timeout.getAsLong()));
     }
-    Optional<Long> commitCheck = longSetting("commit_check_interval_ms");
+    OptionalLong commitCheck = longSetting("commit_check_interval_ms");
     if (commitCheck.isPresent()) {
-      long millis = commitCheck.get();
+      long millis = commitCheck.getAsLong();
       if (millis < 1 || millis > MAX_COMMIT_CHECK_INTERVAL_MS) {
         throw new InvalidInputException(
             "commit_check_interval_ms in "

@@ -7,5 +7,9 @@ package dev.agentstore;
  */
 @FunctionalInterface
 public interface TransactionBody<T> {
+  /**
+   * The work, done through {@code tx}, the backend bound to the transaction; its result is what
+   * {@link Backend#inTransaction} returns.
+   */
   T run(Backend tx);
 }

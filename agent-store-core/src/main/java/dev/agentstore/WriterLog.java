@@ -7,6 +7,7 @@ import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.LogOps;
 import dev.agentstore.internal.Names;
 import dev.agentstore.internal.SqlDialect;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.Spliterators;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-{@code (stream, writer)} append-only logs whose entries are chained by BLAKE3: entry {@code
@@ -29,6 +31,10 @@ import java.util.stream.StreamSupport;
  * <p>An append reads the head and inserts the next entry in one write transaction, so concurrent
  * appenders (threads or processes) never fork a chain: each gets the next seq in turn. Every method
  * is thread-safe.
+ *
+ * <p>For work on one chain, {@link #of(Backend, String, String)} binds the backend, stream and
+ * writer once and gives a {@link ChainLog} with the same operations. {@link
+ * AgentStore#ensureSchema} creates this table together with the others.
  */
 public final class WriterLog {
   /** The largest payload accepted by {@link #append}, in bytes (16 MiB). */
@@ -77,6 +83,24 @@ public final class WriterLog {
   }
 
   /**
+   * A handle bound to the chain of {@code (stream, writer)} in {@code backend}: the same operations
+   * as this class's static methods, without repeating the three arguments. Nothing is read or
+   * written until the handle is used; it holds no connection and needs no closing.
+   *
+   * <p>The names are checked here, as every read checks them: a null name, one with an unpaired
+   * surrogate, or (on PostgreSQL) one containing U+0000 is refused at once. An empty name, or one
+   * longer than {@link #MAX_NAME_BYTES}, is accepted so that chains other writers stored under such
+   * names can be read, verified and followed; the handle's appends refuse those two, as {@link
+   * #append} does.
+   *
+   * @throws InvalidInputException for a null backend or a name the tables cannot hold
+   */
+  public static ChainLog of(Backend backend, String stream, String writer) {
+    checkNames(JdbcBackend.of(backend), stream, writer);
+    return new ChainLog(backend, stream, writer);
+  }
+
+  /**
    * Appends {@code payload} as the next entry of {@code (stream, writer)} and returns it. When the
    * backend is busy or a concurrent appender got there first, the append is retried within a bound;
    * a store that stays locked beyond the busy timeout gives {@link StoreBusyException}. Rings the
@@ -91,6 +115,30 @@ public final class WriterLog {
     return appendChecked(
             backend, stream, writer, Collections.singletonList(payload), OptionalLong.empty())
         .get(0);
+  }
+
+  /**
+   * Appends {@code text}, encoded as UTF-8, as the next entry of {@code (stream, writer)}: {@link
+   * Entry#payloadUtf8()} reads it back. Otherwise the same as {@link #append(Backend, String,
+   * String, byte[])}.
+   *
+   * @throws InvalidInputException when {@code text} is null, has an unpaired surrogate (which UTF-8
+   *     cannot encode) or is over {@link #MAX_PAYLOAD_BYTES} once encoded, and for a bad name
+   */
+  public static Entry append(Backend backend, String stream, String writer, String text) {
+    return append(backend, stream, writer, utf8(text, stream, writer));
+  }
+
+  /**
+   * Appends {@code text}, encoded as UTF-8, only if the head of {@code (stream, writer)} is still
+   * {@code expectedHeadSeq}; see {@link #append(Backend, String, String, String)} and {@link
+   * #append(Backend, String, String, byte[], long)}.
+   *
+   * @throws AppendConflictException when the head has moved; nothing is written
+   */
+  public static Entry append(
+      Backend backend, String stream, String writer, String text, long expectedHeadSeq) {
+    return append(backend, stream, writer, utf8(text, stream, writer), expectedHeadSeq);
   }
 
   /**
@@ -399,6 +447,34 @@ public final class WriterLog {
       Names.payload(EntryArrays.payload(entry), entry.stream(), entry.writer());
     }
     LogOps.importEntries(jdbc, first.stream(), first.writer(), List.copyOf(entries));
+  }
+
+  /**
+   * {@code text} as UTF-8, refusing what UTF-8 cannot encode rather than writing the {@code '?'}
+   * that {@link String#getBytes} would put in place of an unpaired surrogate.
+   */
+  private static byte[] utf8(@Nullable String text, String stream, String writer) {
+    if (text == null) {
+      throw new InvalidInputException("payload must not be null (" + stream + "/" + writer + ")");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new InvalidInputException(
+            "payload text for "
+                + stream
+                + "/"
+                + writer
+                + " has an unpaired surrogate at index "
+                + i
+                + "; it cannot be stored as UTF-8");
+      }
+    }
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   /** The names of a chain this library starts or extends: within the limits it writes names to. */

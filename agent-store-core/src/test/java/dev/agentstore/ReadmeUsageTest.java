@@ -19,26 +19,47 @@ class ReadmeUsageTest {
   static void usage(PrintStream out) {
     // usage:begin
     try (Backend db = SqliteBackend.inMemory()) { // or SqliteBackend.open(Path.of("agents.db"))
-      // Lay down the substrate tables (idempotent).
-      Generation.ensureSchema(db);
-      WriterLog.ensureSchema(db);
+      // Lay down every table agent-store uses (idempotent, safe to race).
+      AgentStore.ensureSchema(db);
 
       // A monotonic generation counter (a routine engine's report clock).
-      Generation report = new Generation("report");
-      out.println("report generation: " + report.current(db)); // 0
-      out.println("after bump: " + report.bump(db)); // 1
+      GenerationCounter report = Generation.of(db, "report");
+      out.println("report generation: " + report.current()); // 0
+      out.println("after bump: " + report.bump()); // 1
 
-      // A per-writer chained log (conversation turns) and a doorbell that a
-      // session loop would bridge onto its message fabric.
-      Doorbell bell = new Doorbell();
-      bell.subscribe(event -> out.println("commit: " + event));
-      Entry turn = WriterLog.append(db, "conv:demo", "alice", "hello".getBytes(UTF_8));
-      bell.ring(CommitEvent.of(turn));
+      // The backend's doorbell rings after every commit made through it; a
+      // session loop would bridge it onto its message fabric.
+      Doorbell.Subscription rings =
+          db.doorbell().subscribe(event -> out.println("commit: " + event));
+
+      // Per-writer chained logs: each agent appends its turns to its own chain.
+      ChainLog alice = WriterLog.of(db, "conv:demo", "alice");
+      ChainLog bob = WriterLog.of(db, "conv:demo", "bob");
+      alice.append("hello"); // text is stored as UTF-8; byte[] payloads work too
+      bob.append("hi alice");
+      rings.close(); // unsubscribes
+
+      // A follower delivers every entry after a seq exactly once, in order, as it
+      // commits (from this process or any other); next() waits for one.
+      try (Follower follower = bob.follow(0)) {
+        Entry reply = follower.next();
+        out.println("bob #" + reply.seq() + ": " + reply.payloadUtf8());
+      }
+
+      // Your own SQL and the primitives in one transaction: all of it or none.
+      db.exec("CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY, state TEXT)");
+      db.runInTransaction(
+          tx -> {
+            tx.exec("INSERT INTO jobs (id, state) VALUES (?, ?)", 42, "done");
+            WriterLog.append(tx, "jobs", "worker-1", "job 42 done");
+            Generation.of(tx, "report").bump();
+          });
+      out.println("report generation: " + report.current()); // 2
 
       // The chain is tamper-evident: verify throws ChainBrokenException
       // naming the first broken seq.
-      WriterLog.verify(db, "conv:demo", "alice");
-      out.println("verified up to seq " + turn.seq());
+      Head head = alice.verify().orElseThrow();
+      out.println("verified conv:demo/alice up to seq " + head.seq());
     }
     // usage:end
   }
@@ -52,7 +73,10 @@ class ReadmeUsageTest {
             "report generation: 0",
             "after bump: 1",
             "commit: CommitEvent[stream=conv:demo, writer=alice, seq=1]",
-            "verified up to seq 1"),
+            "commit: CommitEvent[stream=conv:demo, writer=bob, seq=1]",
+            "bob #1: hi alice",
+            "report generation: 2",
+            "verified conv:demo/alice up to seq 1"),
         bytes.toString(UTF_8).lines().toList());
   }
 

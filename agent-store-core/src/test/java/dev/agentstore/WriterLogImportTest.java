@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.agentstore.sqlite.SqliteBackend;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,8 +101,7 @@ class WriterLogImportTest {
 
     Entry first = entries.get(0);
     Entry linked =
-        new Entry(
-            "s", "w", 1, Optional.of(first.contentHash()), first.contentHash(), first.payload());
+        new Entry("s", "w", 1, first.contentHash(), first.contentHash(), first.payload());
     ChainBrokenException prev =
         assertThrows(
             ChainBrokenException.class, () -> WriterLog.importEntries(target, List.of(linked)));

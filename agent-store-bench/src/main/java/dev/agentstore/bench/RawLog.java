@@ -39,6 +39,7 @@ final class RawLog implements AutoCloseable {
   private @Nullable PreparedStatement bump;
   private @Nullable PreparedStatement scan;
   private @Nullable PreparedStatement page;
+  private @Nullable PreparedStatement lock;
 
   /**
    * @param schemaPrefix {@code ""} on SQLite, {@code "schema".} on PostgreSQL
@@ -172,6 +173,32 @@ final class RawLog implements AutoCloseable {
   Head appendInTransaction(String stream, String writer, byte[] payload) throws SQLException {
     begin();
     try {
+      Head before = head(stream, writer);
+      Head after = insertAfter(stream, writer, before, payload);
+      commit();
+      return after;
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly();
+      throw e;
+    }
+  }
+
+  /**
+   * What a careful hand-written appender on PostgreSQL does when other processes append to the same
+   * chain: begin, take a transaction-scoped advisory lock on {@code lockKey}, read the head, hash,
+   * insert, commit. Returns the new head.
+   */
+  Head appendLocked(String stream, String writer, long lockKey, byte[] payload)
+      throws SQLException {
+    begin();
+    try {
+      if (lock == null) {
+        lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)");
+      }
+      lock.setLong(1, lockKey);
+      try (ResultSet rs = lock.executeQuery()) {
+        rs.next();
+      }
       Head before = head(stream, writer);
       Head after = insertAfter(stream, writer, before, payload);
       commit();

@@ -94,6 +94,9 @@ public final class Report {
 
   private static final double NONE = Double.NaN;
 
+  /** What {@code --only} matches to run {@link MultiProcessAppend}'s rows. */
+  private static final String PROCESSES_WORKLOAD = "append, PostgreSQL, processes, one chain";
+
   private static final List<Row> ROWS =
       List.of(
           row("append, SQLite file, 1 thread", "AppendOneThread", Stores.SQLITE_FILE, 0.90),
@@ -467,6 +470,15 @@ public final class Report {
     }
     if (!interleaved.isEmpty()) {
       runInterleaved(interleaved, out, data, longRun, md, json);
+      loadAfter = loadAverage();
+    }
+    if (postgres && (only.isEmpty() || only.stream().anyMatch(PROCESSES_WORKLOAD::contains))) {
+      try {
+        MultiProcessAppend.report(MultiProcessAppend.run(Stores.postgresUrl()), md, json);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while the child processes appended", e);
+      }
       loadAfter = loadAverage();
     }
     String machine = machine(loadBefore, loadAfter, longRun);
@@ -851,7 +863,7 @@ public final class Report {
     }
   }
 
-  private static String fmt(double value) {
+  static String fmt(double value) {
     if (Double.isNaN(value)) {
       return "—";
     }

@@ -20,6 +20,10 @@ import picocli.CommandLine.Spec;
 /** Appends one entry to a chain and prints it. */
 @Command(
     name = "append",
+    customSynopsis = {
+      "agent-store append [OPTIONS] (STORE | --policy FILE) --stream S",
+      "           --writer W (DATA | - | --file F)"
+    },
     header = "Appends one entry to a chain and prints it.",
     mixinStandardHelpOptions = true,
     description = {
@@ -63,13 +67,7 @@ final class AppendCommand implements Callable<Integer> {
       description = "Append only if the head is still seq N (0: the chain is empty).")
   @Nullable Long expectSeq;
 
-  @Option(
-      names = "--create",
-      description =
-          "Make the store when it is not one yet: create a missing SQLite file, or add"
-              + " agent-store's tables to an empty file, another SQLite database or a PostgreSQL"
-              + " schema.")
-  boolean create;
+  @Mixin CreateOption create;
 
   @Option(names = "--json", description = "Print the new entry as JSON.")
   boolean json;
@@ -82,7 +80,7 @@ final class AppendCommand implements Callable<Integer> {
       throw CliException.usage("--expect-seq must be 0 or more, got " + expectSeq);
     }
     PrintWriter out = spec.commandLine().getOut();
-    try (Store store = parsed.store().openForWriting(create)) {
+    try (Store store = parsed.store().openForWriting(create.wanted)) {
       Entry entry =
           expectSeq == null
               ? WriterLog.append(store.db(), stream, writer, payload)

@@ -19,10 +19,12 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,6 +36,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "copy",
+    customSynopsis = {
+      "agent-store copy [OPTIONS] SRC DST",
+      "       (--from-policy FILE stands for SRC, --to-policy FILE for DST)"
+    },
     header = "Copies chains and generations to another store, verified.",
     mixinStandardHelpOptions = true,
     description = {
@@ -73,13 +79,25 @@ final class CopyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  // Both optional to picocli: --from-policy or --to-policy stands in for one, and then the one
+  // given comes first. Shown without brackets: a copy needs both, one way or the other.
   @Parameters(
-      arity = "0..2",
-      paramLabel = "STORE",
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SRC",
+      hideParamSyntax = true,
+      description = "The store to copy: a SQLite file or a jdbc:postgresql: URL.")
+  @Nullable String src;
+
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "DST",
+      hideParamSyntax = true,
       description =
-          "SRC then DST: each a SQLite file or a jdbc:postgresql: URL (omit one per --from-policy"
-              + " or --to-policy). DST must be an agent-store store, or --create given.")
-  List<String> stores = new ArrayList<>();
+          "The store to copy into: a SQLite file or a jdbc:postgresql: URL; an agent-store"
+              + " store already, or --create given.")
+  @Nullable String dst;
 
   @Option(names = "--from-policy", paramLabel = "FILE", description = "SRC from a TOML policy.")
   @Nullable Path fromPolicy;
@@ -107,17 +125,25 @@ final class CopyCommand implements Callable<Integer> {
       description = "Entries per destination transaction (default: ${DEFAULT-VALUE}).")
   int batch = 1000;
 
-  @Option(
-      names = "--create",
-      description =
-          "Make DST when it is not a store yet: create a missing SQLite file, or add"
-              + " agent-store's tables to an empty file, another SQLite database or a PostgreSQL"
-              + " schema.")
-  boolean create;
+  @Mixin CreateOption create;
+
+  @Mixin ProgressOptions progressOptions;
+
+  /** Whether progress lines are drawn, decided once per run. */
+  private boolean progressEnabled;
+
+  /** The progress line being drawn, for {@link #interrupted} to clear it first. */
+  private volatile @Nullable Progress progress;
+
+  /** Set once a signal ended the copy: no progress line is drawn after the notice. */
+  private volatile boolean signalled;
+
+  /** Entries committed to the destination so far, for {@link #interrupted}. */
+  private final AtomicLong committed = new AtomicLong();
 
   @Option(
       names = "--json",
-      description = "Print the result as JSON (see the README for its shape).")
+      description = "Print the result as JSON (see docs/commands.md for its shape).")
   boolean json;
 
   /** What the copy will do for one chain, decided before anything is written. */
@@ -141,7 +167,12 @@ final class CopyCommand implements Callable<Integer> {
           "--batch must be 1 to " + WriterLog.MAX_READ_LIMIT + ", got " + batch);
     }
     Duration timeout = StoreArgs.connectTimeout(connectTimeoutSeconds);
-    List<String> positional = new ArrayList<>(stores);
+    List<String> positional = new ArrayList<>();
+    for (String store : Arrays.asList(src, dst)) {
+      if (store != null) {
+        positional.add(store);
+      }
+    }
     StoreRef from =
         fromPolicy != null
             ? StoreRef.policy(fromPolicy, fromSchema, timeout)
@@ -158,6 +189,18 @@ final class CopyCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Main main = Main.of(spec);
+    progressEnabled = progressOptions.enabled(main.stderrIsTerminal());
+    Main.Registration notice = main.whenInterrupted(() -> interrupted(err, to));
+    try {
+      return copy(from, to, out, err);
+    } finally {
+      notice.close();
+    }
+  }
+
+  /** The copy from {@code from} to {@code to}, once the command line is checked. */
+  private int copy(StoreRef from, StoreRef to, PrintWriter out, PrintWriter err) {
     try (Store source = from.open(StoreRef.Access.READ)) {
       source.requireTables();
       checkSourceStorage(source);
@@ -165,7 +208,7 @@ final class CopyCommand implements Callable<Integer> {
       List<Head> sourceHeads = verifySource(source, chains, err);
       // Read before the destination is touched: a malformed counter refuses the copy there.
       List<Store.Counter> counters = source.counters();
-      try (Store destination = to.openForWriting(create)) {
+      try (Store destination = to.openForWriting(create.wanted)) {
         List<Plan> plans = plan(source, destination, chains, sourceHeads);
         for (Store.Counter counter : counters) {
           checkKey(destination, counter.key());
@@ -204,6 +247,35 @@ final class CopyCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Tells the user, when SIGINT or SIGTERM ends the copy, that running the same command again
+   * resumes it: every batch is one transaction, so the destination holds whole batches only, and a
+   * rerun continues after each destination head. Runs on the signal's thread.
+   */
+  private void interrupted(PrintWriter err, StoreRef to) {
+    signalled = true;
+    Progress shown = progress;
+    boolean cleared = shown != null && shown.silence();
+    long entries = committed.get();
+    err.println(
+        (cleared || !Main.of(spec).stderrIsTerminal() ? "" : System.lineSeparator())
+            + "agent-store: copy interrupted with "
+            + entries
+            + (entries == 1 ? " entry" : " entries")
+            + " committed to "
+            + to.shown()
+            + "; run the same command again to resume: it continues after each chain's"
+            + " destination head and never copies an entry twice");
+    err.flush();
+  }
+
+  /** Starts a progress line that {@link #interrupted} can find. */
+  private Progress progress(PrintWriter err, String what, long total) {
+    Progress started = Progress.start(err, progressEnabled && !signalled, what, total);
+    progress = started;
+    return started;
+  }
+
   private static String take(List<String> positional, String label) {
     if (positional.isEmpty()) {
       throw CliException.usage(
@@ -226,11 +298,11 @@ final class CopyCommand implements Callable<Integer> {
   }
 
   /** Verifies every source chain; refuses the copy, naming the first broken one, if any is. */
-  private static List<Head> verifySource(Store source, List<Store.Chain> chains, PrintWriter err) {
+  private List<Head> verifySource(Store source, List<Store.Chain> chains, PrintWriter err) {
     List<Head> heads = new ArrayList<>();
     List<String> broken = new ArrayList<>();
     long total = chains.stream().mapToLong(Store.Chain::entries).sum();
-    try (Progress progress = Progress.start(err, "verifying the source", total)) {
+    try (Progress progress = progress(err, "verifying the source", total)) {
       long before = 0;
       for (Store.Chain chain : chains) {
         long base = before;
@@ -360,7 +432,7 @@ final class CopyCommand implements Callable<Integer> {
       total += Math.max(0, plan.sourceHead().seq() - plan.destinationSeq());
     }
     List<Long> copied = new ArrayList<>();
-    try (Progress progress = Progress.start(err, "copying", total)) {
+    try (Progress progress = progress(err, "copying", total)) {
       long before = 0;
       for (Plan plan : plans) {
         long base = before;
@@ -395,6 +467,7 @@ final class CopyCommand implements Callable<Integer> {
         bytes += entry.payload().length;
         if (pending.size() >= batch || bytes >= BATCH_BYTES) {
           WriterLog.importEntries(destination.db(), pending);
+          committed.addAndGet(pending.size());
           copied += pending.size();
           progress.accept(copied);
           pending.clear();
@@ -404,6 +477,7 @@ final class CopyCommand implements Callable<Integer> {
     }
     if (!pending.isEmpty()) {
       WriterLog.importEntries(destination.db(), pending);
+      committed.addAndGet(pending.size());
       copied += pending.size();
       progress.accept(copied);
     }
@@ -411,14 +485,14 @@ final class CopyCommand implements Callable<Integer> {
   }
 
   /** Verifies every copied chain on the destination and compares it with the source. */
-  private static List<Outcome> check(
+  private List<Outcome> check(
       Store destination, List<Plan> plans, List<Long> copied, PrintWriter err) {
     List<Outcome> outcomes = new ArrayList<>();
     long total = 0;
     for (Plan plan : plans) {
       total += Math.max(plan.destinationSeq(), plan.sourceHead().seq());
     }
-    try (Progress progress = Progress.start(err, "verifying the destination", total)) {
+    try (Progress progress = progress(err, "verifying the destination", total)) {
       long before = 0;
       for (int i = 0; i < plans.size(); i++) {
         Plan plan = plans.get(i);
@@ -540,7 +614,7 @@ final class CopyCommand implements Callable<Integer> {
     out.println();
     out.printf(
         Locale.ROOT,
-        "Copied %,d of %,d %s in %d %s (%,d already there) and %d of %d %s.%n",
+        "Copied %d of %d %s in %d %s (%d already there) and %d of %d %s.%n",
         copied,
         entries,
         entries == 1 ? "entry" : "entries",

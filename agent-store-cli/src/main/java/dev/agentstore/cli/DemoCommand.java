@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Spec;
 /** Plays the seed's scenario on a SQLite file and tells the reader what happened. */
 @Command(
     name = "demo",
+    customSynopsis = {"agent-store demo [OPTIONS] [PATH]"},
     header = "Plays the demo story on a SQLite file (./agent-store-demo.db).",
     mixinStandardHelpOptions = true,
     description = {
@@ -35,6 +37,9 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
   static final String STREAM = "conv:demo";
   static final String GENERATION = "report.nightly";
+
+  /** The widest line the demo prints (a store path aside): an 80-column terminal. */
+  static final int WIDTH = 80;
 
   private static final List<String[]> TURNS =
       List.of(
@@ -92,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
           Entry entry =
               WriterLog.append(db, STREAM, turn[0], turn[1].getBytes(StandardCharsets.UTF_8));
           out.printf(
-              "                %-5s \"%s\"%n                      (hash %s...)%n",
+              "       %-5s \"%s\"%n             (hash %s...)%n",
               turn[0], turn[1], entry.contentHashHex().substring(0, 16));
         }
       } finally {
@@ -123,13 +128,38 @@ final class DemoCommand implements Callable<Integer> {
 
     out.println("4. Tampering: a copy of the file gets one byte of alice's seq 2 flipped, as");
     out.println("   anyone with a SQLite shell could do:");
-    out.println("     " + tamperedCopyVerdict(file));
+    for (String line : wrap(tamperedCopyVerdict(file), "     ", "       ")) {
+      out.println(line);
+    }
     out.println("   The original is untouched and still verifies; the copy is deleted.");
     out.println();
-    out.println(
-        "Run it again: the chains continue where they stopped and the generation moves on.");
+    out.println("Run it again: the chains continue where they stopped; the generation moves on.");
     out.println("Look inside with any SQLite tool: tables _agent_store_log and _agent_store_meta.");
     return 0;
+  }
+
+  /**
+   * {@code text} in lines of at most {@link #WIDTH} columns, broken at spaces, the first line after
+   * {@code first}, the others after {@code next}: the demo is read in an 80-column terminal.
+   */
+  static List<String> wrap(String text, String first, String next) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder line = new StringBuilder(first);
+    boolean empty = true;
+    for (String word : text.split(" ")) {
+      if (!empty && line.length() + 1 + word.length() > WIDTH) {
+        lines.add(line.toString());
+        line = new StringBuilder(next);
+        empty = true;
+      }
+      if (!empty) {
+        line.append(' ');
+      }
+      line.append(word);
+      empty = false;
+    }
+    lines.add(line.toString());
+    return lines;
   }
 
   /** Copies the closed store, flips one payload byte, and returns what verify says about it. */

@@ -15,6 +15,11 @@ import picocli.CommandLine.Spec;
 /** Reads generation counters; its subcommands bump and set them. */
 @Command(
     name = "gen",
+    customSynopsis = {
+      "agent-store gen [OPTIONS] (STORE | --policy FILE) [KEY]",
+      "       agent-store gen bump [OPTIONS] (STORE | --policy FILE) KEY",
+      "       agent-store gen set [OPTIONS] (STORE | --policy FILE) KEY VALUE"
+    },
     header = "Reads generation counters; gen bump and gen set change one.",
     mixinStandardHelpOptions = true,
     description = {
@@ -41,7 +46,7 @@ final class GenCommand implements Callable<Integer> {
 
   @Option(
       names = "--json",
-      description = "Print the result as JSON (see the README for its shape).")
+      description = "Print the result as JSON (see docs/commands.md for its shape).")
   boolean json;
 
   @Override
@@ -94,6 +99,7 @@ final class GenCommand implements Callable<Integer> {
   /** Bumps a counter and prints its new value. */
   @Command(
       name = "bump",
+      customSynopsis = {"agent-store gen bump [OPTIONS] (STORE | --policy FILE) KEY"},
       header = "Adds one to a generation counter and prints the new value.",
       mixinStandardHelpOptions = true,
       description =
@@ -110,16 +116,15 @@ final class GenCommand implements Callable<Integer> {
 
     @Mixin StoreArgs storeArgs;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "KEY", description = "The counter.")
+    @Parameters(
+        index = "1",
+        arity = "0..1",
+        paramLabel = "KEY",
+        hideParamSyntax = true,
+        description = "The counter.")
     @Nullable String key;
 
-    @Option(
-        names = "--create",
-        description =
-            "Make the store when it is not one yet: create a missing SQLite file, or add"
-                + " agent-store's tables to an empty file, another SQLite database or a PostgreSQL"
-                + " schema.")
-    boolean create;
+    @Mixin CreateOption create;
 
     @Option(names = "--json", description = "Print {\"key\": ..., \"value\": ...}.")
     boolean json;
@@ -129,7 +134,7 @@ final class GenCommand implements Callable<Integer> {
       StoreArgs.Parsed parsed = storeArgs.parse(key);
       String name = required(parsed.argument(0), "KEY");
       Generation generation = new Generation(name);
-      try (Store store = parsed.store().openForWriting(create)) {
+      try (Store store = parsed.store().openForWriting(create.wanted)) {
         print(spec.commandLine().getOut(), json, name, generation.bump(store.db()));
         return 0;
       }
@@ -139,6 +144,7 @@ final class GenCommand implements Callable<Integer> {
   /** Sets a counter, refusing to move it backwards. */
   @Command(
       name = "set",
+      customSynopsis = {"agent-store gen set [OPTIONS] (STORE | --policy FILE) KEY VALUE"},
       header = "Sets a generation counter; never moves it backwards.",
       mixinStandardHelpOptions = true,
       description = {
@@ -152,23 +158,23 @@ final class GenCommand implements Callable<Integer> {
 
     @Mixin StoreArgs storeArgs;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "KEY", description = "The counter.")
+    @Parameters(
+        index = "1",
+        arity = "0..1",
+        paramLabel = "KEY",
+        hideParamSyntax = true,
+        description = "The counter.")
     @Nullable String key;
 
     @Parameters(
         index = "2",
         arity = "0..1",
         paramLabel = "VALUE",
+        hideParamSyntax = true,
         description = "The new value, a 64-bit integer.")
     @Nullable String value;
 
-    @Option(
-        names = "--create",
-        description =
-            "Make the store when it is not one yet: create a missing SQLite file, or add"
-                + " agent-store's tables to an empty file, another SQLite database or a PostgreSQL"
-                + " schema.")
-    boolean create;
+    @Mixin CreateOption create;
 
     @Option(names = "--json", description = "Print {\"key\": ..., \"value\": ...}.")
     boolean json;
@@ -185,7 +191,7 @@ final class GenCommand implements Callable<Integer> {
         throw CliException.usage("VALUE must be a 64-bit integer, got \"" + text + "\"");
       }
       Generation generation = new Generation(name);
-      try (Store store = parsed.store().openForWriting(create)) {
+      try (Store store = parsed.store().openForWriting(create.wanted)) {
         generation.set(store.db(), target);
         print(spec.commandLine().getOut(), json, name, target);
         return 0;

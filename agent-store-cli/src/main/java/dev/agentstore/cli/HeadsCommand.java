@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 /** Lists the head of every chain: its last seq and content hash. */
 @Command(
     name = "heads",
+    customSynopsis = {"agent-store heads [OPTIONS] (STORE | --policy FILE)"},
     header = "Lists the head (last seq and hash) of every chain.",
     mixinStandardHelpOptions = true,
     description = {
@@ -37,7 +38,7 @@ final class HeadsCommand implements Callable<Integer> {
 
   @Option(
       names = "--json",
-      description = "Print the result as JSON (see the README for its shape).")
+      description = "Print the result as JSON (see docs/commands.md for its shape).")
   boolean json;
 
   @Override

@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 /** Describes a store: backend, size, durability settings, tables and whether they are ours. */
 @Command(
     name = "info",
+    customSynopsis = {"agent-store info [OPTIONS] (STORE | --policy FILE)"},
     header = "Describes a store: backend, size, settings, tables, layout.",
     mixinStandardHelpOptions = true,
     description = {
@@ -44,7 +45,7 @@ final class InfoCommand implements Callable<Integer> {
 
   @Option(
       names = "--json",
-      description = "Print the result as JSON (see the README for its shape).")
+      description = "Print the result as JSON (see docs/commands.md for its shape).")
   boolean json;
 
   /** One of agent-store's tables as found. */
@@ -294,7 +295,7 @@ final class InfoCommand implements Callable<Integer> {
       out.println("Backend:       SQLite " + f.version() + " (embedded)");
       out.printf(
           Locale.ROOT,
-          "File size:     %,d bytes (write-ahead log: %,d bytes)%n",
+          "File size:     %d bytes (write-ahead log: %d bytes)%n",
           f.sizeBytes(),
           f.walBytes());
       out.println("Journal mode:  " + f.journalMode());
@@ -309,7 +310,7 @@ final class InfoCommand implements Callable<Integer> {
       Operator o = Objects.requireNonNull(f.operator());
       out.printf(
           Locale.ROOT,
-          "Table size:    %,d bytes (tables %,d, indexes %,d)%n",
+          "Table size:    %d bytes (tables %d, indexes %d)%n",
           f.sizeBytes(),
           o.tableBytes(),
           o.indexBytes());
@@ -335,7 +336,7 @@ final class InfoCommand implements Callable<Integer> {
     Table table = new Table("TABLE", "ROWS>", "LAYOUT");
     for (TableInfo t : f.tables()) {
       table.add(
-          t.name(), t.present() ? String.format(Locale.ROOT, "%,d", t.rows()) : "-", t.layout());
+          t.name(), t.present() ? String.format(Locale.ROOT, "%d", t.rows()) : "-", t.layout());
     }
     table.print(out);
     for (TableInfo t : f.tables()) {

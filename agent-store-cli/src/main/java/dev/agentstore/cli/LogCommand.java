@@ -3,6 +3,7 @@ package dev.agentstore.cli;
 import dev.agentstore.Entry;
 import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
+import dev.agentstore.StoreException;
 import dev.agentstore.WriterLog;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Spec;
 /** Prints the entries of one chain in order, and with {@code --follow} those still to come. */
 @Command(
     name = "log",
+    customSynopsis = {"agent-store log [OPTIONS] (STORE | --policy FILE) --stream S [--writer W]"},
     header = "Prints the entries of one chain in order, or follows a chain or a stream.",
     mixinStandardHelpOptions = true,
     description = {
@@ -32,7 +34,7 @@ import picocli.CommandLine.Spec;
           + " length).",
       "Formats: text (default) shows a payload as UTF-8 text when it is valid UTF-8, with"
           + " control characters escaped (\\n, \\t, \\\\), else as 0x-prefixed hex; hex and"
-          + " base64 always encode the payload; json prints a document (see the README).",
+          + " base64 always encode the payload; json prints a document (see docs/commands.md).",
       "With --follow it then keeps printing each new entry as it commits, from any process,"
           + " until stopped (Ctrl-C or SIGTERM: exit code 0), --limit entries are printed or"
           + " --idle-timeout passes without one. Without --writer it follows every writer of the"
@@ -248,8 +250,11 @@ final class LogCommand implements Callable<Integer> {
           break;
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // an interrupted thread is asked to stop, as a signal
+    } catch (StoreException e) {
+      if (!(e.getCause() instanceof InterruptedException)) {
+        throw e;
+      }
+      // An interrupted thread is asked to stop, as a signal; poll left its interrupt flag set.
     }
     return 0;
   }

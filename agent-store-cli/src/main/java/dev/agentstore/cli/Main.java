@@ -24,13 +24,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** Entry point of the {@code agent-store} command. */
 @Command(
     name = "agent-store",
+    customSynopsis = {"agent-store [OPTIONS] COMMAND [ARGS...]"},
     mixinStandardHelpOptions = true,
-    version = "agent-store 0.1.0-SNAPSHOT",
+    versionProvider = Version.class,
     description = "Inspect, verify and copy agent-store stores (SQLite files or PostgreSQL).",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -70,12 +72,57 @@ public final class Main {
   private static final long STOP_GRACE_SECONDS = 10;
 
   private InputStream in = InputStream.nullInputStream();
+  private boolean stderrIsTerminal;
   private boolean stopRequested;
   private @Nullable Runnable stopAction;
+  private @Nullable Runnable interruptNotice;
 
   /** The standard input the commands read (append -). */
   InputStream in() {
     return in;
+  }
+
+  /**
+   * Whether the process's stderr is a terminal ({@link Terminal}): only when the command runs as
+   * its own process ({@link #main}); never for {@link #run}, whose streams are the caller's.
+   */
+  boolean stderrIsTerminal() {
+    return stderrIsTerminal;
+  }
+
+  /** The running command's {@code Main}, from any command's spec. */
+  static Main of(CommandSpec spec) {
+    return (Main) spec.root().userObject();
+  }
+
+  /**
+   * Registers what to tell the user when SIGINT or SIGTERM interrupts the running command (copy:
+   * how to resume). It runs on the signal's thread, before the command is stopped; the JVM's
+   * default exit status (130, 143) stays. Closing the returned handle unregisters it.
+   */
+  Registration whenInterrupted(Runnable notice) {
+    synchronized (this) {
+      interruptNotice = notice;
+    }
+    return () -> {
+      synchronized (this) {
+        if (interruptNotice == notice) {
+          interruptNotice = null;
+        }
+      }
+    };
+  }
+
+  /** Runs the registered interruption notice, if any ({@link #whenInterrupted}). */
+  void noticeInterrupt() {
+    Runnable notice;
+    synchronized (this) {
+      notice = interruptNotice;
+      interruptNotice = null;
+    }
+    if (notice != null) {
+      notice.run();
+    }
   }
 
   /** A registration that ends when closed. */
@@ -133,6 +180,7 @@ public final class Main {
                 new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), UTF_8)));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, UTF_8), true);
     Main main = new Main();
+    main.stderrIsTerminal = Terminal.stderrIsTerminal();
     CountDownLatch finished = new CountDownLatch(1);
     AtomicInteger exitCode = new AtomicInteger(EXIT_STORE);
     Runtime.getRuntime()
@@ -151,11 +199,16 @@ public final class Main {
    * --follow}) is stopped, and once it has closed its store and flushed its output the process ends
    * with the command's own exit code (0) instead of the signal's (130, 143). {@code halt} is the
    * only way to set the status once the JVM has begun shutting down; it is reached only after the
-   * command has finished. Any other command keeps the JVM's default behaviour.
+   * command has finished. Any other command keeps the JVM's default behaviour, after printing what
+   * it registered to say when interrupted ({@link #whenInterrupted}).
    */
   private static void stopOnSignal(Main main, CountDownLatch finished, AtomicInteger exitCode) {
-    if (finished.getCount() == 0 || !main.requestStop()) {
-      return; // a normal exit, or a command with nothing to stop gracefully
+    if (finished.getCount() == 0) {
+      return; // a normal exit
+    }
+    main.noticeInterrupt();
+    if (!main.requestStop()) {
+      return; // a command with nothing to stop gracefully
     }
     try {
       if (finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS)) {
@@ -201,9 +254,10 @@ public final class Main {
     commandLine.setParameterExceptionHandler(
         (e, argv) -> {
           CommandLine cmd = e.getCommandLine();
-          cmd.getErr().println("agent-store: " + oneLine(e) + helpHint(cmd));
+          String message = Suggestions.message(e);
+          cmd.getErr().println("agent-store: " + message + helpHint(cmd));
           if (json) {
-            printError(cmd.getOut(), "usage", oneLine(e), EXIT_USAGE);
+            printError(cmd.getOut(), "usage", message, EXIT_USAGE);
           }
           if (main.verbose) {
             printStackTrace(e, cmd.getErr());
@@ -234,6 +288,7 @@ public final class Main {
           Map.entry("copy", CopyCommand::new),
           Map.entry("info", InfoCommand::new),
           Map.entry("schema", SchemaCommand::new),
+          Map.entry("completion", CompletionCommand::new),
           Map.entry("help", CommandLine.HelpCommand::new));
 
   /**
@@ -260,7 +315,32 @@ public final class Main {
         commandLine.addSubcommand(command.getKey(), command.getValue().get());
       }
     }
+    finish(commandLine);
     return commandLine;
+  }
+
+  /** The command line with every subcommand, as the help and the completion script show it. */
+  static CommandLine fullCommandLine() {
+    return commandLine(new Main(), "help");
+  }
+
+  /**
+   * What every command shares and picocli does not pass down from the root: the version, for the
+   * {@code -V} that comes with each one's standard help options (it printed nothing there), and
+   * headings that set the arguments apart from the options a synopsis sums up as {@code [OPTIONS]}.
+   */
+  private static void finish(CommandLine commandLine) {
+    commandLine
+        .getCommandSpec()
+        .usageMessage()
+        .parameterListHeading("Arguments:%n")
+        .optionListHeading("Options:%n");
+    for (CommandLine sub : commandLine.getSubcommands().values()) {
+      if (sub.getCommandSpec().versionProvider() == null) {
+        sub.getCommandSpec().versionProvider(new Version());
+      }
+      finish(sub);
+    }
   }
 
   /** Whether {@code --json} was asked for (before any {@code --}, which ends the options). */

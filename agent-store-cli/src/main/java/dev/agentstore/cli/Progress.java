@@ -5,12 +5,22 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * A progress line on stderr for long runs: done/total, rate and time left, redrawn in place. Shown
- * only on a terminal, only once a run has lasted half a second, and at most five times a second;
- * silent when output is piped. The clock here only paces the display.
+ * A progress line on stderr for long runs: done/total, rate and time left, redrawn in place. Drawn
+ * only when enabled ({@link ProgressOptions}: by default when stderr is a terminal), only once a
+ * run has lasted half a second, and at most five times a second. The clock here only paces the
+ * display. Thread-safe: a signal handler may clear the line ({@link #close}) while the command
+ * updates it.
  */
 final class Progress implements AutoCloseable {
-  private static final long DELAY_NANOS = 500_000_000L;
+  /** The system property that sets the delay before the first line, in milliseconds. */
+  static final String DELAY_PROPERTY = "agentstore.progress.delay.ms";
+
+  /**
+   * How long a run goes before its line appears: short runs never flicker. The system property
+   * {@value #DELAY_PROPERTY} (milliseconds) changes it; tests set 0 to see a line at once.
+   */
+  private static final long DELAY_NANOS = Long.getLong(DELAY_PROPERTY, 500) * 1_000_000L;
+
   private static final long EVERY_NANOS = 200_000_000L;
 
   private final PrintWriter err;
@@ -21,6 +31,7 @@ final class Progress implements AutoCloseable {
   private final long start;
   private long lastDrawn;
   private boolean drawn;
+  private boolean silenced;
 
   Progress(PrintWriter err, boolean enabled, LongSupplier clock, String what, long total) {
     this.err = err;
@@ -31,14 +42,14 @@ final class Progress implements AutoCloseable {
     this.start = clock.getAsLong();
   }
 
-  /** A progress line on {@code err} when the process runs on a terminal, else a silent one. */
-  static Progress start(PrintWriter err, String what, long total) {
-    return new Progress(err, System.console() != null, System::nanoTime, what, total);
+  /** A progress line on {@code err} when {@code enabled}, else a silent one. */
+  static Progress start(PrintWriter err, boolean enabled, String what, long total) {
+    return new Progress(err, enabled, System::nanoTime, what, total);
   }
 
   /** Records that {@code done} of the total entries are done; redraws when it is time. */
-  void update(long done) {
-    if (!enabled) {
+  synchronized void update(long done) {
+    if (!enabled || silenced) {
       return;
     }
     long now = clock.getAsLong();
@@ -58,15 +69,11 @@ final class Progress implements AutoCloseable {
     if (total > 0) {
       line.append(
           String.format(
-              Locale.ROOT,
-              "%3d%% %,d/%,d entries",
-              Math.min(100, done * 100 / total),
-              done,
-              total));
+              Locale.ROOT, "%3d%% %d/%d entries", Math.min(100, done * 100 / total), done, total));
     } else {
-      line.append(String.format(Locale.ROOT, "%,d entries", done));
+      line.append(String.format(Locale.ROOT, "%d entries", done));
     }
-    line.append(String.format(Locale.ROOT, ", %,.0f entries/s", rate));
+    line.append(String.format(Locale.ROOT, ", %.0f entries/s", rate));
     if (total > 0 && rate > 0 && done < total) {
       long left = (long) Math.ceil((total - done) / rate);
       line.append(String.format(Locale.ROOT, ", ETA %d:%02d", left / 60, left % 60));
@@ -76,11 +83,24 @@ final class Progress implements AutoCloseable {
 
   /** Clears the line, if one was drawn. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (drawn) {
       err.print("\r\u001b[K");
       err.flush();
       drawn = false;
     }
+  }
+
+  /**
+   * Clears the line and draws no more, so that a message can take its place (an interrupted copy
+   * says how to resume) without a redraw from the still-running command overwriting it.
+   *
+   * @return whether a line was cleared
+   */
+  synchronized boolean silence() {
+    boolean cleared = drawn;
+    close();
+    silenced = true;
+    return cleared;
   }
 }

@@ -1,5 +1,6 @@
 package dev.agentstore.cli;
 
+import dev.agentstore.Dialect;
 import dev.agentstore.postgres.PostgresBackend;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Spec;
 /** Prints the SQL that lays down a PostgreSQL store, for an operator's own migration tool. */
 @Command(
     name = "schema",
+    customSynopsis = {"agent-store schema [OPTIONS] --print-sql"},
     header = "Prints the SQL that lays down a PostgreSQL store.",
     mixinStandardHelpOptions = true,
     description = {
@@ -46,7 +48,7 @@ final class SchemaCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    String quoted = "\"" + schema.replace("\"", "\"\"") + "\"";
+    String quoted = Dialect.POSTGRES.quoteIdentifier(schema);
     out.println("-- agent-store: the PostgreSQL store in schema " + quoted + ".");
     out.println("-- Run as the role that should own the tables: psql -v ON_ERROR_STOP=1 -f FILE");
     out.println("BEGIN;");

@@ -65,12 +65,12 @@ final class Store implements AutoCloseable {
   /** {@code table} as statements must name it. */
   String table(String table) {
     String schema = schema();
-    return schema == null ? table : "\"" + schema.replace("\"", "\"\"") + "\"." + table;
+    return schema == null ? table : db.dialect().quoteIdentifier(schema) + "." + table;
   }
 
   /** {@code column} ordered by its UTF-8 bytes, the library's order for names. */
   private String byteOrder(String column) {
-    return isPostgres() ? column + " COLLATE \"C\"" : column;
+    return db.dialect().orderByBytes(column);
   }
 
   boolean hasTable(String table) {

@@ -18,6 +18,8 @@ final class StoreArgs {
       index = "0",
       arity = "0..1",
       paramLabel = "STORE",
+      // Optional to picocli because --policy stands in for it; shown plain, as it is needed.
+      hideParamSyntax = true,
       description =
           "The store: a SQLite file, or a jdbc:postgresql://host:port/database URL."
               + " Omit it when --policy is given.")

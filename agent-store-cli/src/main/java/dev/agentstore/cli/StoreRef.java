@@ -5,7 +5,6 @@ import dev.agentstore.StoreException;
 import dev.agentstore.StorePolicy;
 import dev.agentstore.postgres.PostgresBackend;
 import dev.agentstore.postgres.PostgresOptions;
-import dev.agentstore.postgres.internal.ServerAddress;
 import dev.agentstore.sqlite.SqliteBackend;
 import dev.agentstore.sqlite.SqliteOptions;
 import java.io.IOException;
@@ -103,7 +102,7 @@ final class StoreRef {
   /**
    * The store a TOML policy describes ({@link StorePolicy#read}).
    *
-   * @throws CliException (store) when the policy cannot be read or is invalid
+   * @throws CliException (usage) when the policy is invalid, (store) when it cannot be read
    */
   static StoreRef policy(Path policyFile, @Nullable String schema, Duration connectTimeout) {
     if (schema != null) {
@@ -113,6 +112,10 @@ final class StoreRef {
     StorePolicy policy;
     try {
       policy = StorePolicy.read(policyFile);
+    } catch (InvalidInputException e) {
+      // What the user wrote is wrong (an unknown key, a bad value, invalid TOML): a usage error,
+      // whose message names the key and the file. A file that cannot be read stays exit code 3.
+      throw new CliException(Main.EXIT_USAGE, e.getMessage(), e);
     } catch (StoreException e) {
       throw new CliException(Main.EXIT_STORE, e.getMessage(), e);
     }
@@ -157,12 +160,12 @@ final class StoreRef {
     if (file != null) {
       return file.toString();
     }
-    return ServerAddress.of(url) + " (schema " + schema + ")";
+    return PostgresBackend.serverAddress(url) + " (schema " + schema + ")";
   }
 
   /** The file, or host:port/database of the server; never a password. */
   String address() {
-    return file != null ? file.toString() : ServerAddress.of(url);
+    return file != null ? file.toString() : PostgresBackend.serverAddress(url);
   }
 
   /** A key equal for two references to the same store, to refuse copying a store onto itself. */
@@ -175,7 +178,7 @@ final class StoreRef {
         return "sqlite:" + absolute;
       }
     }
-    return "postgres:" + ServerAddress.of(url) + "/" + schema;
+    return "postgres:" + PostgresBackend.serverAddress(url) + "/" + schema;
   }
 
   /**

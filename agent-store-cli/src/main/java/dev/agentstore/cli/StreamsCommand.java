@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 /** Lists the streams of a store with their writers and entry counts. */
 @Command(
     name = "streams",
+    customSynopsis = {"agent-store streams [OPTIONS] (STORE | --policy FILE)"},
     header = "Lists the streams with their writers and entry counts.",
     mixinStandardHelpOptions = true,
     description = "Lists every stream with its number of writers (chains) and entries.",
@@ -29,7 +30,7 @@ final class StreamsCommand implements Callable<Integer> {
 
   @Option(
       names = "--json",
-      description = "Print the result as JSON (see the README for its shape).")
+      description = "Print the result as JSON (see docs/commands.md for its shape).")
   boolean json;
 
   @Override
@@ -68,7 +69,7 @@ final class StreamsCommand implements Callable<Integer> {
       out.println();
       out.printf(
           Locale.ROOT,
-          "%d %s, %d %s, %,d %s.%n",
+          "%d %s, %d %s, %d %s.%n",
           streams.size(),
           streams.size() == 1 ? "stream" : "streams",
           writers,

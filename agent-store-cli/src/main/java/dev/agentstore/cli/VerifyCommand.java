@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 /** Verifies every chain of a store, or the selected ones, and says where each one breaks. */
 @Command(
     name = "verify",
+    customSynopsis = {"agent-store verify [OPTIONS] (STORE | --policy FILE)"},
     header = "Verifies every chain and names where a broken one breaks.",
     mixinStandardHelpOptions = true,
     description = {
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
           + " prev_hash the previous entry's content_hash, every content_hash"
           + " BLAKE3(prev_hash || payload), every hash 32 bytes.",
       "Prints a table of chains and a summary; a broken chain is named with its first broken"
-          + " seq and the reason. A progress line is shown on a terminal for long runs.",
+          + " seq and the reason. A progress line is drawn on stderr for long runs when stderr is a"
+          + " terminal (see --progress).",
       "On SQLite, first checks the file itself (PRAGMA integrity_check): a damaged page or an"
           + " index that lost rows can hide the end of a chain from every read, so a damaged"
           + " store is reported as DAMAGED and its chains are not verified."
@@ -60,6 +62,8 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Mixin StoreArgs storeArgs;
 
+  @Mixin ProgressOptions progressOptions;
+
   @Option(names = "--stream", paramLabel = "S", description = "Verify only this stream's chains.")
   @Nullable String stream;
 
@@ -68,7 +72,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Option(
       names = "--json",
-      description = "Print the result as JSON (see the README for its shape).")
+      description = "Print the result as JSON (see docs/commands.md for its shape).")
   boolean json;
 
   @Option(
@@ -128,7 +132,9 @@ final class VerifyCommand implements Callable<Integer> {
       List<Store.Chain> chains = select(store);
       long total = chains.stream().mapToLong(Store.Chain::entries).sum();
       List<Verdict> verdicts = new ArrayList<>();
-      try (Progress progress = Progress.start(err, "verifying", total)) {
+      try (Progress progress =
+          Progress.start(
+              err, progressOptions.enabled(Main.of(spec).stderrIsTerminal()), "verifying", total)) {
         long before = 0;
         for (Store.Chain chain : chains) {
           long base = before;
@@ -305,7 +311,7 @@ final class VerifyCommand implements Callable<Integer> {
     out.println();
     out.printf(
         Locale.ROOT,
-        "%d %s, %,d %s: %d intact, %d broken.%n",
+        "%d %s, %d %s: %d intact, %d broken.%n",
         verdicts.size(),
         verdicts.size() == 1 ? "chain" : "chains",
         entries,

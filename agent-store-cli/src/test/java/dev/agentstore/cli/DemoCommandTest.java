@@ -35,8 +35,10 @@ class DemoCommandTest {
     assertTrue(
         first
             .out()
+            .replace("\n       ", " ")
             .contains(
-                "verify: chain broken in conv:demo/alice at seq 2: content_hash does not match"),
+                "     verify: chain broken in conv:demo/alice at seq 2: content_hash does not match"
+                    + " BLAKE3(prev_hash || payload)\n"),
         first.out());
     assertEquals("", first.err());
   }
@@ -54,6 +56,23 @@ class DemoCommandTest {
       assertEquals(4, WriterLog.verify(db, "conv:demo", "alice").orElseThrow().seq());
       assertEquals(4, WriterLog.verify(db, "conv:demo", "bob").orElseThrow().seq());
       assertEquals(2, new Generation("report.nightly").current(db));
+    }
+  }
+
+  @Test
+  void everyDemoLineFitsAnEightyColumnTerminal() {
+    Path file = dir.resolve("demo.db");
+    for (int run = 1; run <= 2; run++) {
+      Run demo = run("demo", file.toString());
+      assertEquals(0, demo.exitCode(), demo.err());
+      for (String line : demo.out().lines().toList()) {
+        // The store's path is the one line whose width the demo does not choose.
+        if (!line.equals("Store: " + file.toAbsolutePath())) {
+          assertTrue(
+              DisplayWidth.of(line) <= DemoCommand.WIDTH,
+              "run " + run + ": " + DisplayWidth.of(line) + " columns: " + line);
+        }
+      }
     }
   }
 

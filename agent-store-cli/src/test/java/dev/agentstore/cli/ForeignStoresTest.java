@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import dev.agentstore.postgres.internal.ServerAddress;
+import dev.agentstore.postgres.PostgresBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -90,7 +90,7 @@ class ForeignStoresTest {
               .expect(Main.EXIT_STORE);
       assertEquals(
           "agent-store: cannot write to "
-              + ServerAddress.of(TestStores.PG_URL)
+              + PostgresBackend.serverAddress(TestStores.PG_URL)
               + " (schema "
               + schema.name()
               + "): schema "

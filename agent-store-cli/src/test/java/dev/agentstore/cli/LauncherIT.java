@@ -74,7 +74,18 @@ class LauncherIT {
     Run run = launch("--help");
     assertEquals(0, run.exitCode(), run.err());
     for (String command :
-        List.of("demo", "verify", "streams", "heads", "log", "gen", "append", "copy", "info")) {
+        List.of(
+            "demo",
+            "verify",
+            "streams",
+            "heads",
+            "log",
+            "gen",
+            "append",
+            "copy",
+            "info",
+            "schema",
+            "completion")) {
       assertTrue(run.out().contains("\n  " + command + " "), command + " in\n" + run.out());
     }
     assertEquals("", run.err(), "nothing on stderr: no build, no JVM warnings");
@@ -216,6 +227,74 @@ class LauncherIT {
     } finally {
       ProcessTrees.destroyTree(process.toHandle(), 60);
     }
+  }
+
+  @Test
+  void theJarPrintsTheProjectVersionFromItsManifest() throws Exception {
+    String expected = "agent-store " + CommandLineConventionsTest.projectVersion() + "\n";
+    for (String[] args : List.of(new String[] {"-V"}, new String[] {"verify", "-V"})) {
+      Run run = launch(args);
+      assertEquals(0, run.exitCode(), run.err());
+      assertEquals(expected, run.out(), String.join(" ", args));
+    }
+    try (var jar =
+        new java.util.jar.JarFile(
+            ROOT.resolve("agent-store-cli/target/agent-store.jar").toFile())) {
+      assertEquals(
+          CommandLineConventionsTest.projectVersion(),
+          jar.getManifest().getMainAttributes().getValue("Implementation-Version"));
+    }
+  }
+
+  @Test
+  void aFirstRunThatBuildsSaysSoAndShowsEachModuleAsMavenBuildsIt() throws Exception {
+    // The launcher in a root of its own, with no jar: it must build, and a stand-in mvn on the
+    // PATH plays Maven's module lines and then fails, so no real build runs.
+    Path root = Files.createDirectories(dir.resolve("clone"));
+    Path launcher = Files.copy(LAUNCHER, root.resolve("agent-store"));
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path mvn =
+        Files.writeString(
+            bin.resolve("mvn"),
+            "#!/bin/sh\n"
+                + "echo '[INFO] Scanning for projects...'\n"
+                + "echo '[INFO] Building agent-store (parent) 0.1.0-SNAPSHOT                 [1/4]'\n"
+                + "echo '[INFO] --- maven-compiler-plugin:3.13.0:compile (default-compile) ---'\n"
+                + "echo '[INFO] Building agent-store (core + SQLite) 0.1.0-SNAPSHOT          [2/4]'\n"
+                + "echo '[ERROR] COMPILATION ERROR'\n"
+                + "exit 1\n",
+            UTF_8);
+    assertTrue(mvn.toFile().setExecutable(true));
+    ProcessBuilder builder =
+        new ProcessBuilder(launcher.toString(), "--help")
+            .directory(dir.toFile())
+            .redirectOutput(dir.resolve("stdout.txt").toFile())
+            .redirectError(dir.resolve("stderr.txt").toFile());
+    builder.environment().put("PATH", bin + java.io.File.pathSeparator + System.getenv("PATH"));
+    Process process = builder.start();
+    try {
+      assertTrue(process.waitFor(180, TimeUnit.SECONDS), "the launcher finished");
+    } finally {
+      ProcessTrees.destroyTree(process.toHandle(), 60);
+    }
+    String err = Files.readString(dir.resolve("stderr.txt"), UTF_8);
+    assertEquals(3, process.exitValue(), err);
+    Path log = root.resolve("target/launcher-build.log");
+    assertTrue(
+        err.startsWith(
+            "agent-store: building agent-store (first run, or its sources changed; about a"
+                + " minute)...\n"
+                + "agent-store: the full Maven output goes to "
+                + log
+                + "\n"
+                + "agent-store:   [1/4] agent-store (parent)\n"
+                + "agent-store:   [2/4] agent-store (core + SQLite)\n"
+                + "agent-store: the build failed; the last lines of "
+                + log
+                + ":\n"),
+        err);
+    assertTrue(err.endsWith("[ERROR] COMPILATION ERROR\n"), err);
+    assertTrue(Files.readString(log, UTF_8).contains("maven-compiler-plugin"), "the full log");
   }
 
   /** The file's text, for a failure message. */

@@ -204,7 +204,7 @@ class LogFollowProcessTest {
   }
 
   /** Whether process {@code pid} ignores signal {@code number} (Linux: SigIgn in its status). */
-  private static boolean ignores(long pid, int number) throws IOException {
+  static boolean ignores(long pid, int number) throws IOException {
     Path status = Path.of("/proc", Long.toString(pid), "status");
     if (!Files.exists(status)) {
       return false;

@@ -30,10 +30,21 @@ class MainTest {
             "append",
             "copy",
             "info",
-            "schema");
+            "schema",
+            "completion");
     assertEquals(
         List.of(
-            "demo", "verify", "streams", "heads", "log", "gen", "append", "copy", "info", "schema",
+            "demo",
+            "verify",
+            "streams",
+            "heads",
+            "log",
+            "gen",
+            "append",
+            "copy",
+            "info",
+            "schema",
+            "completion",
             "help"),
         List.copyOf(root.getSubcommands().keySet()));
     for (String command : commands) {
@@ -46,7 +57,8 @@ class MainTest {
     assertTrue(top.out().contains("Exit codes:"), top.out());
     assertTrue(top.out().contains("Commands:"), top.out());
     assertTrue(
-        top.out().contains("  copy     Copies chains and generations to another store"), top.out());
+        top.out().contains("  copy        Copies chains and generations to another store"),
+        top.out());
     assertEquals(
         List.of("verify"),
         List.copyOf(
@@ -70,7 +82,7 @@ class MainTest {
     Cli.Result usage = Cli.run("heads", missing.toString(), "--json", "--bogus").expect(2);
     assertEquals("usage", usage.json().get("error").get("kind").asText());
     assertEquals(2, usage.json().get("error").get("exit").asInt());
-    assertEquals("Unknown option: '--bogus'", usage.json().get("error").get("message").asText());
+    assertEquals("unknown option '--bogus'", usage.json().get("error").get("message").asText());
 
     Path text = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "not a database at all");
     Cli.Result foreign = Cli.run("verify", text.toString(), "--json").expect(3);

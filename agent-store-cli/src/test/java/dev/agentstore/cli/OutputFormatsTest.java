@@ -2,16 +2,27 @@ package dev.agentstore.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentstore.Generation;
+import dev.agentstore.WriterLog;
+import dev.agentstore.sqlite.SqliteBackend;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The small writers behind every command's output: JSON, payload text, tables, progress. */
 class OutputFormatsTest {
+  @TempDir Path dir;
+
   @Test
   void jsonEscapesStringsAndWritesIntegersExactly() {
     StringWriter text = new StringWriter();
@@ -75,7 +86,7 @@ class OutputFormatsTest {
       clock.set(1_000_000_000L);
       progress.update(250);
       assertTrue(
-          text.toString().contains("verifying:  25% 250/1,000 entries, 250 entries/s, ETA 0:03"),
+          text.toString().contains("verifying:  25% 250/1000 entries, 250 entries/s, ETA 0:03"),
           text.toString());
     }
     assertTrue(text.toString().endsWith("\r\u001b[K"), "the line is cleared at the end");
@@ -87,4 +98,35 @@ class OutputFormatsTest {
     }
     assertEquals("", silent.toString());
   }
+
+  @Test
+  void numbersPrintWithoutGroupingInTablesAndSummaries() {
+    Path store = dir.resolve("many.db");
+    try (SqliteBackend db = SqliteBackend.open(store)) {
+      Generation.ensureSchema(db);
+      WriterLog.ensureSchema(db);
+      List<byte[]> payloads = new ArrayList<>();
+      for (int i = 1; i <= 1234; i++) {
+        payloads.add(("entry " + i).getBytes(UTF_8));
+      }
+      WriterLog.appendAll(db, "jobs", "w1", payloads);
+    }
+    String verify = Cli.run("verify", store.toString()).expect(0).out();
+    assertTrue(verify.contains("1 chain, 1234 entries: 1 intact, 0 broken."), verify);
+    assertTrue(verify.lines().anyMatch(l -> l.matches("jobs\\s+w1\\s+1234\\s+1234\\s.*")), verify);
+    String streams = Cli.run("streams", store.toString()).expect(0).out();
+    assertTrue(streams.contains("1234 entries."), streams);
+    String copy =
+        Cli.run("copy", store.toString(), dir.resolve("copy.db").toString(), "--create")
+            .expect(0)
+            .out();
+    assertTrue(copy.contains("Copied 1234 of 1234 entries in 1 chain (0 already there)"), copy);
+    String info = Cli.run("info", store.toString()).expect(0).out();
+    for (String out : List.of(verify, streams, copy, info)) {
+      assertFalse(GROUPED.matcher(out).find(), "a grouped number in\n" + out);
+    }
+  }
+
+  /** A number with a grouping separator: 1,234 or 1 234 (as some locales print them). */
+  private static final Pattern GROUPED = Pattern.compile("\\d[,\u00a0\u202f]\\d{3}");
 }

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a read command leaves beside a SQLite file, exactly as the README says: the database file
- * byte for byte unchanged, and an empty {@code -wal} with its index ({@code -shm}), which WAL mode
- * needs to read and which only a connection that may write removes when it closes last.
+ * What a read command leaves beside a SQLite file, exactly as docs/commands.md says: the database
+ * file byte for byte unchanged, and an empty {@code -wal} with its index ({@code -shm}), which WAL
+ * mode needs to read and which only a connection that may write removes when it closes last.
  */
 class ReadCommandsLeaveNoFilesTest {
   @TempDir Path dir;

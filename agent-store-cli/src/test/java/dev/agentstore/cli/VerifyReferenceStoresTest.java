@@ -221,7 +221,7 @@ class VerifyReferenceStoresTest {
 
   /**
    * A cut tail and a consistent rewrite leave chains that link and hash correctly: verify exits 0
-   * and reports every chain intact, as the README says a bare hash chain must. What gives the
+   * and reports every chain intact, as docs/commands.md says a bare hash chain must. What gives the
    * tampering away is the head, which differs from the one the manifest recorded.
    */
   @ParameterizedTest(name = "{0}: {1}/{2} verifies, head now seq {3}")

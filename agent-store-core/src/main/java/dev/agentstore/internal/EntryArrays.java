@@ -1,7 +1,6 @@
 package dev.agentstore.internal;
 
 import dev.agentstore.Entry;
-import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -32,7 +31,7 @@ public final class EntryArrays {
       byte[] payload) {
     HANDED_OVER.set(payload);
     try {
-      return new Entry(stream, writer, seq, Optional.ofNullable(prevHash), contentHash, payload);
+      return new Entry(stream, writer, seq, prevHash, contentHash, payload);
     } finally {
       HANDED_OVER.remove();
     }

@@ -1,5 +1,6 @@
 package dev.agentstore.internal;
 
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +18,13 @@ final class HeadCache {
 
   private final ConcurrentHashMap<Chain, Guess> guesses = new ConcurrentHashMap<>();
 
+  /**
+   * Chains that another process appended to between two appends of this one, and where the
+   * one-statement append lost its race: until an append finds the head it expected, appends take
+   * the locked path at once, since a guess made here would only lose again.
+   */
+  private final Set<Chain> contended = ConcurrentHashMap.newKeySet();
+
   @Nullable Guess get(String stream, String writer) {
     return guesses.get(new Chain(stream, writer));
   }
@@ -27,6 +35,22 @@ final class HeadCache {
       guesses.clear();
     }
     guesses.put(new Chain(stream, writer), new Guess(seq, hash));
+  }
+
+  boolean contended(String stream, String writer) {
+    return !contended.isEmpty() && contended.contains(new Chain(stream, writer));
+  }
+
+  void contended(String stream, String writer, boolean isContended) {
+    Chain chain = new Chain(stream, writer);
+    if (isContended) {
+      if (contended.size() >= MAX_CHAINS) {
+        contended.clear();
+      }
+      contended.add(chain);
+    } else if (!contended.isEmpty()) {
+      contended.remove(chain);
+    }
   }
 
   void forget(String stream, String writer) {

@@ -14,19 +14,22 @@ import dev.agentstore.StoreClosedException;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreListener;
 import dev.agentstore.TransactionBody;
+import dev.agentstore.spi.Threads;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -210,7 +213,7 @@ public abstract class JdbcBackend implements Backend {
 
   @Override
   public int exec(String sql, @Nullable Object... params) {
-    Objects.requireNonNull(sql, "sql");
+    Args.notNull(sql, "sql");
     return write(
         STATEMENT + abbreviate(sql),
         false,
@@ -222,8 +225,8 @@ public abstract class JdbcBackend implements Backend {
 
   @Override
   public <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params) {
-    Objects.requireNonNull(sql, "sql");
-    Objects.requireNonNull(mapper, "mapper");
+    Args.notNull(sql, "sql");
+    Args.notNull(mapper, "mapper");
     return read(
         QUERY + abbreviate(sql),
         conn -> {
@@ -241,7 +244,7 @@ public abstract class JdbcBackend implements Backend {
 
   @Override
   public <T> T inTransaction(TransactionBody<T> body) {
-    Objects.requireNonNull(body, "body");
+    Args.notNull(body, "body");
     ensureOpen();
     Tx joined = current.get();
     if (joined != null) {
@@ -409,11 +412,42 @@ public abstract class JdbcBackend implements Backend {
 
   // ---------------------------------------------------------------- machinery for primitives
 
-  /** The backend behind {@code backend}, which may be a transaction's view of one. */
+  /**
+   * How to reach the engine inside each public facade class ({@code SqliteBackend}, {@code
+   * PostgresBackend}): the facades hold their engine in a private field and show no method that
+   * returns it, so each registers a function that reads the field, once, from its static
+   * initializer. A lookup is one hash-map read keyed by the facade's class, cheap enough for every
+   * append.
+   */
+  private static final Map<Class<?>, Function<Backend, JdbcBackend>> FACADES =
+      new ConcurrentHashMap<>();
+
+  /**
+   * Registers {@code engine} as the way to the engine inside instances of {@code facade}, a final
+   * class. Called once per class, from its static initializer: an instance cannot exist before.
+   *
+   * @throws IllegalStateException when {@code facade} is registered already
+   */
+  public static <F extends Backend> void registerFacade(
+      Class<F> facade, Function<F, JdbcBackend> engine) {
+    Function<Backend, JdbcBackend> unwrap = backend -> engine.apply(facade.cast(backend));
+    if (FACADES.putIfAbsent(facade, unwrap) != null) {
+      throw new IllegalStateException(facade.getName() + " is registered as a facade already");
+    }
+  }
+
+  /**
+   * The backend behind {@code backend}, which may be a public facade over an engine or a
+   * transaction's view of one.
+   */
   public static JdbcBackend of(Backend backend) {
     Args.notNull(backend, "backend");
     if (backend instanceof JdbcBackend jdbc) {
       return jdbc;
+    }
+    Function<Backend, JdbcBackend> facade = FACADES.get(backend.getClass());
+    if (facade != null) {
+      return facade.apply(backend);
     }
     if (backend instanceof TxView view) {
       return view.checkedOwner();
@@ -625,6 +659,10 @@ public abstract class JdbcBackend implements Backend {
 
   /** Turns a driver error into the agent-store exception that says what it means. */
   public StoreException translate(SQLException e, String what) {
+    StoreException missing = MissingTable.explain(e, what, describe());
+    if (missing != null) {
+      return missing;
+    }
     String detail = what + " on " + describe() + ": " + e.getMessage();
     return switch (classify(e)) {
       case BUSY ->

@@ -20,6 +20,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.LongConsumer;
@@ -89,7 +90,9 @@ public final class LogOps {
               + backend.describe()
               + "; "
               + creator
-              + " creates it, run by a user who may create tables");
+              + " creates it ("
+              + MissingTable.EVERY_TABLE
+              + "), run by a user who may create tables");
     }
     requireLayout(backend, table, found, expected);
   }
@@ -153,25 +156,53 @@ public final class LogOps {
       throws SQLException {
     PreparedStatement statement = conn.prepare(sql.head(), stream, writer);
     try (ResultSet rs = statement.executeQuery()) {
-      if (!rs.next()) {
-        return new HeadRef(0, null);
-      }
-      long seq = rs.getLong(1);
-      Object stored = rs.getObject(2);
-      String type = ChainReader.storedType(stored);
-      byte[] hash = ChainReader.bytes(stored);
-      if (!"blob".equals(type) || hash == null || hash.length != Blake3.HASH_BYTES) {
-        throw new MalformedRowException(
-            stream,
-            writer,
-            seq,
-            Reason.MALFORMED_HASH,
-            "the head's content_hash is "
-                + ("blob".equals(type) ? (hash == null ? 0 : hash.length) + " bytes" : type)
-                + ", not a 32-byte BLOB; refusing to extend a malformed chain");
-      }
-      return new HeadRef(seq, hash);
+      return head(rs, stream, writer);
     }
+  }
+
+  /**
+   * Takes the chain's lock for the current transaction, then reads the head: in one round trip
+   * where the dialect has a statement for both.
+   */
+  private static HeadRef lockAndReadHead(
+      JdbcBackend backend, Conn conn, SqlDialect sql, String stream, String writer)
+      throws SQLException {
+    String lockedHead = sql.lockedHead();
+    if (lockedHead == null) {
+      backend.lockChain(conn, stream, writer);
+      return readHead(conn, sql, stream, writer);
+    }
+    PreparedStatement statement =
+        conn.prepare(lockedHead, sql.lockedHeadParameters(stream, writer).toArray());
+    statement.execute();
+    if (!statement.getMoreResults()) {
+      throw new SQLException(
+          "the locked head read of " + stream + "/" + writer + " returned no head");
+    }
+    try (ResultSet rs = statement.getResultSet()) {
+      return head(rs, stream, writer);
+    }
+  }
+
+  private static HeadRef head(ResultSet rs, String stream, String writer) throws SQLException {
+    if (!rs.next()) {
+      return new HeadRef(0, null);
+    }
+    long seq = rs.getLong(1);
+    Object stored = rs.getObject(2);
+    String type = ChainReader.storedType(stored);
+    byte[] hash = ChainReader.bytes(stored);
+    if (!"blob".equals(type) || hash == null || hash.length != Blake3.HASH_BYTES) {
+      throw new MalformedRowException(
+          stream,
+          writer,
+          seq,
+          Reason.MALFORMED_HASH,
+          "the head's content_hash is "
+              + ("blob".equals(type) ? (hash == null ? 0 : hash.length) + " bytes" : type)
+              + ", not a 32-byte BLOB; refusing to extend a malformed chain");
+    }
+    return new HeadRef(seq, hash);
   }
 
   /**
@@ -223,35 +254,74 @@ public final class LogOps {
     String what = "append to " + stream + "/" + writer;
     // One deadline for every wait of this append, the one-statement tries and the locked path.
     BusyBudget budget = backend.budget();
+    boolean raced = false;
     if (payloads.size() == 1
         && expectedSeq.isEmpty()
         && backend.singleStatementAppends()
         && !backend.inTransactionOnThisThread()) {
-      Entry entry = appendOneStatement(backend, budget, stream, writer, payloads.get(0), what);
-      if (entry != null) {
-        return List.of(entry);
+      if (backend.headCache.contended(stream, writer)) {
+        raced = true;
+      } else {
+        Entry entry = appendOneStatement(backend, budget, stream, writer, payloads.get(0), what);
+        if (entry != null) {
+          return List.of(entry);
+        }
+        raced = true;
       }
     }
+    // Only a transaction this call begins may be committed by its insert; a caller's runs on.
+    boolean ownTransaction = !backend.inTransactionOnThisThread();
+    boolean[] othersAppended = {false};
     List<Entry> appended =
         backend.write(
             budget,
             what,
             true,
             tx -> {
-              backend.lockChain(tx.conn(), stream, writer);
-              HeadRef head = readHead(tx.conn(), sql, stream, writer);
+              HeadRef head = lockAndReadHead(backend, tx.conn(), sql, stream, writer);
+              // This process's own appends keep the remembered head current; a head past it
+              // was written by another process (or by a thread whose append is still returning).
+              HeadCache.Guess remembered = backend.headCache.get(stream, writer);
+              othersAppended[0] = remembered == null || remembered.seq() != head.seq();
               if (expectedSeq.isPresent() && expectedSeq.getAsLong() != head.seq()) {
                 throw new AppendConflictException(
                     stream, writer, expectedSeq.getAsLong(), head.seq());
               }
               List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), payloads);
-              insert(tx.conn(), sql, entries);
+              if (ownTransaction
+                  && tx.owned()
+                  && entries.size() == 1
+                  && sql.insertCommitting() != null) {
+                insertCommitting(tx.conn(), sql, entries.get(0));
+              } else {
+                insert(tx.conn(), sql, entries);
+              }
               tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
               return entries;
             });
     Entry last = appended.get(appended.size() - 1);
     backend.headCache.put(stream, writer, last.seq(), last.contentHash());
+    // Another process appends to this chain too: its next appends go straight to the lock, until
+    // one finds that nobody appended since this process's last append.
+    backend.headCache.contended(stream, writer, raced && othersAppended[0]);
     return appended;
+  }
+
+  /**
+   * Inserts {@code entry} and commits the transaction in the same round trip (see {@link
+   * SqlDialect#insertCommitting()}).
+   */
+  private static void insertCommitting(Conn conn, SqlDialect sql, Entry entry) throws SQLException {
+    PreparedStatement insert = conn.prepare(sql.insertCommitting());
+    Conn.bind(
+        insert,
+        entry.stream(),
+        entry.writer(),
+        entry.seq(),
+        entry.prevHash(),
+        entry.contentHash(),
+        sql.payloadParameter(EntryArrays.payload(entry)));
+    insert.execute();
   }
 
   /** Inserts {@code entries} as they are: one statement for one entry, one batch for several. */
@@ -263,7 +333,7 @@ public final class LogOps {
           entry.stream(),
           entry.writer(),
           entry.seq(),
-          entry.prevHash().orElse(null),
+          entry.prevHash(),
           entry.contentHash(),
           // The entry's own array: a batch keeps every bound value until it runs.
           sql.payloadParameter(EntryArrays.payload(entry)));
@@ -368,7 +438,7 @@ public final class LogOps {
           List.of(stream, writer, 1L, entry.contentHash(), sql.payloadParameter(payload)));
     } else {
       insert = conn.prepare(sql.insertAfter());
-      byte[] prev = entry.prevHash().orElseThrow();
+      byte[] prev = Objects.requireNonNull(entry.prevHash(), "prevHash past seq 1");
       params.addAll(
           List.of(
               stream,
@@ -425,7 +495,7 @@ public final class LogOps {
           if (head.seq() != first.seq() - 1) {
             throw new AppendConflictException(stream, writer, first.seq() - 1, head.seq());
           }
-          if (head.seq() > 0 && !Arrays.equals(head.hash(), first.prevHash().orElse(null))) {
+          if (head.seq() > 0 && !Arrays.equals(head.hash(), first.prevHash())) {
             throw new ChainBrokenException(
                 stream, writer, first.seq(), Reason.PREV_HASH_MISMATCH, head.seq());
           }
@@ -456,7 +526,7 @@ public final class LogOps {
                 + "; import one chain at a time");
       }
       long seq = entry.seq();
-      byte[] prev = entry.prevHash().orElse(null);
+      byte[] prev = entry.prevHash();
       if (previous != null && seq != previous.seq() + 1) {
         throw new ChainBrokenException(stream, writer, seq, Reason.GAP, previous.seq() + 1, seq);
       }

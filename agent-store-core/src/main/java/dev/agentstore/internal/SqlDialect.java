@@ -138,6 +138,28 @@ public abstract class SqlDialect {
   }
 
   /**
+   * Takes the chain's lock and reads its head in one round trip: two statements, so that the head
+   * is read with a snapshot taken after the lock was granted. Binds {@link #lockedHeadParameters}.
+   * Null where the lock is taken on its own ({@code JdbcBackend.lockChain}) or there is none.
+   */
+  public @Nullable String lockedHead() {
+    return null;
+  }
+
+  /** The parameters of {@link #lockedHead()} for the chain {@code (stream, writer)}. */
+  public List<Object> lockedHeadParameters(String stream, String writer) {
+    return List.of();
+  }
+
+  /**
+   * One entry's {@link #insert()} followed by the {@code COMMIT} of the transaction it runs in,
+   * sent in one round trip; null where the driver cannot send both at once.
+   */
+  public @Nullable String insertCommitting() {
+    return null;
+  }
+
+  /**
    * The parameter that binds a payload, for {@link Conn#bind}: the array itself, or {@link
    * Conn.StreamedBytes} where the driver's {@code setBytes} would copy it.
    */

@@ -1,5 +1,6 @@
 package dev.agentstore.internal;
 
+import dev.agentstore.Dialect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -82,8 +83,7 @@ public final class SqliteDialect extends SqlDialect {
 
   @Override
   public String byteOrder(String column) {
-    // SQLite's default BINARY collation compares the UTF-8 bytes.
-    return column;
+    return Dialect.SQLITE.orderByBytes(column);
   }
 
   @Override

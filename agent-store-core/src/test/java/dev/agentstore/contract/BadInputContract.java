@@ -150,9 +150,10 @@ public abstract class BadInputContract extends BackendContract {
 
   @Test
   void aNullPayloadIsRefused() {
-    assertRefused(() -> WriterLog.append(store, STREAM, WRITER, null), "payload", STREAM, WRITER);
     assertRefused(
-        () -> WriterLog.append(store, STREAM, WRITER, null, 3), "payload", STREAM, WRITER);
+        () -> WriterLog.append(store, STREAM, WRITER, (byte[]) null), "payload", STREAM, WRITER);
+    assertRefused(
+        () -> WriterLog.append(store, STREAM, WRITER, (byte[]) null, 3), "payload", STREAM, WRITER);
     List<byte[]> withNull = new ArrayList<>(Arrays.asList(utf8("ok"), null));
     assertRefused(
         () -> WriterLog.appendAll(store, STREAM, WRITER, withNull), "payload", STREAM, WRITER);

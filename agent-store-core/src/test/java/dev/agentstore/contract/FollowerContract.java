@@ -1,7 +1,9 @@
 package dev.agentstore.contract;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,6 +16,7 @@ import dev.agentstore.Entry;
 import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.StoreException;
 import dev.agentstore.WakeUpSource;
 import dev.agentstore.WriterLog;
 import java.time.Duration;
@@ -311,36 +314,69 @@ public abstract class FollowerContract extends BackendContract {
         () -> FollowOptions.defaults().withPollInterval(Duration.ZERO));
   }
 
+  // ---------------------------------------------------------------- interruption
+
+  @Test
+  void anInterruptedPollThrowsStoreExceptionAndLeavesTheInterruptSet() throws Exception {
+    WriterLog.append(store, "conv", "alice", utf8("first"));
+    try (Follower follower = WriterLog.follow(store, "conv", "alice", 1)) {
+      assertEquals(Optional.empty(), follower.poll(Duration.ZERO));
+      StoreException thrown = interrupted(() -> follower.poll(NEVER));
+      assertEquals("interrupted while following conv/alice", thrown.getMessage());
+      // Nothing was lost: the follower goes on from where it was.
+      WriterLog.append(store, "conv", "alice", utf8("second"));
+      assertArrayEquals(utf8("second"), take(follower, 1).get(0).payload());
+    }
+  }
+
+  @Test
+  void anInterruptedHasNextThrowsStoreExceptionAndLeavesTheInterruptSet() throws Exception {
+    try (Follower follower = WriterLog.followStream(store, "conv")) {
+      assertEquals(Optional.empty(), follower.poll(Duration.ZERO));
+      StoreException thrown = interrupted(follower::hasNext);
+      assertEquals("interrupted while following stream conv", thrown.getMessage());
+    }
+  }
+
+  /**
+   * Runs {@code call} with this thread's interrupt flag set and returns what it threw, after
+   * checking that it threw a {@link StoreException} caused by the interrupt and left the flag set.
+   * The flag is cleared again before returning, whatever happened.
+   */
+  private static StoreException interrupted(org.junit.jupiter.api.function.Executable call) {
+    Thread.currentThread().interrupt();
+    StoreException thrown;
+    boolean stillSet;
+    try {
+      thrown = assertThrows(StoreException.class, call);
+    } finally {
+      stillSet = Thread.interrupted();
+    }
+    assertTrue(stillSet, "the interrupt flag is set again");
+    assertInstanceOf(InterruptedException.class, thrown.getCause());
+    return thrown;
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** The next {@code count} entries, each waited for at most {@link #WAIT_SECONDS}. */
   private static List<Entry> take(Follower follower, int count) {
     List<Entry> entries = new ArrayList<>();
-    try {
-      while (entries.size() < count) {
-        Optional<Entry> entry = follower.poll(Duration.ofSeconds(WAIT_SECONDS));
-        if (entry.isEmpty()) {
-          throw new AssertionError(
-              "only " + entries.size() + " of " + count + " entries within " + WAIT_SECONDS + " s");
-        }
-        entries.add(entry.get());
+    while (entries.size() < count) {
+      Optional<Entry> entry = follower.poll(Duration.ofSeconds(WAIT_SECONDS));
+      if (entry.isEmpty()) {
+        throw new AssertionError(
+            "only " + entries.size() + " of " + count + " entries within " + WAIT_SECONDS + " s");
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
+      entries.add(entry.get());
     }
     return entries;
   }
 
   /** Checks that no further entry arrives within {@link #QUIET}. */
   private static void assertNothingMore(Follower follower) {
-    try {
-      Optional<Entry> extra = follower.poll(QUIET);
-      assertEquals(Optional.empty(), extra, "an entry that should not come");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+    Optional<Entry> extra = follower.poll(QUIET);
+    assertEquals(Optional.empty(), extra, "an entry that should not come");
   }
 
   private static List<Entry> storedChain(Backend backend, String stream, String writer) {

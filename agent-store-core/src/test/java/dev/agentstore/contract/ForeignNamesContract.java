@@ -185,7 +185,7 @@ public abstract class ForeignNamesContract extends BackendContract {
           prev,
           hash,
           payload);
-      Entry entry = new Entry(stream, writer, seq, Optional.ofNullable(prev), hash, payload);
+      Entry entry = new Entry(stream, writer, seq, prev, hash, payload);
       assertArrayEquals(hash, entry.contentHash());
       entries.add(entry);
       prev = hash;

@@ -296,8 +296,7 @@ public abstract class VerifyContract extends BackendContract {
 
     updateIn("edges", "prev_hash", new byte[32], 2 * SEGMENT + 1);
     assertBrokenIn("edges", 2 * SEGMENT + 1, Reason.PREV_HASH_MISMATCH);
-    updateIn(
-        "edges", "prev_hash", written.get(2 * SEGMENT).prevHash().orElseThrow(), 2 * SEGMENT + 1);
+    updateIn("edges", "prev_hash", written.get(2 * SEGMENT).prevHash(), 2 * SEGMENT + 1);
 
     assertEquals(
         Optional.of(written.get(SEGMENTED - 1).toHead()), WriterLog.verify(store, STREAM, "edges"));
@@ -416,7 +415,7 @@ public abstract class VerifyContract extends BackendContract {
         entry.stream(),
         entry.writer(),
         entry.seq(),
-        entry.prevHash().orElse(null),
+        entry.prevHash(),
         entry.contentHash(),
         entry.payload());
   }

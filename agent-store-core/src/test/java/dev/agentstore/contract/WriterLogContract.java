@@ -2,7 +2,9 @@ package dev.agentstore.contract;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +40,8 @@ public abstract class WriterLogContract extends BackendContract {
     assertEquals("conv", entry.stream());
     assertEquals("alice", entry.writer());
     assertEquals(1, entry.seq());
-    assertEquals(Optional.empty(), entry.prevHash());
+    assertFalse(entry.hasPrev());
+    assertNull(entry.prevHash());
     assertArrayEquals(payload, entry.payload());
     assertArrayEquals(blake3(payload), entry.contentHash());
   }
@@ -60,7 +63,7 @@ public abstract class WriterLogContract extends BackendContract {
     List<Entry> entries = appendMany(store, "conv", "alice", 4);
     for (int i = 1; i < entries.size(); i++) {
       assertEquals(i + 1, entries.get(i).seq());
-      assertArrayEquals(entries.get(i - 1).contentHash(), entries.get(i).prevHash().orElseThrow());
+      assertArrayEquals(entries.get(i - 1).contentHash(), entries.get(i).prevHash());
     }
     assertEquals(entries, assertStoredChain(store, "conv", "alice", 4));
   }
@@ -84,7 +87,7 @@ public abstract class WriterLogContract extends BackendContract {
     Entry next = WriterLog.append(store, "conv", "rust", utf8("java again"));
 
     assertEquals(3, next.seq());
-    assertArrayEquals(foreignHash, next.prevHash().orElseThrow());
+    assertArrayEquals(foreignHash, next.prevHash());
     assertArrayEquals(blake3(foreignHash, utf8("java again")), next.contentHash());
     assertStoredChain(store, "conv", "rust", 3);
   }
@@ -102,7 +105,7 @@ public abstract class WriterLogContract extends BackendContract {
         payload);
     Entry next = WriterLog.append(store, "conv", "rust", utf8("next"));
     assertEquals(2, next.seq());
-    assertArrayEquals(blake3(payload), next.prevHash().orElseThrow());
+    assertArrayEquals(blake3(payload), next.prevHash());
     assertStoredChain(store, "conv", "rust", 2);
   }
 
@@ -265,8 +268,8 @@ public abstract class WriterLogContract extends BackendContract {
     assertArrayEquals(blake3(utf8("original")), first.contentHash());
 
     Entry second = WriterLog.append(store, "conv", "alice", utf8("second"));
-    second.prevHash().orElseThrow()[0] ^= 1;
-    assertArrayEquals(first.contentHash(), second.prevHash().orElseThrow());
+    second.prevHash()[0] ^= 1;
+    assertArrayEquals(first.contentHash(), second.prevHash());
 
     List<byte[]> batch = new ArrayList<>(List.of(utf8("third"), utf8("fourth")));
     List<Entry> appended = WriterLog.appendAll(store, "conv", "alice", batch);

@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /**
@@ -140,7 +139,7 @@ public final class Fixtures {
                 e.get("stream").textValue(),
                 e.get("writer").textValue(),
                 exactLong(e.get("seq")),
-                prev.isNull() ? Optional.empty() : Optional.of(unhex(prev.textValue())),
+                prev.isNull() ? null : unhex(prev.textValue()),
                 unhex(e.get("content_hash").textValue()),
                 unhex(e.get("payload_hex").textValue())));
       }

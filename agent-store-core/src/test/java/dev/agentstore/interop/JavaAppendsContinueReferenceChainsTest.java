@@ -61,7 +61,7 @@ class JavaAppendsContinueReferenceChainsTest {
       Entry appended = WriterLog.append(store, chain.stream(), chain.writer(), payload);
 
       assertEquals(rustHead.seq() + 1, appended.seq(), chain.toString());
-      assertArrayEquals(rustHead.contentHash(), appended.prevHash().orElseThrow());
+      assertArrayEquals(rustHead.contentHash(), appended.prevHash());
       assertArrayEquals(blake3(rustHead.contentHash(), payload), appended.contentHash());
       assertArrayEquals(payload, appended.payload());
       assertEquals(
@@ -83,7 +83,7 @@ class JavaAppendsContinueReferenceChainsTest {
     for (int i = 0; i < payloads.size(); i++) {
       Entry entry = appended.get(i);
       assertEquals(201 + i, entry.seq());
-      assertArrayEquals(prev, entry.prevHash().orElseThrow());
+      assertArrayEquals(prev, entry.prevHash());
       assertArrayEquals(blake3(prev, payloads.get(i)), entry.contentHash());
       prev = entry.contentHash();
     }
@@ -186,7 +186,7 @@ class JavaAppendsContinueReferenceChainsTest {
                   chain.stream(),
                   chain.writer(),
                   rs.getLong(1),
-                  Optional.ofNullable(rs.getBytes(2)),
+                  rs.getBytes(2),
                   rs.getBytes(3),
                   payload == null ? new byte[0] : payload));
         }

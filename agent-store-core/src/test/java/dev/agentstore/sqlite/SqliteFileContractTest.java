@@ -3,11 +3,13 @@ package dev.agentstore.sqlite;
 import dev.agentstore.Backend;
 import dev.agentstore.contract.BackendUnderTest;
 import dev.agentstore.contract.BadInputContract;
+import dev.agentstore.contract.ChainLogContract;
 import dev.agentstore.contract.ConcurrencyContract;
 import dev.agentstore.contract.DoorbellContract;
 import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
+import dev.agentstore.contract.SchemaContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
 import dev.agentstore.contract.WriterLogContract;
@@ -60,6 +62,12 @@ class SqliteFileContractTest {
 
   @Nested
   class WriterLogs extends WriterLogContract implements SqliteFile {}
+
+  @Nested
+  class ChainLogs extends ChainLogContract implements SqliteFile {}
+
+  @Nested
+  class Schemas extends SchemaContract implements SqliteFile {}
 
   @Nested
   class Verification extends VerifyContract implements SqliteFile {}

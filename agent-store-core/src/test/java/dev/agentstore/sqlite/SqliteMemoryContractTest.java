@@ -3,11 +3,13 @@ package dev.agentstore.sqlite;
 import dev.agentstore.Backend;
 import dev.agentstore.contract.BackendUnderTest;
 import dev.agentstore.contract.BadInputContract;
+import dev.agentstore.contract.ChainLogContract;
 import dev.agentstore.contract.ConcurrencyContract;
 import dev.agentstore.contract.DoorbellContract;
 import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
+import dev.agentstore.contract.SchemaContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
 import dev.agentstore.contract.WriterLogContract;
@@ -59,6 +61,12 @@ class SqliteMemoryContractTest {
 
   @Nested
   class WriterLogs extends WriterLogContract implements SqliteMemory {}
+
+  @Nested
+  class ChainLogs extends ChainLogContract implements SqliteMemory {}
+
+  @Nested
+  class Schemas extends SchemaContract implements SqliteMemory {}
 
   @Nested
   class Verification extends VerifyContract implements SqliteMemory {}

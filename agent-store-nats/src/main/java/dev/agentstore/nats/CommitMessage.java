@@ -4,10 +4,10 @@ import dev.agentstore.CommitEvent;
 import dev.agentstore.Entry;
 import dev.agentstore.Head;
 import dev.agentstore.InvalidInputException;
-import dev.agentstore.internal.Args;
-import dev.agentstore.internal.CommitJson;
-import dev.agentstore.internal.Hex;
+import dev.agentstore.spi.Checks;
+import dev.agentstore.spi.CommitJson;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
 /**
  * The wire format of a commit on NATS: a UTF-8 JSON object
@@ -24,8 +24,13 @@ import java.nio.charset.StandardCharsets;
  */
 public record CommitMessage(Head head) {
 
+  /**
+   * The message announcing {@code head}.
+   *
+   * @throws dev.agentstore.InvalidInputException when {@code head} is null
+   */
   public CommitMessage {
-    Args.notNull(head, "head");
+    Checks.notNull(head, "head");
   }
 
   /** The message announcing that {@code (stream, writer)} committed {@code seq} with that hash. */
@@ -44,13 +49,14 @@ public record CommitMessage(Head head) {
    * @throws InvalidInputException when {@code json} is not UTF-8 JSON of this format
    */
   public static CommitMessage parse(byte[] json) {
-    Args.notNull(json, "json");
+    Checks.notNull(json, "json");
     CommitJson.Notice notice;
     byte[] hash;
     try {
       notice = CommitJson.decode(new String(json, StandardCharsets.UTF_8));
-      hash = notice.contentHash() == null ? null : Hex.decode(notice.contentHash());
-    } catch (IllegalArgumentException e) {
+      hash = notice.contentHash() == null ? null : HexFormat.of().parseHex(notice.contentHash());
+    } catch (InvalidInputException | IllegalArgumentException e) {
+      // IllegalArgumentException: HexFormat on a content_hash that is not hex.
       throw new InvalidInputException("not a commit message: " + e.getMessage());
     }
     if (notice.stream() == null || notice.writer() == null || hash == null) {
@@ -60,18 +66,22 @@ public record CommitMessage(Head head) {
     return new CommitMessage(notice.stream(), notice.writer(), notice.seq(), hash);
   }
 
+  /** The stream that committed. */
   public String stream() {
     return head.stream();
   }
 
+  /** The writer whose chain grew. */
   public String writer() {
     return head.writer();
   }
 
+  /** The seq of the chain's new head. */
   public long seq() {
     return head.seq();
   }
 
+  /** The content hash of the new head entry (a copy). */
   public byte[] contentHash() {
     return head.contentHash();
   }

@@ -5,8 +5,8 @@ import dev.agentstore.CommitEvent;
 import dev.agentstore.Doorbell;
 import dev.agentstore.Entry;
 import dev.agentstore.WriterLog;
-import dev.agentstore.internal.Args;
-import dev.agentstore.internal.Threads;
+import dev.agentstore.spi.Checks;
+import dev.agentstore.spi.Threads;
 import io.nats.client.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,9 +59,9 @@ public final class NatsCommitBridge implements AutoCloseable {
 
   /** Bridges {@code backend}'s doorbell to {@code nats} on {@code subjects}. */
   public static NatsCommitBridge start(Connection nats, Backend backend, NatsSubjects subjects) {
-    Args.notNull(nats, "nats");
-    Args.notNull(backend, "backend");
-    Args.notNull(subjects, "subjects");
+    Checks.notNull(nats, "nats");
+    Checks.notNull(backend, "backend");
+    Checks.notNull(subjects, "subjects");
     return new NatsCommitBridge(nats, backend, subjects);
   }
 

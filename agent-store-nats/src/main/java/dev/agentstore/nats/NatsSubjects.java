@@ -1,7 +1,7 @@
 package dev.agentstore.nats;
 
 import dev.agentstore.InvalidInputException;
-import dev.agentstore.internal.Args;
+import dev.agentstore.spi.Checks;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -35,8 +35,14 @@ public record NatsSubjects(String prefix) {
 
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
 
+  /**
+   * Subjects under {@code prefix}: dot-separated tokens of letters, digits, {@code _} and {@code
+   * -}.
+   *
+   * @throws dev.agentstore.InvalidInputException when {@code prefix} is null or not of that form
+   */
   public NatsSubjects {
-    Args.notNull(prefix, "prefix");
+    Checks.notNull(prefix, "prefix");
     if (!PREFIX.matcher(prefix).matches()) {
       throw new InvalidInputException(
           "a subject prefix is tokens of ASCII letters, digits, '-' and '_' joined by '.', got \""
@@ -62,7 +68,7 @@ public record NatsSubjects(String prefix) {
 
   /** The stream a subject of this scheme names; empty for any other subject. */
   public Optional<String> streamOf(String subject) {
-    Args.notNull(subject, "subject");
+    Checks.notNull(subject, "subject");
     String start = prefix + ".";
     if (!subject.startsWith(start) || subject.indexOf('.', start.length()) >= 0) {
       return Optional.empty();
@@ -76,7 +82,7 @@ public record NatsSubjects(String prefix) {
 
   /** {@code name} as one subject token (see the class description). */
   public static String escape(String name) {
-    Args.notNull(name, "name");
+    Checks.notNull(name, "name");
     if (name.isEmpty()) {
       throw new InvalidInputException("a stream name is never empty");
     }
@@ -110,7 +116,7 @@ public record NatsSubjects(String prefix) {
    * @throws InvalidInputException when {@code token} is not such a token
    */
   public static String unescape(String token) {
-    Args.notNull(token, "token");
+    Checks.notNull(token, "token");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(token.length());
     for (int i = 0; i < token.length(); i++) {
       char c = token.charAt(i);

@@ -5,9 +5,8 @@ import dev.agentstore.InvalidInputException;
 import dev.agentstore.StoreListener;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
-import dev.agentstore.internal.Args;
-import dev.agentstore.internal.Listeners;
-import dev.agentstore.internal.WakeUpHub;
+import dev.agentstore.spi.Checks;
+import dev.agentstore.spi.WakeUpHub;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
@@ -16,6 +15,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -51,6 +51,9 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(NatsWakeUps.class.getName());
 
+  private final StoreListener listener;
+  private final AtomicBoolean listenerFailed = new AtomicBoolean();
+
   /** When the connection was last seen lost (System.nanoTime()); 0 while connected. */
   private final AtomicLong lostAt = new AtomicLong();
 
@@ -58,7 +61,7 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
     this.nats = nats;
     String source = "NATS subject " + subject;
     this.hub = new WakeUpHub(source, () -> {}, () -> null);
-    StoreListener guarded = Listeners.guarded(listener);
+    this.listener = listener;
     this.reconnects =
         (connection, event) -> {
           if (event == ConnectionListener.Events.DISCONNECTED) {
@@ -81,7 +84,7 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
                           + " is back after "
                           + TimeUnit.NANOSECONDS.toMillis(down)
                           + " ms; waking its followers to catch up");
-              guarded.onReconnect(new StoreListener.Reconnect(source, down));
+              report(new StoreListener.Reconnect(source, down));
             }
             hub.wake(NO_HINT);
           }
@@ -117,9 +120,9 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
    */
   public static NatsWakeUps forStream(
       Connection nats, NatsSubjects subjects, String stream, StoreListener listener) {
-    Args.notNull(nats, "nats");
-    Args.notNull(subjects, "subjects");
-    Args.notNull(listener, "listener");
+    Checks.notNull(nats, "nats");
+    Checks.notNull(subjects, "subjects");
+    Checks.notNull(listener, "listener");
     return new NatsWakeUps(nats, subjects.subject(stream), listener);
   }
 
@@ -134,9 +137,9 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
    */
   public static NatsWakeUps forAllStreams(
       Connection nats, NatsSubjects subjects, StoreListener listener) {
-    Args.notNull(nats, "nats");
-    Args.notNull(subjects, "subjects");
-    Args.notNull(listener, "listener");
+    Checks.notNull(nats, "nats");
+    Checks.notNull(subjects, "subjects");
+    Checks.notNull(listener, "listener");
     return new NatsWakeUps(nats, subjects.allStreams(), listener);
   }
 
@@ -168,6 +171,23 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
       nats.closeDispatcher(dispatcher);
     }
     hub.close();
+  }
+
+  /** Tells the listener, which must not reach the client's thread if it throws (logged once). */
+  private void report(StoreListener.Reconnect event) {
+    try {
+      listener.onReconnect(event);
+    } catch (RuntimeException e) {
+      if (listenerFailed.compareAndSet(false, true)) {
+        System.getLogger(StoreListener.class.getName())
+            .log(
+                System.Logger.Level.WARNING,
+                "store listener "
+                    + listener.getClass().getName()
+                    + " threw on onReconnect; ignored (later failures are not logged)",
+                e);
+      }
+    }
   }
 
   private void onMessage(Message message) {

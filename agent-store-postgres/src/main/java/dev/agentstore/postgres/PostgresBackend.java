@@ -1,34 +1,18 @@
 package dev.agentstore.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
+import dev.agentstore.Backend;
 import dev.agentstore.Dialect;
-import dev.agentstore.StoreBusyException;
+import dev.agentstore.Doorbell;
+import dev.agentstore.InvalidInputException;
+import dev.agentstore.RowMapper;
 import dev.agentstore.StoreException;
 import dev.agentstore.StoreOpenException;
-import dev.agentstore.WakeUpSource;
+import dev.agentstore.TransactionBody;
 import dev.agentstore.internal.Args;
-import dev.agentstore.internal.BusyBudget;
-import dev.agentstore.internal.Conn;
-import dev.agentstore.internal.ErrorKind;
 import dev.agentstore.internal.JdbcBackend;
-import dev.agentstore.internal.SqlDialect;
-import dev.agentstore.postgres.internal.CommitTrigger;
-import dev.agentstore.postgres.internal.PgCommitListener;
-import dev.agentstore.postgres.internal.PoolWaits;
-import dev.agentstore.postgres.internal.PostgresDialect;
+import dev.agentstore.postgres.internal.PostgresEngine;
 import dev.agentstore.postgres.internal.ServerAddress;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -44,43 +28,33 @@ import org.jspecify.annotations.Nullable;
  * an advisory lock on the chain. Appends inside a transaction, {@code appendAll} and optimistic
  * appends always take that lock.
  *
+ * <p>Commits by other processes reach this process's followers through {@code LISTEN} on {@link
+ * #notificationChannel()}, on a connection of its own (outside the pool; for {@link
+ * #fromDataSource} one connection of the caller's {@code DataSource}) that is open only while a
+ * follower waits and reconnects by itself; with {@link PostgresOptions#commitNotifications()} off,
+ * followers poll instead.
+ *
  * <p>A lost connection surfaces as a {@code RetryableStoreException}; the pool replaces the
  * connection, so the next call reconnects by itself. Thread-safe.
  */
-public final class PostgresBackend extends JdbcBackend {
-  private final DataSource dataSource;
-  private final @Nullable HikariDataSource pool;
-  private final PostgresDialect sql;
-  private final PostgresOptions options;
-  private final String description;
-  private final PgCommitListener listener;
+public final class PostgresBackend implements Backend {
+  static {
+    // The primitives reach the engine through this, without a public method that returns it.
+    JdbcBackend.registerFacade(PostgresBackend.class, backend -> backend.engine);
+  }
 
-  private PostgresBackend(
-      DataSource dataSource,
-      @Nullable HikariDataSource pool,
-      PostgresOptions options,
-      String address,
-      PgCommitListener.Opener listenerConnections) {
-    this.dataSource = dataSource;
-    this.pool = pool;
-    this.options = options;
-    this.sql = new PostgresDialect(options.schema());
-    this.description = "PostgreSQL store " + address + " (schema " + options.schema() + ")";
-    listenWith(options.listener());
-    if (pool != null && listened()) {
-      PoolWaits.report(pool, listener(), description);
-    }
-    this.listener =
-        new PgCommitListener(
-            description,
-            CommitTrigger.logTable(sql),
-            CommitTrigger.listenersTable(sql),
-            listenerConnections,
-            listener());
+  private final PostgresEngine engine;
+
+  private PostgresBackend(PostgresEngine engine) {
+    this.engine = engine;
   }
 
   /**
    * Connects to {@code jdbcUrl} with the default options (schema {@code public}, 10 connections).
+   *
+   * @throws InvalidInputException when {@code jdbcUrl} is null
+   * @throws StoreOpenException naming host:port/database (never the password) when the server
+   *     cannot be reached, refuses the login, or has no such database
    */
   public static PostgresBackend connect(String jdbcUrl) {
     return connect(jdbcUrl, PostgresOptions.defaults());
@@ -92,73 +66,12 @@ public final class PostgresBackend extends JdbcBackend {
    * {@code targetServerType} for failover, {@code ssl}/{@code sslmode}/{@code sslrootcert} for TLS,
    * {@code user} and {@code password}.
    *
-   * @throws StoreOpenException naming host:port/database (never the password) when the server
-   *     cannot be reached, refuses the login, or has no such database
+   * @throws InvalidInputException when {@code jdbcUrl} or {@code options} is null
+   * @throws StoreOpenException naming host:port/database (never the password) when the URL is not a
+   *     PostgreSQL one, or the server cannot be reached, refuses the login, or has no such database
    */
   public static PostgresBackend connect(String jdbcUrl, PostgresOptions options) {
-    Args.notNull(jdbcUrl, "jdbcUrl");
-    Args.notNull(options, "options");
-    String address = ServerAddress.of(jdbcUrl);
-    if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-      throw new StoreOpenException(
-          "not a PostgreSQL JDBC URL (expected jdbc:postgresql://host:port/database): " + address,
-          null);
-    }
-    probe(jdbcUrl, options, address);
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(jdbcUrl);
-    config.setPoolName("agent-store " + address);
-    config.setMaximumPoolSize(options.poolSize());
-    config.setMinimumIdle(Math.min(2, options.poolSize()));
-    config.setConnectionTimeout(options.connectTimeout().toMillis());
-    config.setInitializationFailTimeout(options.connectTimeout().toMillis());
-    config.setSchema(options.schema());
-    // appendAll sends one multi-row INSERT instead of one per entry; a URL parameter overrides it.
-    config.addDataSourceProperty("reWriteBatchedInserts", "true");
-    String init = sessionSettings(options);
-    if (!init.isEmpty()) {
-      config.setConnectionInitSql(init);
-    }
-    try {
-      HikariDataSource pool = new HikariDataSource(config);
-      // The LISTEN connection is the listener's alone, outside the pool, so it never takes a
-      // connection from appenders however small the pool.
-      Properties listening = new Properties();
-      listening.setProperty("ApplicationName", listenerName(options.schema()));
-      return new PostgresBackend(
-          pool, pool, options, address, () -> DriverManager.getConnection(jdbcUrl, listening));
-    } catch (HikariPool.PoolInitializationException e) {
-      throw openFailure(address, e.getCause() == null ? e : e.getCause());
-    } catch (RuntimeException e) {
-      throw openFailure(address, e);
-    }
-  }
-
-  /**
-   * One direct connection before the pool starts: a wrong password or a missing database fails at
-   * once with the driver's reason, where the pool would keep retrying until its timeout.
-   */
-  private static void probe(String jdbcUrl, PostgresOptions options, String address) {
-    Properties properties = new Properties();
-    long seconds = Math.max(1, options.connectTimeout().toSeconds());
-    properties.setProperty("connectTimeout", Long.toString(seconds));
-    properties.setProperty("loginTimeout", Long.toString(seconds));
-    try (Connection probe = new org.postgresql.Driver().connect(jdbcUrl, properties)) {
-      if (probe == null) {
-        throw new StoreOpenException(
-            "the PostgreSQL driver does not accept the URL for " + address, null);
-      }
-    } catch (SQLException e) {
-      if (String.valueOf(e.getMessage()).contains(jdbcUrl)) {
-        // The driver quotes the whole URL, password included: neither message nor cause may travel.
-        throw new StoreOpenException(
-            "cannot open PostgreSQL store "
-                + address
-                + ": the driver cannot parse the URL (check host, port and parameters)",
-            null);
-      }
-      throw openFailure(address, e);
-    }
+    return new PostgresBackend(PostgresEngine.connect(jdbcUrl, options));
   }
 
   /**
@@ -167,79 +80,32 @@ public final class PostgresBackend extends JdbcBackend {
    * whatever the connections' search path; the caller's own SQL runs with that search path. Only
    * the schema and the commit notifications of {@code options} apply: pool size and timeouts are
    * the caller's to set on its connections.
+   *
+   * @throws InvalidInputException when {@code dataSource} or {@code options} is null
+   * @throws StoreOpenException when the data source gives no connection
    */
   public static PostgresBackend fromDataSource(DataSource dataSource, PostgresOptions options) {
-    Args.notNull(dataSource, "dataSource");
-    Args.notNull(options, "options");
-    String address;
-    try (Connection probe = dataSource.getConnection()) {
-      address = ServerAddress.of(probe.getMetaData().getURL());
-    } catch (SQLException e) {
-      throw openFailure("the given DataSource", e);
-    }
-    return new PostgresBackend(dataSource, null, options, address, dataSource::getConnection);
+    return new PostgresBackend(PostgresEngine.fromDataSource(dataSource, options));
   }
 
-  /** Like {@link #fromDataSource(DataSource, PostgresOptions)} with the default options. */
+  /**
+   * Like {@link #fromDataSource(DataSource, PostgresOptions)} with the default options.
+   *
+   * @throws InvalidInputException when {@code dataSource} is null
+   * @throws StoreOpenException when the data source gives no connection
+   */
   public static PostgresBackend fromDataSource(DataSource dataSource) {
     return fromDataSource(dataSource, PostgresOptions.defaults());
   }
 
+  /** The options this backend was made with. */
   public PostgresOptions options() {
-    return options;
+    return engine.options();
   }
 
   /** The schema holding agent-store's tables. */
   public String schema() {
-    return options.schema();
-  }
-
-  @Override
-  public Dialect dialect() {
-    return Dialect.POSTGRES;
-  }
-
-  @Override
-  public String describe() {
-    return description;
-  }
-
-  @Override
-  public SqlDialect sql() {
-    return sql;
-  }
-
-  @Override
-  public boolean storesNulInText() {
-    return false;
-  }
-
-  @Override
-  public boolean singleStatementAppends() {
-    return true;
-  }
-
-  @Override
-  public boolean concurrentReads() {
-    return true;
-  }
-
-  /**
-   * Wake-ups for every commit to this store's log, from any process: {@code LISTEN} on {@link
-   * #notificationChannel()}, on a connection of its own (outside the pool; for {@link
-   * #fromDataSource} one connection of the caller's {@code DataSource}) that is open only while
-   * someone listens and reconnects by itself. Notifications are sent by the trigger that {@code
-   * WriterLog.ensureSchema} installs, and only while a listener is registered in {@code
-   * <schema>._agent_store_listeners}: the connection registers itself after {@code LISTEN} and
-   * deletes its row when it stops (see {@link #notificationChannel()}). A user without INSERT and
-   * DELETE on that table still listens, with a warning logged once: while no other listener is
-   * registered, followers then rely on their poll interval. None when {@link
-   * PostgresOptions#commitNotifications()} is off: followers then poll for other processes'
-   * commits.
-   */
-  @Override
-  public WakeUpSource storeWakeUps() {
-    return options.commitNotifications() ? listener : WakeUpSource.none();
+    return engine.schema();
   }
 
   /**
@@ -259,83 +125,10 @@ public final class PostgresBackend extends JdbcBackend {
    * pid = pg_backend_pid()} when done; the row of a backend that is gone is deleted by the next
    * agent-store listener that starts.
    *
-   * @throws dev.agentstore.StoreException when the log table does not exist yet
+   * @throws StoreException when the log table does not exist yet
    */
   public String notificationChannel() {
-    return read(
-        "reading the notification channel",
-        conn -> {
-          try (var rows =
-              conn.prepare(CommitTrigger.channelQuery(), CommitTrigger.logTable(sql))
-                  .executeQuery()) {
-            String channel = rows.next() ? rows.getString(1) : null;
-            if (channel == null) {
-              throw new StoreException(
-                  "no log table in " + description + "; call WriterLog.ensureSchema first");
-            }
-            return channel;
-          }
-        });
-  }
-
-  /**
-   * Installs the trigger that announces commits and the table in which listeners register (see
-   * {@link #notificationChannel()}), unless {@link PostgresOptions#commitNotifications()} is off;
-   * replaces the trigger function of a store made by an earlier version, which notified even with
-   * no one listening, and upgrades one whose trigger an earlier version enabled and disabled as
-   * listeners came and went: it drops that switch and enables the trigger, once, which waits for
-   * the transactions appending at that moment and holds up new appends until it is done. A user who
-   * may not create functions, triggers or tables gets a warning instead: followers then rely on
-   * their poll interval for commits by other processes.
-   */
-  @Override
-  public void ensureCommitNotifications() {
-    if (!options.commitNotifications() || commitNotificationsInstalled()) {
-      return;
-    }
-    try {
-      write(
-          "installing commit notifications in " + sql.schema(),
-          true,
-          tx -> {
-            try (Statement statement = tx.conn().jdbc().createStatement()) {
-              for (String install : CommitTrigger.install(sql)) {
-                statement.execute(install);
-              }
-            }
-            return null;
-          });
-    } catch (StoreException e) {
-      String state =
-          e.getCause() instanceof SQLException cause ? String.valueOf(cause.getSQLState()) : "";
-      if (!state.equals("42501") && !state.equals("25006")) {
-        throw e;
-      }
-      System.getLogger(PostgresBackend.class.getName())
-          .log(
-              System.Logger.Level.WARNING,
-              "cannot install commit notifications in "
-                  + description
-                  + " ("
-                  + e.getMessage()
-                  + "); followers in other processes will rely on polling");
-    }
-  }
-
-  /**
-   * Whether the listeners table, the trigger and its function are in place, current and enabled,
-   * with no switch of an earlier version left: a read any role can make, so that opening an
-   * installed store runs no DDL and needs no privilege to run it.
-   */
-  private boolean commitNotificationsInstalled() {
-    return read(
-        "checking commit notifications in " + sql.schema(),
-        conn -> {
-          try (var rows =
-              conn.jdbc().createStatement().executeQuery(CommitTrigger.installedQuery(sql))) {
-            return rows.next() && rows.getBoolean(1);
-          }
-        });
+    return engine.notificationChannel();
   }
 
   /**
@@ -347,241 +140,63 @@ public final class PostgresBackend extends JdbcBackend {
    * every statement is idempotent. Run them in one transaction as the role that should own the
    * tables.
    *
-   * @throws dev.agentstore.InvalidInputException when {@code schema} is not a name PostgreSQL
-   *     accepts
+   * @throws InvalidInputException when {@code schema} is not a name PostgreSQL accepts
    */
   public static List<String> installStatements(String schema) {
-    PostgresDialect dialect =
-        new PostgresDialect(PostgresOptions.defaults().withSchema(schema).schema());
-    List<String> statements = new ArrayList<>(dialect.prepareSchema());
-    statements.add(dialect.createMeta());
-    statements.add(dialect.createLog());
-    statements.addAll(CommitTrigger.install(dialect));
-    return List.copyOf(statements);
-  }
-
-  // ---------------------------------------------------------------- connections
-
-  /**
-   * One deadline of {@link PostgresOptions#lockTimeout()} for the call, on a backend with its own
-   * pool: it bounds the wait for a pooled connection, every lock wait on the server and the pauses
-   * between attempts together. Without a lock timeout (the default), or on a caller's {@link
-   * DataSource} (whose timeouts are the caller's), each wait is bounded by the pool or server alone
-   * and the attempts by their number.
-   */
-  @Override
-  protected BusyBudget newBudget() {
-    if (pool == null || options.lockTimeout().isZero()) {
-      return BusyBudget.unbounded();
-    }
-    return BusyBudget.of(options.lockTimeout(), "lock timeout");
+    return PostgresEngine.installStatements(schema);
   }
 
   /**
-   * Borrows a connection within {@code budget}, and past the first {@link BusyBudget#SLACK} of the
-   * call lowers its {@code lock_timeout} to the time that remains, so that one more lock wait
-   * cannot carry the call past its deadline. Null, holder recorded, when the budget ran out.
+   * The part of a {@code jdbc:postgresql:} URL that is safe to show in messages and logs: {@code
+   * host:port[,host:port]/database}, never user information or parameters (which may hold a
+   * password). The same text that this backend's {@link #describe()} and its errors use.
+   *
+   * @throws InvalidInputException when {@code jdbcUrl} is null
    */
-  @Override
-  protected @Nullable Conn acquireWriter(BusyBudget budget) {
-    ensureOpen();
-    Connection connection = borrow(budget);
-    if (connection == null) {
-      return null;
-    }
-    Conn conn = new Conn(connection);
-    try {
-      // A caller's DataSource may hand out connections outside auto-commit; agent-store's
-      // single-statement writes rely on it.
-      if (!connection.getAutoCommit()) {
-        connection.setAutoCommit(true);
-      }
-      if (budget.bounded() && !budget.withinSlack()) {
-        if (budget.spent()) {
-          conn.close();
-          return null;
-        }
-        conn.changeSetting(
-            "SET lock_timeout = " + budget.remainingMillis(),
-            "SET lock_timeout = " + options.lockTimeout().toMillis());
-      }
-      return conn;
-    } catch (SQLException e) {
-      releaseWriter(conn, true);
-      throw translate(e, "getting a connection");
-    }
+  public static String serverAddress(String jdbcUrl) {
+    return ServerAddress.of(Args.notNull(jdbcUrl, "jdbcUrl"));
   }
 
-  private @Nullable Connection borrow(BusyBudget budget) {
-    try {
-      if (pool == null || !budget.bounded()) {
-        return dataSource.getConnection();
-      }
-      long remaining = budget.remainingNanos();
-      if (remaining == 0) {
-        return null;
-      }
-      // The pool's own getConnection() waits its whole connection timeout; the pool itself takes a
-      // wait of our choosing.
-      HikariPool hikari = (HikariPool) pool.getHikariPoolMXBean();
-      return hikari.getConnection(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-    } catch (SQLTransientConnectionException e) {
-      if (pool != null && budget.bounded() && e.getCause() == null) {
-        // Timed out with no failure to connect behind it: every connection stayed in use.
-        budget.heldBy(
-            StoreBusyException.Holder.THIS_PROCESS,
-            null,
-            "every connection of this process's pool ("
-                + options.poolSize()
-                + ") stayed in use by other threads");
-        return null;
-      }
-      throw translate(e, "getting a connection");
-    } catch (SQLException e) {
-      throw translate(e, "getting a connection");
-    }
+  /** {@link Dialect#POSTGRES}. */
+  @Override
+  public Dialect dialect() {
+    return Dialect.POSTGRES;
   }
 
   @Override
-  protected void releaseWriter(Conn conn, boolean broken) {
-    if (!broken && conn.settingsChanged()) {
-      try {
-        conn.restoreSettings();
-      } catch (SQLException e) {
-        broken = true;
-      }
-    }
-    if (broken && pool != null) {
-      // A connection that broke, or kept a shortened lock timeout, must not serve another call.
-      pool.evictConnection(conn.jdbc());
-    }
-    // Returns the connection to the pool (a no-op after eviction).
-    conn.close();
-  }
-
-  /** A lock wait that ran out on the server: another connection held a row or advisory lock. */
-  @Override
-  protected String busyHolder(SQLException busy) {
-    if ("55P03".equals(busy.getSQLState())) {
-      return "another connection held a lock it needed";
-    }
-    return super.busyHolder(busy);
+  public int exec(String sql, @Nullable Object... params) {
+    return engine.exec(sql, params);
   }
 
   @Override
-  protected Conn acquireReader() {
-    Conn conn = acquireWriter(BusyBudget.unbounded());
-    if (conn == null) {
-      throw new IllegalStateException("an unbounded wait for a connection cannot run out");
-    }
-    return conn;
+  public <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params) {
+    return engine.query(sql, mapper, params);
   }
 
   @Override
-  protected void releaseReader(Conn conn, boolean broken) {
-    conn.close();
+  public <T> T inTransaction(TransactionBody<T> body) {
+    return engine.inTransaction(body);
   }
 
   @Override
-  protected boolean begin(Conn conn) throws SQLException {
-    conn.jdbc().setAutoCommit(false);
-    return true;
+  public Doorbell doorbell() {
+    return engine.doorbell();
+  }
+
+  /** {@code PostgreSQL store host:port/database (schema NAME)}, never a password. */
+  @Override
+  public String describe() {
+    return engine.describe();
   }
 
   @Override
-  protected void commit(Conn conn) throws SQLException {
-    conn.jdbc().commit();
-    conn.jdbc().setAutoCommit(true);
+  public void close() {
+    engine.close();
   }
 
+  /** The same as {@link #describe()}. */
   @Override
-  protected void rollback(Conn conn) throws SQLException {
-    conn.jdbc().rollback();
-    conn.jdbc().setAutoCommit(true);
-  }
-
-  @Override
-  protected void lockChain(Conn conn, String stream, String writer) throws SQLException {
-    // A transaction-scoped advisory lock per chain: row locks cannot cover a chain with no rows.
-    try (var rs =
-        conn.prepare("SELECT pg_advisory_xact_lock(?)", sql.chainLockKey(stream, writer))
-            .executeQuery()) {
-      rs.next();
-    }
-  }
-
-  @Override
-  protected void closeConnections() {
-    listener.close();
-    if (pool != null) {
-      pool.close();
-    }
-  }
-
-  @Override
-  public ErrorKind classify(SQLException e) {
-    if (e instanceof SQLTransientConnectionException) {
-      return ErrorKind.CONNECTION_LOST;
-    }
-    String state = e.getSQLState();
-    if (state == null) {
-      return ErrorKind.OTHER;
-    }
-    return switch (state) {
-      case "40001", "40P01", "55P03" -> ErrorKind.BUSY;
-      case "23505", "42P07", "42P06", "42710" -> ErrorKind.UNIQUE_VIOLATION;
-      case "25006" -> ErrorKind.READ_ONLY;
-      case "57014" -> ErrorKind.TIMEOUT;
-      case "42501" -> ErrorKind.PERMISSION_DENIED;
-      case "53100" -> ErrorKind.DISK_FULL;
-      case "XX001", "XX002" -> ErrorKind.CORRUPT;
-      case "57P01", "57P02", "57P03" -> ErrorKind.CONNECTION_LOST;
-      default -> state.startsWith("08") ? ErrorKind.CONNECTION_LOST : ErrorKind.OTHER;
-    };
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  /**
-   * The application name of the LISTEN connection, {@code agent-store LISTEN <schema>}, cut to the
-   * 63 bytes the server keeps, so it can be told apart in {@code pg_stat_activity}.
-   */
-  static String listenerName(String schema) {
-    String name = "agent-store LISTEN " + schema;
-    while (name.getBytes(StandardCharsets.UTF_8).length > 63) {
-      name = name.substring(0, name.offsetByCodePoints(name.length(), -1));
-    }
-    return name;
-  }
-
-  private static String sessionSettings(PostgresOptions options) {
-    StringBuilder init = new StringBuilder();
-    if (!options.statementTimeout().isZero()) {
-      init.append("SET statement_timeout = ")
-          .append(options.statementTimeout().toMillis())
-          .append(';');
-    }
-    if (!options.lockTimeout().isZero()) {
-      init.append("SET lock_timeout = ").append(options.lockTimeout().toMillis()).append(';');
-    }
-    return init.toString();
-  }
-
-  private static StoreException openFailure(String address, Throwable cause) {
-    String state = cause instanceof SQLException sqlException ? sqlException.getSQLState() : null;
-    String detail = String.valueOf(cause.getMessage());
-    String reason;
-    if (state == null) {
-      reason = detail;
-    } else if (state.startsWith("28")) {
-      reason = "the server refused the login (" + detail + ")";
-    } else if ("3D000".equals(state)) {
-      reason = "no such database (" + detail + ")";
-    } else if (state.startsWith("08")) {
-      reason = "cannot reach the server (" + detail + ")";
-    } else {
-      reason = detail + " [SQLState " + state + "]";
-    }
-    return new StoreOpenException("cannot open PostgreSQL store " + address + ": " + reason, cause);
+  public String toString() {
+    return engine.describe();
   }
 }

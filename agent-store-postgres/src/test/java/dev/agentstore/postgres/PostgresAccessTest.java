@@ -15,6 +15,7 @@ import dev.agentstore.StoreOpenException;
 import dev.agentstore.StorePolicy;
 import dev.agentstore.WakeUpSource;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.postgres.internal.PgCommitListener;
 import java.time.Duration;
 import java.util.List;
@@ -183,7 +184,7 @@ class PostgresAccessTest {
 
       // No one may register, so no append is announced: the agent's followers poll. Each round
       // starts the LISTEN connection anew, which tries to register again.
-      PgCommitListener source = (PgCommitListener) agent.storeWakeUps();
+      PgCommitListener source = (PgCommitListener) JdbcBackend.of(agent).storeWakeUps();
       for (int round = 1; round <= 2; round++) {
         CountDownLatch listening = new CountDownLatch(1);
         WakeUpSource.Subscription subscription = source.subscribe(hint -> listening.countDown());
@@ -308,7 +309,7 @@ class PostgresAccessTest {
   private static void awaitRegistered(PostgresBackend db) throws InterruptedException {
     CountDownLatch listening = new CountDownLatch(1);
     WakeUpSource.Subscription subscription =
-        db.storeWakeUps().subscribe(hint -> listening.countDown());
+        JdbcBackend.of(db).storeWakeUps().subscribe(hint -> listening.countDown());
     try {
       assertTrue(listening.await(60, TimeUnit.SECONDS), "the LISTEN connection woke");
     } finally {

@@ -12,9 +12,11 @@ import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
 import dev.agentstore.Generation;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.postgres.internal.CommitTrigger;
 import dev.agentstore.postgres.internal.PgCommitListener;
 import dev.agentstore.postgres.internal.PostgresDialect;
+import dev.agentstore.postgres.internal.PostgresEngine;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -270,7 +272,8 @@ class PostgresCommitNotificationTest {
       throws Exception {
     PostgresBackend quiet = open(false);
     PostgresBackend writer = open(false);
-    assertFalse(quiet.storeWakeUps() instanceof PgCommitListener, "no LISTEN source");
+    assertFalse(
+        JdbcBackend.of(quiet).storeWakeUps() instanceof PgCommitListener, "no LISTEN source");
     FollowOptions polling = FollowOptions.defaults().withPollInterval(Duration.ofMillis(100));
     try (Follower follower = WriterLog.follow(quiet, "conv", "alice", 0, polling)) {
       assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(200)));
@@ -619,7 +622,7 @@ class PostgresCommitNotificationTest {
    */
   private static void awaitRegistration(PostgresBackend db) throws InterruptedException {
     CountDownLatch woken = new CountDownLatch(1);
-    PgCommitListener source = (PgCommitListener) db.storeWakeUps();
+    PgCommitListener source = (PgCommitListener) JdbcBackend.of(db).storeWakeUps();
     source.subscribe(hint -> woken.countDown());
     assertTrue(woken.await(WAIT_MILLIS, TimeUnit.MILLISECONDS), "the LISTEN connection woke");
     assertEquals(1, source.connects(), "connected once");
@@ -630,7 +633,7 @@ class PostgresCommitNotificationTest {
    * table: an event, polled with a deadline far beyond any reconnect pause.
    */
   private void awaitRegistered(PostgresBackend db) throws SQLException, InterruptedException {
-    PgCommitListener source = (PgCommitListener) db.storeWakeUps();
+    PgCommitListener source = (PgCommitListener) JdbcBackend.of(db).storeWakeUps();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
     // Also until the server lists the registered connection under its application name: a
     // registration retried after a failed attempt reaches the table and pg_stat_activity apart.
@@ -751,7 +754,7 @@ class PostgresCommitNotificationTest {
         var query =
             admin.prepareStatement(
                 "SELECT pid FROM pg_stat_activity WHERE application_name = ? ORDER BY pid")) {
-      query.setString(1, PostgresBackend.listenerName(schema));
+      query.setString(1, PostgresEngine.listenerName(schema));
       try (ResultSet rows = query.executeQuery()) {
         while (rows.next()) {
           pids.add(rows.getInt(1));
@@ -766,7 +769,7 @@ class PostgresCommitNotificationTest {
     try (Connection admin = PostgresTestServer.adminConnection();
         var query =
             admin.prepareStatement("SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
-      query.setString(1, PostgresBackend.listenerName(schema));
+      query.setString(1, PostgresEngine.listenerName(schema));
       try (ResultSet rows = query.executeQuery()) {
         assertTrue(rows.next(), "a LISTEN connection");
         int pid = rows.getInt(1);
@@ -795,7 +798,7 @@ class PostgresCommitNotificationTest {
         var query =
             admin.prepareStatement(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
-      query.setString(1, PostgresBackend.listenerName(schema));
+      query.setString(1, PostgresEngine.listenerName(schema));
       try (ResultSet rows = query.executeQuery()) {
         rows.next();
         return rows.getInt(1);
@@ -805,7 +808,7 @@ class PostgresCommitNotificationTest {
 
   /** Terminates this schema's LISTEN connections; returns how many there were. */
   private int terminateListener() throws SQLException {
-    String name = PostgresBackend.listenerName(schema);
+    String name = PostgresEngine.listenerName(schema);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
     try (Connection admin = PostgresTestServer.adminConnection()) {
       while (true) {

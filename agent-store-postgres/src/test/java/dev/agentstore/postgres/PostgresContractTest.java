@@ -3,11 +3,13 @@ package dev.agentstore.postgres;
 import dev.agentstore.Backend;
 import dev.agentstore.contract.BackendUnderTest;
 import dev.agentstore.contract.BadInputContract;
+import dev.agentstore.contract.ChainLogContract;
 import dev.agentstore.contract.ConcurrencyContract;
 import dev.agentstore.contract.DoorbellContract;
 import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
+import dev.agentstore.contract.SchemaContract;
 import dev.agentstore.contract.TransactionContract;
 import dev.agentstore.contract.VerifyContract;
 import dev.agentstore.contract.WriterLogContract;
@@ -63,6 +65,12 @@ class PostgresContractTest {
 
   @Nested
   class WriterLogs extends WriterLogContract implements Postgres {}
+
+  @Nested
+  class ChainLogs extends ChainLogContract implements Postgres {}
+
+  @Nested
+  class Schemas extends SchemaContract implements Postgres {}
 
   @Nested
   class Verification extends VerifyContract implements Postgres {}

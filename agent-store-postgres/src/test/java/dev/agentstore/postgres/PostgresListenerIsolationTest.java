@@ -10,6 +10,7 @@ import dev.agentstore.Entry;
 import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.postgres.internal.PgCommitListener;
 import dev.agentstore.postgres.internal.PostgresDialect;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +135,7 @@ class PostgresListenerIsolationTest {
 
   /** Waits until {@code db}'s LISTEN connection has listened and registered. */
   private static void awaitRegistered(PostgresBackend db) throws InterruptedException {
-    PgCommitListener source = (PgCommitListener) db.storeWakeUps();
+    PgCommitListener source = (PgCommitListener) JdbcBackend.of(db).storeWakeUps();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     while (source.connects() == 0) {
       assertTrue(System.nanoTime() < deadline, "the LISTEN connection registered");

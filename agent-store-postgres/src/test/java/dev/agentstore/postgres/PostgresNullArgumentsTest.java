@@ -17,6 +17,11 @@ class PostgresNullArgumentsTest {
         "options must not be null");
     assertRefused(() -> PostgresBackend.fromDataSource(null), "dataSource must not be null");
     assertRefused(() -> PostgresOptions.defaults().withSchema(null), "schema must not be null");
+    assertRefused(
+        () -> PostgresBackend.fromDataSource(null, PostgresOptions.defaults()),
+        "dataSource must not be null");
+    assertRefused(() -> PostgresBackend.serverAddress(null), "jdbcUrl must not be null");
+    assertRefused(() -> PostgresBackend.installStatements(null), "schema must not be null");
   }
 
   private static void assertRefused(Executable call, String message) {

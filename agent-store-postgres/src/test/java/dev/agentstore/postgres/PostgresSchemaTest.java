@@ -8,7 +8,9 @@ import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
 import dev.agentstore.Generation;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.postgres.internal.PostgresDialect;
+import dev.agentstore.postgres.internal.PostgresEngine;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -49,10 +51,10 @@ class PostgresSchemaTest {
             schema));
     // The LISTEN connection registers in the listeners table of that schema.
     CountDownLatch listening = new CountDownLatch(1);
-    db.storeWakeUps().subscribe(hint -> listening.countDown());
+    JdbcBackend.of(db).storeWakeUps().subscribe(hint -> listening.countDown());
     assertTrue(listening.await(WAIT_SECONDS, TimeUnit.SECONDS), "the LISTEN connection woke");
     assertEquals(
-        List.of(PostgresBackend.listenerName(schema)),
+        List.of(PostgresEngine.listenerName(schema)),
         db.query(
             "SELECT a.application_name FROM "
                 + PostgresDialect.quote(schema)
@@ -150,7 +152,7 @@ class PostgresSchemaTest {
     WriterLog.ensureSchema(db);
     Generation.ensureSchema(db);
     CountDownLatch listening = new CountDownLatch(1);
-    db.storeWakeUps().subscribe(hint -> listening.countDown());
+    JdbcBackend.of(db).storeWakeUps().subscribe(hint -> listening.countDown());
     assertTrue(listening.await(WAIT_SECONDS, TimeUnit.SECONDS), "the LISTEN connection woke");
     try (Follower follower =
         WriterLog.follow(

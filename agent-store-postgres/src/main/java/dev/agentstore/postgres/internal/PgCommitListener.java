@@ -1,12 +1,13 @@
 package dev.agentstore.postgres.internal;
 
 import dev.agentstore.CommitEvent;
+import dev.agentstore.InvalidInputException;
 import dev.agentstore.StoreListener;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
-import dev.agentstore.internal.CommitJson;
-import dev.agentstore.internal.Threads;
-import dev.agentstore.internal.WakeUpHub;
+import dev.agentstore.spi.CommitJson;
+import dev.agentstore.spi.Threads;
+import dev.agentstore.spi.WakeUpHub;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -341,7 +342,7 @@ public final class PgCommitListener implements WakeUpSource {
       if (notice.stream() != null && notice.writer() != null && notice.seq() > 0) {
         return Optional.of(new CommitEvent(notice.stream(), notice.writer(), notice.seq()));
       }
-    } catch (IllegalArgumentException e) {
+    } catch (InvalidInputException e) {
       LOG.log(System.Logger.Level.DEBUG, "unreadable notification on " + description, e);
     }
     return NO_HINT;

@@ -1,5 +1,6 @@
 package dev.agentstore.postgres.internal;
 
+import dev.agentstore.Dialect;
 import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.SqlDialect;
@@ -25,7 +26,7 @@ public final class PostgresDialect extends SqlDialect {
 
   /** {@code name} as a quoted identifier. */
   public static String quote(String name) {
-    return "\"" + name.replace("\"", "\"\"") + "\"";
+    return Dialect.POSTGRES.quoteIdentifier(name);
   }
 
   public String schema() {
@@ -73,6 +74,25 @@ public final class PostgresDialect extends SqlDialect {
     // Fails (and the insert does nothing) while a transaction holds the chain's advisory lock;
     // taken, it lasts only as long as the one-statement append's own transaction.
     return "pg_try_advisory_xact_lock(?)";
+  }
+
+  @Override
+  public String lockedHead() {
+    // pgjdbc sends both statements before it waits for a reply; under READ COMMITTED the second
+    // takes its snapshot after the first returned, so it sees the previous lock holder's commit.
+    return "SELECT pg_advisory_xact_lock(?); " + head();
+  }
+
+  @Override
+  public List<Object> lockedHeadParameters(String stream, String writer) {
+    return List.<Object>of(chainLockKey(stream, writer), stream, writer);
+  }
+
+  @Override
+  public String insertCommitting() {
+    // The COMMIT rides with the INSERT: the chain's lock is held one round trip less. pgjdbc sees
+    // the transaction end in the server's reply, and its own commit() then sends nothing.
+    return insert() + "; COMMIT";
   }
 
   /** pgjdbc's setBytes copies the array; a stream over it is read only when the batch is sent. */
@@ -159,6 +179,6 @@ public final class PostgresDialect extends SqlDialect {
 
   @Override
   public String byteOrder(String column) {
-    return column + " COLLATE \"C\"";
+    return Dialect.POSTGRES.orderByBytes(column);
   }
 }

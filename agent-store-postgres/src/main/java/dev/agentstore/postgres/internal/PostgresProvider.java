@@ -8,6 +8,7 @@ import dev.agentstore.postgres.PostgresBackend;
 import dev.agentstore.postgres.PostgresOptions;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** Opens {@code backend = "postgres"} policies. */
 public final class PostgresProvider implements BackendProvider {
@@ -23,13 +24,13 @@ public final class PostgresProvider implements BackendProvider {
     if (schema.isPresent()) {
       options = options.withSchema(schema.get());
     }
-    Optional<Long> poolSize = policy.longSetting("pool_size");
+    OptionalLong poolSize = policy.longSetting("pool_size");
     if (poolSize.isPresent()) {
-      if (poolSize.get() < 1 || poolSize.get() > 1000) {
+      if (poolSize.getAsLong() < 1 || poolSize.getAsLong() > 1000) {
         throw new InvalidInputException(
-            "pool_size in " + policy.source() + " must be 1 to 1000, got " + poolSize.get());
+            "pool_size in " + policy.source() + " must be 1 to 1000, got " + poolSize.getAsLong());
       }
-      options = options.withPoolSize(poolSize.get().intValue());
+      options = options.withPoolSize((int) poolSize.getAsLong());
     }
     options =
         options.withConnectTimeout(millis(policy, "connect_timeout_ms", options.connectTimeout()));
@@ -45,10 +46,10 @@ public final class PostgresProvider implements BackendProvider {
   }
 
   private static Duration millis(StorePolicy policy, String key, Duration fallback) {
-    Optional<Long> value = policy.longSetting(key);
-    if (value.isPresent() && value.get() < 0) {
+    OptionalLong value = policy.longSetting(key);
+    if (value.isPresent() && value.getAsLong() < 0) {
       throw new InvalidInputException(key + " in " + policy.source() + " must not be negative");
     }
-    return value.map(Duration::ofMillis).orElse(fallback);
+    return value.isPresent() ? Duration.ofMillis(value.getAsLong()) : fallback;
   }
 }

@@ -1,4 +1,4 @@
-package dev.agentstore.internal;
+package dev.agentstore.spi;
 
 import dev.agentstore.CommitEvent;
 import dev.agentstore.StoreClosedException;
@@ -6,7 +6,6 @@ import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,7 +57,7 @@ public final class WakeUpHub implements WakeUpSource {
 
   @Override
   public Subscription subscribe(WakeUpListener listener) {
-    Objects.requireNonNull(listener, "listener");
+    Checks.notNull(listener, "listener");
     // A wrapper per subscription, so the same listener subscribed twice has two handles.
     WakeUpListener own = listener::wake;
     synchronized (this) {

@@ -1,9 +1,9 @@
-package dev.agentstore.sqlite;
+package dev.agentstore.sqlite.internal;
 
 import dev.agentstore.CommitEvent;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
-import dev.agentstore.internal.WakeUpHub;
+import dev.agentstore.spi.WakeUpHub;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

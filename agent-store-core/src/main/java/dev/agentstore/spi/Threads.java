@@ -1,4 +1,4 @@
-package dev.agentstore.internal;
+package dev.agentstore.spi;
 
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;

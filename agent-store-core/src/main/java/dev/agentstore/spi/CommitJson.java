@@ -1,5 +1,7 @@
-package dev.agentstore.internal;
+package dev.agentstore.spi;
 
+import dev.agentstore.InvalidInputException;
+import dev.agentstore.internal.Hex;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +22,9 @@ public final class CommitJson {
 
   /** The JSON text of a notice; {@code contentHash} as lower-case hex. */
   public static String encode(String stream, String writer, long seq, byte[] contentHash) {
+    Checks.notNull(stream, "stream");
+    Checks.notNull(writer, "writer");
+    Checks.notNull(contentHash, "contentHash");
     StringBuilder json = new StringBuilder(96 + stream.length() + writer.length());
     json.append("{\"stream\":");
     quote(json, stream);
@@ -33,14 +38,14 @@ public final class CommitJson {
   /**
    * Reads a notice.
    *
-   * @throws IllegalArgumentException when {@code json} is not a flat JSON object or a member has
-   *     the wrong type
+   * @throws InvalidInputException when {@code json} is not a flat JSON object or a member has the
+   *     wrong type, naming what is wrong and where
    */
   public static Notice decode(String json) {
-    Map<String, @Nullable Object> members = new Parser(json).object();
+    Map<String, @Nullable Object> members = new Parser(Checks.notNull(json, "json")).object();
     Object seq = members.get("seq");
     if (seq != null && !(seq instanceof Long)) {
-      throw new IllegalArgumentException("seq is not an integer");
+      throw new InvalidInputException("seq is not an integer");
     }
     return new Notice(
         string(members, "stream"),
@@ -52,7 +57,7 @@ public final class CommitJson {
   private static @Nullable String string(Map<String, @Nullable Object> members, String name) {
     Object value = members.get(name);
     if (value != null && !(value instanceof String)) {
-      throw new IllegalArgumentException(name + " is not a string");
+      throw new InvalidInputException(name + " is not a string");
     }
     return (String) value;
   }
@@ -221,8 +226,8 @@ public final class CommitJson {
       }
     }
 
-    private IllegalArgumentException error(String what) {
-      return new IllegalArgumentException("malformed commit notice at offset " + at + ": " + what);
+    private InvalidInputException error(String what) {
+      return new InvalidInputException("malformed commit notice at offset " + at + ": " + what);
     }
   }
 }
