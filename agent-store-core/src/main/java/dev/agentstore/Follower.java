@@ -55,6 +55,7 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
   private final @Nullable String writer;
   private final FollowOptions options;
   private final String description;
+  private final boolean listened;
 
   // Wake-up state, shared with the sources' threads.
   private final ReentrantLock lock = new ReentrantLock();
@@ -63,6 +64,10 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
   private boolean fullScan = true;
   private final Set<String> hinted = new HashSet<>();
   private volatile boolean closed;
+
+  // When the follower first learned of something to read since its last read (a wake-up, its poll
+  // interval, its creation); kept only while listened. Guarded by "lock".
+  private long wokenAt;
 
   // The highest seq read (delivered or buffered) per writer; read by the sources' threads to drop
   // hints that announce nothing new.
@@ -74,6 +79,12 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
   private final Map<String, byte[]> lastHash = new TreeMap<>();
   private final Set<String> behind = new TreeSet<>();
   private long nextPoll = System.nanoTime();
+
+  // Lag bookkeeping, while listened: when the read that this one follows learned of it, and since
+  // when the consumer has been behind (NOT_BEHIND when the last read found it caught up).
+  private static final long NOT_BEHIND = Long.MIN_VALUE;
+  private long learnedAt;
+  private long behindSince = NOT_BEHIND;
 
   private final List<WakeUpSource.Subscription> subscriptions = new ArrayList<>();
 
@@ -88,6 +99,9 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
     this.writer = writer;
     this.options = options;
     this.description = writer == null ? "stream " + stream : stream + "/" + writer;
+    this.listened = backend.listened();
+    // Created behind by an unknown amount: lag time counts from here until first caught up.
+    this.wokenAt = listened ? System.nanoTime() : 0;
     readUpTo.putAll(after);
     delivered.putAll(after);
     List<WakeUpSource> sources = new ArrayList<>();
@@ -214,6 +228,9 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
     }
     lock.lock();
     try {
+      if (listened && !pending) {
+        wokenAt = System.nanoTime();
+      }
       pending = true;
       if (hint.isEmpty()) {
         fullScan = true;
@@ -265,6 +282,9 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
       }
       try {
         read(takeWakeState());
+        if (listened) {
+          reportLag();
+        }
       } catch (RuntimeException | Error e) {
         // Read again on the next call: the wake-up that brought this read is not spent.
         wake(Optional.empty());
@@ -290,6 +310,7 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
     lock.lock();
     try {
       scan = fullScan;
+      learnedAt = wokenAt;
       writers.addAll(hinted);
       pending = false;
       fullScan = false;
@@ -341,6 +362,35 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
     }
   }
 
+  /**
+   * Tells the listener how far the consumer trails the head after a read: the entries just read
+   * (the buffer was empty before it) and, behind a full page, the rest up to each chain's head.
+   */
+  private void reportLag() {
+    long entries = buffer.size();
+    if (!behind.isEmpty()) {
+      for (Head head : WriterLog.heads(backend, stream)) {
+        if (behind.contains(head.writer())) {
+          entries += Math.max(0, head.seq() - readUpTo.getOrDefault(head.writer(), 0L));
+        }
+      }
+    }
+    long nanos = 0;
+    if (entries == 0) {
+      behindSince = NOT_BEHIND;
+    } else {
+      if (behindSince == NOT_BEHIND) {
+        behindSince = learnedAt;
+      }
+      nanos = Math.max(0, System.nanoTime() - behindSince);
+    }
+    backend
+        .listener()
+        .onFollowerLag(
+            new StoreListener.FollowerLag(
+                backend.describe(), stream, Optional.ofNullable(writer), entries, nanos));
+  }
+
   private void checkLink(Entry entry, long after) {
     if (entry.seq() != after + 1) {
       throw new ChainBrokenException(
@@ -379,6 +429,9 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
           return false;
         }
         if (now - pollEnd >= 0) {
+          if (listened) {
+            wokenAt = now;
+          }
           pending = true;
           fullScan = true;
           break;

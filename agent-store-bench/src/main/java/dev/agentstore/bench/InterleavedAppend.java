@@ -3,7 +3,10 @@ package dev.agentstore.bench;
 import static dev.agentstore.bench.Payloads.STREAM;
 
 import dev.agentstore.Backend;
+import dev.agentstore.StoreListener;
 import dev.agentstore.WriterLog;
+import dev.agentstore.micrometer.MicrometerListener;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +44,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * own chain, through one shared backend ({@code ours}) or a raw connection of its own ({@code raw}:
  * on SQLite the write transaction {@code BEGIN IMMEDIATE}, head {@code SELECT}, {@code INSERT},
  * {@code COMMIT}; on PostgreSQL one auto-committed {@code INSERT} after the head the thread keeps).
+ *
+ * <p>{@code listener} is what {@code ours} reports to: {@code none} (the default {@code
+ * StoreListener.none()}, nothing timed) or {@code micrometer} (a {@code MicrometerListener} on a
+ * {@code SimpleMeterRegistry}: two clock reads and an event per append, recorded in a timer and a
+ * counter); SQLite file only.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -58,6 +66,12 @@ public class InterleavedAppend {
 
   @Param({"1", "4"})
   public int threads = 1;
+
+  static final String NO_LISTENER = "none";
+  static final String MICROMETER = "micrometer";
+
+  @Param({NO_LISTENER, MICROMETER})
+  public String listener = NO_LISTENER;
 
   private Stores stores;
   private Backend ours;
@@ -91,7 +105,11 @@ public class InterleavedAppend {
   @Setup(Level.Trial)
   public void setup() throws SQLException {
     stores = new Stores(backend);
-    ours = stores.openOurs();
+    ours =
+        stores.openOurs(
+            MICROMETER.equals(listener)
+                ? MicrometerListener.of(new SimpleMeterRegistry())
+                : StoreListener.none());
     for (int t = 0; t < threads; t++) {
       RawLog raw = stores.openRaw();
       raws.add(raw);

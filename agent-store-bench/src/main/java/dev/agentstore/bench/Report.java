@@ -195,7 +195,12 @@ public final class Report {
    * A row measured by {@link InterleavedAppend}: ours and raw taking turns in blocks within one
    * measurement, so that a drifting disk weighs on both sides alike.
    */
-  private record Interleaved(String workload, String backend, int threads, double minRatio) {
+  private record Interleaved(
+      String workload, String backend, int threads, String listener, double minRatio) {
+    Interleaved(String workload, String backend, int threads, double minRatio) {
+      this(workload, backend, threads, InterleavedAppend.NO_LISTENER, minRatio);
+    }
+
     boolean postgres() {
       return backend.equals(Stores.POSTGRES);
     }
@@ -206,7 +211,20 @@ public final class Report {
           new Interleaved("append, SQLite file, 1 thread", Stores.SQLITE_FILE, 1, 0.90),
           new Interleaved("append, 4 threads own writers, one file", Stores.SQLITE_FILE, 4, 0.90),
           new Interleaved("append, PostgreSQL, 1 connection", Stores.POSTGRES, 1, 0.90),
-          new Interleaved("append, PostgreSQL, 4 threads", Stores.POSTGRES, 4, 0.90));
+          new Interleaved("append, PostgreSQL, 4 threads", Stores.POSTGRES, 4, 0.90),
+          // What a StoreListener costs: with none registered the append must match the row above.
+          new Interleaved(
+              "append, listener unused",
+              Stores.SQLITE_FILE,
+              1,
+              InterleavedAppend.NO_LISTENER,
+              0.90),
+          new Interleaved(
+              "append, Micrometer bound",
+              Stores.SQLITE_FILE,
+              1,
+              InterleavedAppend.MICROMETER,
+              0.90));
 
   /**
    * One line of the optimisations table: two methods of one benchmark class, {@code with} doing
@@ -483,33 +501,50 @@ public final class Report {
       StringBuilder md,
       List<Map<String, Object>> json)
       throws RunnerException {
-    Set<String> backends = new LinkedHashSet<>();
-    Set<String> threads = new LinkedHashSet<>();
-    rows.forEach(
-        row -> {
-          backends.add(row.backend());
-          threads.add(String.valueOf(row.threads()));
-        });
-    ChainedOptionsBuilder options = options("InterleavedAppend", "pair", out, data, longRun);
-    options.param("backend", backends.toArray(String[]::new));
-    options.param("threads", threads.toArray(String[]::new));
+    // One JMH run per listener, with the backends and thread counts its rows need.
     Map<String, RunResult> results = new LinkedHashMap<>();
-    for (RunResult result : new Runner(options.build()).run()) {
-      results.put(
-          result.getParams().getParam("backend") + "|" + result.getParams().getParam("threads"),
-          result);
+    Set<String> listeners = new LinkedHashSet<>();
+    rows.forEach(row -> listeners.add(row.listener()));
+    for (String listener : listeners) {
+      Set<String> backends = new LinkedHashSet<>();
+      Set<String> threads = new LinkedHashSet<>();
+      rows.stream()
+          .filter(row -> row.listener().equals(listener))
+          .forEach(
+              row -> {
+                backends.add(row.backend());
+                threads.add(String.valueOf(row.threads()));
+              });
+      ChainedOptionsBuilder options = options("InterleavedAppend", "pair", out, data, longRun);
+      options.param("backend", backends.toArray(String[]::new));
+      options.param("threads", threads.toArray(String[]::new));
+      options.param("listener", listener);
+      for (RunResult result : new Runner(options.build()).run()) {
+        results.put(
+            result.getParams().getParam("backend")
+                + "|"
+                + result.getParams().getParam("threads")
+                + "|"
+                + listener,
+            result);
+      }
     }
     for (Interleaved row : rows) {
-      String workload = row.workload() + ", interleaved";
+      String workload =
+          row.listener().equals(InterleavedAppend.NO_LISTENER)
+                  && !row.workload().contains("listener")
+              ? row.workload() + ", interleaved"
+              : row.workload();
       String target = String.format(Locale.ROOT, ">= %.2f", row.minRatio());
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("workload", workload);
       entry.put("benchmark", PACKAGE + ".InterleavedAppend");
       entry.put("backend", row.backend());
       entry.put("threads", row.threads());
+      entry.put("listener", row.listener());
       entry.put("unit", Unit.PER_SECOND.label);
       entry.put("target", target);
-      RunResult result = results.get(row.backend() + "|" + row.threads());
+      RunResult result = results.get(row.backend() + "|" + row.threads() + "|" + row.listener());
       if (result == null) {
         md.append(String.format("| %s | — | — | — | %s | failed | |%n", workload, target));
         entry.put("met", null);

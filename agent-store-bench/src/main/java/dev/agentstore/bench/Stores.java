@@ -2,10 +2,12 @@ package dev.agentstore.bench;
 
 import dev.agentstore.Backend;
 import dev.agentstore.Generation;
+import dev.agentstore.StoreListener;
 import dev.agentstore.WriterLog;
 import dev.agentstore.postgres.PostgresBackend;
 import dev.agentstore.postgres.PostgresOptions;
 import dev.agentstore.sqlite.SqliteBackend;
+import dev.agentstore.sqlite.SqliteOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -80,9 +82,15 @@ final class Stores implements AutoCloseable {
 
   /** agent-store's backend on this place, with both tables created. */
   Backend openOurs() {
+    return openOurs(StoreListener.none());
+  }
+
+  /** Like {@link #openOurs()}, reporting to {@code listener} (SQLite file and memory only). */
+  Backend openOurs(StoreListener listener) {
     Backend backend =
         switch (kind) {
-          case SQLITE_FILE -> SqliteBackend.open(file());
+          case SQLITE_FILE ->
+              SqliteBackend.open(file(), SqliteOptions.defaults().withListener(listener));
           case SQLITE_MEMORY -> SqliteBackend.inMemory();
           default ->
               PostgresBackend.connect(

@@ -47,7 +47,8 @@ class BenchmarkSmokeTest {
             new OptionsBuilder()
                 .include("^dev\\.agentstore\\.bench\\.InterleavedAppend\\.pair$")
                 .param("backend", Stores.SQLITE_FILE)
-                .param("threads", "2"));
+                .param("threads", "2")
+                .param("listener", InterleavedAppend.MICROMETER));
     assertEquals(1, results.size());
     RunResult result = results.iterator().next();
     double ours = counter(result, "oursAppends");

@@ -2,6 +2,8 @@ package dev.agentstore.internal;
 
 import dev.agentstore.StoreBusyException;
 import dev.agentstore.StoreBusyException.Holder;
+import dev.agentstore.StoreListener;
+import dev.agentstore.StoreListener.BusyOutcome;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -15,6 +17,11 @@ import org.jspecify.annotations.Nullable;
  * pauses between attempts — so that together they stay within the busy timeout. Each wait is given
  * only the time that remains. It also remembers what was last seen holding the store, for the
  * {@link StoreBusyException} that reports the wait. Used by the one thread running the call.
+ *
+ * <p>When observed (a {@link StoreListener} is registered), it also adds up how long each attempt
+ * waited and reports every attempt that waited as a {@link StoreListener.BusyWait}. Unobserved, it
+ * reads no clock for that. Retries and give-ups are logged at {@code DEBUG} on the {@code
+ * dev.agentstore.internal.BusyBudget} logger either way.
  */
 public final class BusyBudget {
   /**
@@ -31,6 +38,15 @@ public final class BusyBudget {
   private Holder holder = Holder.UNKNOWN;
   private @Nullable String holderThread;
   private String heldWhat = "";
+
+  private static final System.Logger LOG = System.getLogger(BusyBudget.class.getName());
+
+  // Observation: null listener when nobody listens.
+  private @Nullable StoreListener listener;
+  private String store = "";
+  private int attempt = 1;
+  private long attemptStartNanos = startNanos;
+  private long waitedNanos;
 
   private BusyBudget(long limitNanos, String limitName) {
     this.limitNanos = limitNanos;
@@ -52,6 +68,69 @@ public final class BusyBudget {
    */
   public static BusyBudget unbounded() {
     return new BusyBudget(-1, "");
+  }
+
+  /** Reports this call's waits to {@code listener}, naming {@code store}. */
+  void observe(StoreListener listener, String store) {
+    this.listener = listener;
+    this.store = store;
+  }
+
+  /**
+   * Whether the waits of this call are reported: only then do the places that wait time themselves
+   * and call {@link #waited}.
+   */
+  public boolean observed() {
+    return listener != null;
+  }
+
+  /** Adds {@code nanos} that the current attempt spent waiting for the store. */
+  public void waited(long nanos) {
+    waitedNanos += nanos;
+  }
+
+  /** The current attempt got past its waits, if it had any; reports them. */
+  void proceeded(String operation) {
+    StoreListener observer = listener;
+    if (observer != null && waitedNanos > 0) {
+      observer.onBusyWait(
+          new StoreListener.BusyWait(
+              store, operation, attempt, waitedNanos, BusyOutcome.PROCEEDED));
+      waitedNanos = 0;
+    }
+  }
+
+  /** The current attempt met a busy store and the call tries again; reports and logs it. */
+  void retrying(String operation, String storeName) {
+    ended(operation, storeName, BusyOutcome.RETRYING);
+  }
+
+  /** The call gives up waiting; reports and logs it. */
+  void gaveUp(String operation, String storeName) {
+    ended(operation, storeName, BusyOutcome.GAVE_UP);
+  }
+
+  private void ended(String operation, String storeName, BusyOutcome outcome) {
+    StoreListener observer = listener;
+    if (observer != null) {
+      long waited = Math.max(waitedNanos, System.nanoTime() - attemptStartNanos);
+      observer.onBusyWait(new StoreListener.BusyWait(store, operation, attempt, waited, outcome));
+      waitedNanos = 0;
+    }
+    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          operation
+              + " on "
+              + storeName
+              + ": the store was busy on attempt "
+              + attempt
+              + (outcome == BusyOutcome.RETRYING ? ", trying again" : ", giving up")
+              + " after "
+              + millis(elapsed())
+              + " in all; "
+              + (heldWhat.isEmpty() ? "holder unknown" : heldWhat));
+    }
   }
 
   public boolean bounded() {
@@ -136,6 +215,11 @@ public final class BusyBudget {
         TimeUnit.MICROSECONDS.toNanos(
             ThreadLocalRandom.current().nextLong(capMicros / 2, capMicros));
     LockSupport.parkNanos(Math.min(nanos, remainingNanos()));
+    this.attempt = attempt + 1;
+    if (listener != null) {
+      attemptStartNanos = System.nanoTime();
+      waitedNanos = 0;
+    }
   }
 
   /**

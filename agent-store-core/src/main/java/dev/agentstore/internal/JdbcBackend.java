@@ -12,6 +12,7 @@ import dev.agentstore.RowMapper;
 import dev.agentstore.StoreBusyException;
 import dev.agentstore.StoreClosedException;
 import dev.agentstore.StoreException;
+import dev.agentstore.StoreListener;
 import dev.agentstore.TransactionBody;
 import dev.agentstore.spi.Threads;
 import java.sql.PreparedStatement;
@@ -45,6 +46,10 @@ public abstract class JdbcBackend implements Backend {
   private final Object backgroundLock = new Object();
   private @Nullable ThreadPoolExecutor background;
 
+  // Set by the backend's constructor (listenWith), before the backend is shared.
+  private StoreListener listener = Listeners.NONE;
+  private boolean listened;
+
   /** The background threads started so far that may still run; guarded by backgroundLock. */
   private final List<Thread> backgroundThreads = new ArrayList<>();
 
@@ -67,6 +72,34 @@ public abstract class JdbcBackend implements Backend {
   private static final long BACKGROUND_CLOSE_SECONDS = 60;
 
   // ---------------------------------------------------------------- what a backend supplies
+
+  /**
+   * Reports this backend's work to {@code listener}, guarded so that it cannot throw into the work;
+   * called by the backend's constructor, before the backend is shared.
+   */
+  protected final void listenWith(StoreListener listener) {
+    this.listener = Listeners.guarded(listener);
+    this.listened = Listeners.active(listener);
+  }
+
+  /** What this backend reports to: {@link Listeners#NONE}, or a guarded listener. */
+  public final StoreListener listener() {
+    return listener;
+  }
+
+  /** Whether a listener is registered: when false, nothing is timed and no event is made. */
+  public final boolean listened() {
+    return listened;
+  }
+
+  /** The deadline of one public write call, started now, reporting its waits to the listener. */
+  public final BusyBudget budget() {
+    BusyBudget budget = newBudget();
+    if (listened) {
+      budget.observe(listener, describe());
+    }
+    return budget;
+  }
 
   /**
    * The deadline of one public write call, started now: how long the call may wait for the store in
@@ -223,18 +256,19 @@ public abstract class JdbcBackend implements Backend {
     if (joined != null) {
       return body.run(new TxView(this, joined));
     }
-    BusyBudget budget = newBudget();
-    String what = "transaction on " + describe();
+    BusyBudget budget = budget();
+    String what = "transaction";
     Conn conn;
     boolean owned;
     for (int attempt = 1; ; attempt++) {
       Conn acquired = acquireWriter(budget);
       if (acquired == null) {
-        throw budget.busy(what, null);
+        throw gaveUp(budget, what, null);
       }
       try {
         owned = begin(acquired);
         conn = acquired;
+        budget.proceeded(what);
         break;
       } catch (SQLException e) {
         ErrorKind kind = classify(e);
@@ -244,8 +278,9 @@ public abstract class JdbcBackend implements Backend {
         }
         noteBusy(budget, e);
         if (!budget.mayRetry(attempt, maxAttempts())) {
-          throw budget.busy(what, e);
+          throw gaveUp(budget, what, e);
         }
+        budget.retrying(what, describe());
       }
       budget.pause(attempt);
     }
@@ -438,7 +473,7 @@ public abstract class JdbcBackend implements Backend {
    * @param what names the operation and its stream/writer/key for error messages
    */
   public <T> T write(String what, boolean retryRaces, SqlWork<T> work) {
-    return write(newBudget(), what, retryRaces, work);
+    return write(budget(), what, retryRaces, work);
   }
 
   /** Like {@link #write(String, boolean, SqlWork)}, within a deadline the caller started. */
@@ -472,13 +507,14 @@ public abstract class JdbcBackend implements Backend {
       BusyBudget budget, String what, boolean retryRaces, SqlWork<T> work, int attempt) {
     Conn conn = acquireWriter(budget);
     if (conn == null) {
-      throw budget.busy(what + " on " + describe(), null);
+      throw gaveUp(budget, what, null);
     }
     boolean broken = false;
     try {
       Tx tx;
       try {
         tx = new Tx(conn, begin(conn));
+        budget.proceeded(what);
       } catch (SQLException e) {
         if (classify(e) == ErrorKind.BUSY) {
           return retryBusy(budget, what, e, attempt);
@@ -525,9 +561,20 @@ public abstract class JdbcBackend implements Backend {
       BusyBudget budget, String what, SQLException busy, int attempt) {
     noteBusy(budget, busy);
     if (budget.mayRetry(attempt, maxAttempts())) {
+      budget.retrying(what, describe());
       return null;
     }
-    throw budget.busy(what + " on " + describe(), busy);
+    throw gaveUp(budget, what, busy);
+  }
+
+  /**
+   * The exception for a write call that gives up waiting for a busy store, {@code what} (the
+   * operation and its stream/writer/key) named with this store; reported to the listener first.
+   */
+  public final StoreBusyException gaveUp(
+      BusyBudget budget, String what, @Nullable Throwable cause) {
+    budget.gaveUp(what, describe());
+    return budget.busy(what + " on " + describe(), cause);
   }
 
   /**
@@ -542,11 +589,13 @@ public abstract class JdbcBackend implements Backend {
     ensureOpen();
     Conn conn = acquireWriter(budget);
     if (conn == null) {
-      throw budget.busy(what + " on " + describe(), null);
+      throw gaveUp(budget, what, null);
     }
     boolean broken = false;
     try {
-      return work.run(conn);
+      T result = work.run(conn);
+      budget.proceeded(what);
+      return result;
     } catch (SQLException e) {
       broken = classify(e) == ErrorKind.CONNECTION_LOST;
       throw e;
@@ -567,7 +616,7 @@ public abstract class JdbcBackend implements Backend {
     if (joined != null || !singleStatementAppends()) {
       return write(what, true, tx -> work.run(tx.conn()));
     }
-    BusyBudget budget = newBudget();
+    BusyBudget budget = budget();
     for (int attempt = 1; ; attempt++) {
       try {
         return autocommit(budget, what, work);
@@ -577,8 +626,9 @@ public abstract class JdbcBackend implements Backend {
         }
         noteBusy(budget, e);
         if (!budget.mayRetry(attempt, maxAttempts())) {
-          throw budget.busy(what + " on " + describe(), e);
+          throw gaveUp(budget, what, e);
         }
+        budget.retrying(what, describe());
       }
       budget.pause(attempt);
     }

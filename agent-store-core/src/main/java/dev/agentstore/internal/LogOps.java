@@ -10,7 +10,9 @@ import dev.agentstore.Head;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.NonMonotonicGenerationException;
 import dev.agentstore.SchemaMismatchException;
+import dev.agentstore.StoreBusyException;
 import dev.agentstore.StoreException;
+import dev.agentstore.StoreListener;
 import dev.agentstore.StoreOpenException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -241,13 +243,49 @@ public final class LogOps {
       List<byte[]> payloads,
       OptionalLong expectedSeq,
       EntrySignatures.@Nullable Signer signer) {
+    if (!backend.listened()) {
+      return appendNow(backend, stream, writer, payloads, expectedSeq, signer);
+    }
+    long start = System.nanoTime();
+    StoreListener.AppendOutcome outcome = StoreListener.AppendOutcome.ERROR;
+    try {
+      List<Entry> appended = appendNow(backend, stream, writer, payloads, expectedSeq, signer);
+      outcome = StoreListener.AppendOutcome.OK;
+      return appended;
+    } catch (AppendConflictException e) {
+      outcome = StoreListener.AppendOutcome.CONFLICT;
+      throw e;
+    } catch (StoreBusyException e) {
+      outcome = StoreListener.AppendOutcome.BUSY;
+      throw e;
+    } finally {
+      backend
+          .listener()
+          .onAppend(
+              new StoreListener.Append(
+                  backend.describe(),
+                  stream,
+                  writer,
+                  payloads.size(),
+                  System.nanoTime() - start,
+                  outcome));
+    }
+  }
+
+  private static List<Entry> appendNow(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      List<byte[]> payloads,
+      OptionalLong expectedSeq,
+      EntrySignatures.@Nullable Signer signer) {
     SqlDialect sql = backend.sql();
     String what = "append to " + stream + "/" + writer;
     if (signer != null) {
       ensureSignatureTable(backend);
     }
     // One deadline for every wait of this append, the one-statement tries and the locked path.
-    BusyBudget budget = backend.newBudget();
+    BusyBudget budget = backend.budget();
     boolean raced = false;
     if (payloads.size() == 1
         && signer == null
@@ -407,6 +445,7 @@ public final class LogOps {
         if (kind == ErrorKind.BUSY) {
           // The locked path tries again with what is left of the deadline.
           backend.noteBusy(budget, e);
+          budget.retrying(what, backend.describe());
           return null;
         }
         if (kind != ErrorKind.UNIQUE_VIOLATION) {
@@ -662,6 +701,28 @@ public final class LogOps {
       String writer,
       LongConsumer progress,
       boolean requireSignatures) {
+    if (!backend.listened()) {
+      return verifyNow(backend, stream, writer, progress, requireSignatures);
+    }
+    long start = System.nanoTime();
+    Optional<Head> head;
+    try {
+      head = verifyNow(backend, stream, writer, progress, requireSignatures);
+    } catch (ChainBrokenException e) {
+      // Every entry before the first broken seq verified.
+      reportVerify(backend, stream, writer, Math.max(0, e.seq() - 1), start, false);
+      throw e;
+    }
+    reportVerify(backend, stream, writer, head.map(Head::seq).orElse(0L), start, true);
+    return head;
+  }
+
+  private static Optional<Head> verifyNow(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      LongConsumer progress,
+      boolean requireSignatures) {
     if (!EntrySignatures.mustCheck(backend, stream, writer, requireSignatures)) {
       return ChainVerifier.verify(backend, stream, writer, progress);
     }
@@ -677,6 +738,15 @@ public final class LogOps {
     EntrySignatures.verify(backend, stream, writer, top, requireSignatures);
     EntrySignatures.requireNoOrphans(backend, stream, writer, top);
     return head;
+  }
+
+  private static void reportVerify(
+      JdbcBackend backend, String stream, String writer, long entries, long start, boolean intact) {
+    backend
+        .listener()
+        .onVerify(
+            new StoreListener.Verify(
+                backend.describe(), stream, writer, entries, System.nanoTime() - start, intact));
   }
 
   /** The most problems a storage check collects before it stops looking. */

@@ -2,34 +2,65 @@ package dev.agentstore.sqlite;
 
 import dev.agentstore.Durability;
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.StoreListener;
 import dev.agentstore.internal.Args;
 import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * How {@link SqliteBackend#open(java.nio.file.Path, SqliteOptions)} opens a file. Immutable; start
- * from {@link #defaults()} and change what you need.
+ * How {@link SqliteBackend#open(java.nio.file.Path, SqliteOptions)} opens a file. Immutable and
+ * thread-safe; start from {@link #defaults()} and change what you need with the {@code with...}
+ * methods. New options may be added in later versions without breaking callers, which is why there
+ * is no public constructor.
  *
- * @param durability {@code synchronous=NORMAL} (default) or {@code FULL}; see {@link Durability}
- * @param busyTimeout how long a write call may wait for the store, in all, before it gives up with
- *     {@code StoreBusyException} (default 5 s): counted from the moment the call begins, it bounds
- *     the wait for this backend's writer connection (held by other threads), SQLite's wait for
- *     other connections' locks and the pauses between retries together. A call overruns it by at
- *     most 20 ms plus its last attempt's own statements. A read waits up to this long for a lock
- * @param readOnly open the file read-only: reads work, every write throws {@code
- *     ReadOnlyStoreException}, and the file is never modified. In a directory that cannot be
- *     written, the file is opened as immutable: what it holds since its last checkpoint is read,
- *     and a write-ahead log beside it is not
- * @param commitCheckInterval how often a file store checks, while a follower waits, whether any
- *     connection (another process's too) has committed: {@code PRAGMA data_version} on a dedicated
- *     read connection, which never takes the write lock (default 10 ms)
+ * <p>The options are:
+ *
+ * <ul>
+ *   <li>{@link #durability()}: {@code synchronous=NORMAL} (default) or {@code FULL}; see {@link
+ *       Durability}
+ *   <li>{@link #busyTimeout()}: how long a write call may wait for the store, in all, before it
+ *       gives up with {@code StoreBusyException} (default 5 s): counted from the moment the call
+ *       begins, it bounds the wait for this backend's writer connection (held by other threads),
+ *       SQLite's wait for other connections' locks and the pauses between retries together. A call
+ *       overruns it by at most 20 ms plus its last attempt's own statements. A read waits up to
+ *       this long for a lock
+ *   <li>{@link #readOnly()}: open the file read-only: reads work, every write throws {@code
+ *       ReadOnlyStoreException}, and the file is never modified. In a directory that cannot be
+ *       written, the file is opened as immutable: what it holds since its last checkpoint is read,
+ *       and a write-ahead log beside it is not
+ *   <li>{@link #commitCheckInterval()}: how often a file store checks, while a follower waits,
+ *       whether any connection (another process's too) has committed: {@code PRAGMA data_version}
+ *       on a dedicated read connection, which never takes the write lock (default 10 ms)
+ *   <li>{@link #listener()}: told of appends, busy waits, verifications and follower lag (default
+ *       {@link StoreListener#none()}, which costs nothing)
+ * </ul>
  */
-public record SqliteOptions(
-    Durability durability, Duration busyTimeout, boolean readOnly, Duration commitCheckInterval) {
+public final class SqliteOptions {
 
   /** The default commit check interval. */
   public static final Duration DEFAULT_COMMIT_CHECK_INTERVAL = Duration.ofMillis(10);
 
-  public SqliteOptions {
+  private static final SqliteOptions DEFAULTS =
+      new SqliteOptions(
+          Durability.NORMAL,
+          Duration.ofSeconds(5),
+          false,
+          DEFAULT_COMMIT_CHECK_INTERVAL,
+          StoreListener.none());
+
+  private final Durability durability;
+  private final Duration busyTimeout;
+  private final boolean readOnly;
+  private final Duration commitCheckInterval;
+  private final StoreListener listener;
+
+  private SqliteOptions(
+      Durability durability,
+      Duration busyTimeout,
+      boolean readOnly,
+      Duration commitCheckInterval,
+      StoreListener listener) {
     Args.notNull(durability, "durability");
     Args.notNull(busyTimeout, "busyTimeout");
     if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
@@ -43,31 +74,115 @@ public record SqliteOptions(
       throw new InvalidInputException(
           "commitCheckInterval must be positive and at most an hour: " + commitCheckInterval);
     }
-  }
-
-  /** Options with the default commit check interval. */
-  public SqliteOptions(Durability durability, Duration busyTimeout, boolean readOnly) {
-    this(durability, busyTimeout, readOnly, DEFAULT_COMMIT_CHECK_INTERVAL);
+    this.durability = durability;
+    this.busyTimeout = busyTimeout;
+    this.readOnly = readOnly;
+    this.commitCheckInterval = commitCheckInterval;
+    this.listener = Args.notNull(listener, "listener");
   }
 
   /** WAL, {@code synchronous=NORMAL}, a 5 s busy timeout, read-write, commit checks every 10 ms. */
   public static SqliteOptions defaults() {
-    return new SqliteOptions(Durability.NORMAL, Duration.ofSeconds(5), false);
+    return DEFAULTS;
   }
 
+  /** {@code synchronous=NORMAL} or {@code FULL}. */
+  public Durability durability() {
+    return durability;
+  }
+
+  /** How long a write call may wait for the store, in all, before it gives up. */
+  public Duration busyTimeout() {
+    return busyTimeout;
+  }
+
+  /** Whether the file is opened read-only. */
+  public boolean readOnly() {
+    return readOnly;
+  }
+
+  /** How often a waiting follower checks whether any connection has committed. */
+  public Duration commitCheckInterval() {
+    return commitCheckInterval;
+  }
+
+  /** What the backend reports its work to. */
+  public StoreListener listener() {
+    return listener;
+  }
+
+  /**
+   * These options reporting to {@code listener} (replacing the one set before); {@link
+   * StoreListener#none()} for none.
+   *
+   * @throws InvalidInputException if {@code listener} is null
+   */
+  public SqliteOptions withListener(StoreListener listener) {
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+  }
+
+  /**
+   * These options with another durability.
+   *
+   * @throws InvalidInputException if {@code durability} is null
+   */
   public SqliteOptions withDurability(Durability durability) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
   }
 
+  /**
+   * These options with another busy timeout.
+   *
+   * @throws InvalidInputException if {@code busyTimeout} is null, negative or longer than {@link
+   *     Integer#MAX_VALUE} milliseconds
+   */
   public SqliteOptions withBusyTimeout(Duration busyTimeout) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
   }
 
+  /** These options opening the file read-only or read-write. */
   public SqliteOptions withReadOnly(boolean readOnly) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
   }
 
+  /**
+   * These options with another commit check interval.
+   *
+   * @throws InvalidInputException if {@code commitCheckInterval} is null, not positive or longer
+   *     than an hour
+   */
   public SqliteOptions withCommitCheckInterval(Duration commitCheckInterval) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval);
+    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+  }
+
+  /** Equal when every option is equal. */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof SqliteOptions other
+        && durability == other.durability
+        && busyTimeout.equals(other.busyTimeout)
+        && readOnly == other.readOnly
+        && commitCheckInterval.equals(other.commitCheckInterval)
+        && listener.equals(other.listener);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+  }
+
+  /** Every option by name, for logs. */
+  @Override
+  public String toString() {
+    return "SqliteOptions[durability="
+        + durability
+        + ", busyTimeout="
+        + busyTimeout
+        + ", readOnly="
+        + readOnly
+        + ", commitCheckInterval="
+        + commitCheckInterval
+        + (listener == StoreListener.none() ? "" : ", listener=" + listener)
+        + "]";
   }
 }

@@ -2,6 +2,7 @@ package dev.agentstore.nats;
 
 import dev.agentstore.CommitEvent;
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.StoreListener;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
 import dev.agentstore.spi.Checks;
@@ -12,7 +13,9 @@ import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * s). Give the client {@code Options.Builder.maxReconnects(-1)} so that it never gives up on a
  * server that is down for long. Holds a NATS dispatcher until closed; does not close the NATS
  * connection. Thread-safe.
+ *
+ * <p>Each time the connection comes back it is logged at {@code DEBUG} on the {@code
+ * dev.agentstore.nats.NatsWakeUps} logger and, when made with a {@link StoreListener}, reported as
+ * a {@link StoreListener.Reconnect} (on the NATS client's connection-listener thread).
  */
 public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
   private static final Optional<CommitEvent> NO_HINT = Optional.empty();
@@ -42,14 +49,43 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong reconnected = new AtomicLong();
 
-  private NatsWakeUps(Connection nats, String subject) {
+  private static final System.Logger LOG = System.getLogger(NatsWakeUps.class.getName());
+
+  private final StoreListener listener;
+  private final AtomicBoolean listenerFailed = new AtomicBoolean();
+
+  /** When the connection was last seen lost (System.nanoTime()); 0 while connected. */
+  private final AtomicLong lostAt = new AtomicLong();
+
+  private NatsWakeUps(Connection nats, String subject, StoreListener listener) {
     this.nats = nats;
-    this.hub = new WakeUpHub("NATS subject " + subject, () -> {}, () -> null);
+    String source = "NATS subject " + subject;
+    this.hub = new WakeUpHub(source, () -> {}, () -> null);
+    this.listener = listener;
     this.reconnects =
         (connection, event) -> {
-          if (event == ConnectionListener.Events.RECONNECTED
+          if (event == ConnectionListener.Events.DISCONNECTED) {
+            lostAt.compareAndSet(0, System.nanoTime());
+          } else if (event == ConnectionListener.Events.RECONNECTED
               || event == ConnectionListener.Events.RESUBSCRIBED) {
             reconnected.incrementAndGet();
+            // One report per reconnect: RESUBSCRIBED follows RECONNECTED. Reported before the
+            // wake-up, so that whoever that wake-up reaches can already see it. The client's
+            // events may come on several threads: a DISCONNECTED seen late makes one later
+            // report's downtime too long, never a report missing.
+            if (event == ConnectionListener.Events.RECONNECTED) {
+              long lost = lostAt.getAndSet(0);
+              long down = lost == 0 ? 0 : System.nanoTime() - lost;
+              LOG.log(
+                  System.Logger.Level.DEBUG,
+                  () ->
+                      "NATS connection of "
+                          + source
+                          + " is back after "
+                          + TimeUnit.NANOSECONDS.toMillis(down)
+                          + " ms; waking its followers to catch up");
+              report(new StoreListener.Reconnect(source, down));
+            }
             hub.wake(NO_HINT);
           }
         };
@@ -75,16 +111,36 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
 
   /** Wake-ups for the commits of {@code stream}, on {@code subjects}. */
   public static NatsWakeUps forStream(Connection nats, NatsSubjects subjects, String stream) {
+    return forStream(nats, subjects, stream, StoreListener.none());
+  }
+
+  /**
+   * Wake-ups for the commits of {@code stream}, on {@code subjects}, reporting each reconnect to
+   * {@code listener}.
+   */
+  public static NatsWakeUps forStream(
+      Connection nats, NatsSubjects subjects, String stream, StoreListener listener) {
     Checks.notNull(nats, "nats");
     Checks.notNull(subjects, "subjects");
-    return new NatsWakeUps(nats, subjects.subject(stream));
+    Checks.notNull(listener, "listener");
+    return new NatsWakeUps(nats, subjects.subject(stream), listener);
   }
 
   /** Wake-ups for the commits of every stream, on {@code subjects}. */
   public static NatsWakeUps forAllStreams(Connection nats, NatsSubjects subjects) {
+    return forAllStreams(nats, subjects, StoreListener.none());
+  }
+
+  /**
+   * Wake-ups for the commits of every stream, on {@code subjects}, reporting each reconnect to
+   * {@code listener}.
+   */
+  public static NatsWakeUps forAllStreams(
+      Connection nats, NatsSubjects subjects, StoreListener listener) {
     Checks.notNull(nats, "nats");
     Checks.notNull(subjects, "subjects");
-    return new NatsWakeUps(nats, subjects.allStreams());
+    Checks.notNull(listener, "listener");
+    return new NatsWakeUps(nats, subjects.allStreams(), listener);
   }
 
   @Override
@@ -115,6 +171,23 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
       nats.closeDispatcher(dispatcher);
     }
     hub.close();
+  }
+
+  /** Tells the listener, which must not reach the client's thread if it throws (logged once). */
+  private void report(StoreListener.Reconnect event) {
+    try {
+      listener.onReconnect(event);
+    } catch (RuntimeException e) {
+      if (listenerFailed.compareAndSet(false, true)) {
+        System.getLogger(StoreListener.class.getName())
+            .log(
+                System.Logger.Level.WARNING,
+                "store listener "
+                    + listener.getClass().getName()
+                    + " threw on onReconnect; ignored (later failures are not logged)",
+                e);
+      }
+    }
   }
 
   private void onMessage(Message message) {

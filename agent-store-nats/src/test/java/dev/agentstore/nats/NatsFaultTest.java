@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.agentstore.Entry;
 import dev.agentstore.FollowOptions;
 import dev.agentstore.Follower;
+import dev.agentstore.StoreListener;
 import dev.agentstore.WriterLog;
 import dev.agentstore.sqlite.SqliteBackend;
 import io.nats.client.Connection;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -128,8 +130,16 @@ class NatsFaultTest {
         SqliteBackend followerDb = SqliteBackend.open(file)) {
       WriterLog.ensureSchema(writerDb);
       Connection followerNats = NatsTesting.connect(server.url());
+      List<StoreListener.Reconnect> reported = new CopyOnWriteArrayList<>();
+      StoreListener listener =
+          new StoreListener() {
+            @Override
+            public void onReconnect(Reconnect event) {
+              reported.add(event);
+            }
+          };
       // No bridge at all: nothing but the reconnect (and no poll within the bound) can wake it.
-      try (NatsWakeUps wakeUps = NatsWakeUps.forStream(followerNats, subjects, "conv");
+      try (NatsWakeUps wakeUps = NatsWakeUps.forStream(followerNats, subjects, "conv", listener);
           Follower follower =
               WriterLog.follow(
                   followerDb,
@@ -148,6 +158,16 @@ class NatsFaultTest {
           List<Entry> received = take(follower, 100);
           assertEquals(outage * 100L, received.get(99).seq());
           assertTrue(wakeUps.reconnects() >= outage, "woken by the reconnect");
+          // One report per reconnect (the client's events may come on another thread than the
+          // wake-up that let the follower catch up: waited for, within a bound).
+          long deadline = System.nanoTime() + WAIT.toNanos();
+          while (reported.size() < outage) {
+            assertTrue(System.nanoTime() < deadline, "reconnect " + outage + " never reported");
+            Thread.onSpinWait();
+          }
+          assertEquals(outage, reported.size(), () -> reported.toString());
+          assertEquals(
+              "NATS subject " + subjects.subject("conv"), reported.get(outage - 1).source());
         }
         assertEquals(Optional.empty(), follower.poll(Duration.ofMillis(200)), "nothing more");
       } finally {

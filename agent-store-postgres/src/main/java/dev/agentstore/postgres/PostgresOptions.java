@@ -1,45 +1,76 @@
 package dev.agentstore.postgres;
 
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.StoreListener;
 import dev.agentstore.internal.Args;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * How a {@link PostgresBackend} uses its server. Immutable; start from {@link #defaults()}.
+ * How a {@link PostgresBackend} uses its server. Immutable and thread-safe; start from {@link
+ * #defaults()} and change what you need with the {@code with...} methods. New options may be added
+ * in later versions without breaking callers, which is why there is no public constructor.
  *
  * <p>The pool size and the timeouts configure the pool the backend opens itself ({@link
  * PostgresBackend#connect}); they are not applied to a caller's {@code DataSource}, whose
  * connections the caller configures (for example with the driver's {@code
  * options=-c%20statement_timeout%3D5000} URL parameter).
  *
- * @param schema the schema holding agent-store's tables (default {@code public}); created on {@code
- *     ensureSchema} when missing. Several fleets can share a database in several schemas.
- * @param poolSize the most connections the backend's own pool opens (default 10)
- * @param connectTimeout how long to wait for a connection from the pool or the server (default 10
- *     s)
- * @param statementTimeout the server-side limit on one statement; zero for none (the default)
- * @param lockTimeout the server-side limit on waiting for a lock; zero for none (the default)
- * @param commitNotifications whether commits are announced to other processes (default true): with
- *     it, {@code WriterLog.ensureSchema} installs the trigger that sends a {@code NOTIFY} for every
- *     append while a listener is registered in {@code <schema>._agent_store_listeners}, and the
- *     backend's followers {@code LISTEN} (and register) on a connection of its own. Without it, no
- *     trigger or table is installed and no {@code LISTEN} connection is opened: this backend's
- *     followers hear its own appends (its doorbell) at once and other processes' appends by
- *     polling, within their {@code FollowOptions.pollInterval()}; concurrent appenders keep
- *     PostgreSQL's group commit. A trigger installed earlier is left in place (it belongs to the
- *     schema, and other processes may listen to it); {@code DROP TRIGGER _agent_store_announce ON
- *     <schema>._agent_store_log} removes it. Applies to a caller's {@code DataSource} too.
+ * <p>The options are:
+ *
+ * <ul>
+ *   <li>{@link #schema()}: the schema holding agent-store's tables (default {@code public});
+ *       created on {@code ensureSchema} when missing. Several fleets can share a database in
+ *       several schemas.
+ *   <li>{@link #poolSize()}: the most connections the backend's own pool opens (default 10)
+ *   <li>{@link #connectTimeout()}: how long to wait for a connection from the pool or the server
+ *       (default 10 s)
+ *   <li>{@link #statementTimeout()}: the server-side limit on one statement; zero for none (the
+ *       default)
+ *   <li>{@link #lockTimeout()}: the server-side limit on waiting for a lock; zero for none (the
+ *       default)
+ *   <li>{@link #commitNotifications()}: whether commits are announced to other processes (default
+ *       true): with it, {@code WriterLog.ensureSchema} installs the trigger that sends a {@code
+ *       NOTIFY} for every append while a listener is registered in {@code
+ *       <schema>._agent_store_listeners}, and the backend's followers {@code LISTEN} (and register)
+ *       on a connection of its own. Without it, no trigger or table is installed and no {@code
+ *       LISTEN} connection is opened: this backend's followers hear its own appends (its doorbell)
+ *       at once and other processes' appends by polling, within their {@code
+ *       FollowOptions.pollInterval()}; concurrent appenders keep PostgreSQL's group commit. A
+ *       trigger installed earlier is left in place (it belongs to the schema, and other processes
+ *       may listen to it); {@code DROP TRIGGER _agent_store_announce ON <schema>._agent_store_log}
+ *       removes it. Applies to a caller's {@code DataSource} too.
+ * </ul>
  */
-public record PostgresOptions(
-    String schema,
-    int poolSize,
-    Duration connectTimeout,
-    Duration statementTimeout,
-    Duration lockTimeout,
-    boolean commitNotifications) {
+public final class PostgresOptions {
+  private static final PostgresOptions DEFAULTS =
+      new PostgresOptions(
+          "public",
+          10,
+          Duration.ofSeconds(10),
+          Duration.ZERO,
+          Duration.ZERO,
+          true,
+          StoreListener.none());
 
-  public PostgresOptions {
+  private final String schema;
+  private final int poolSize;
+  private final Duration connectTimeout;
+  private final Duration statementTimeout;
+  private final Duration lockTimeout;
+  private final boolean commitNotifications;
+  private final StoreListener listener;
+
+  private PostgresOptions(
+      String schema,
+      int poolSize,
+      Duration connectTimeout,
+      Duration statementTimeout,
+      Duration lockTimeout,
+      boolean commitNotifications,
+      StoreListener listener) {
     Args.notNull(schema, "schema");
     Args.notNull(connectTimeout, "connectTimeout");
     Args.notNull(statementTimeout, "statementTimeout");
@@ -56,19 +87,20 @@ public record PostgresOptions(
       throw new InvalidInputException(
           "connectTimeout must be at least 250 ms, got " + connectTimeout.toMillis() + " ms");
     }
-    if (statementTimeout.isNegative() || lockTimeout.isNegative()) {
-      throw new InvalidInputException("timeouts must not be negative");
+    if (statementTimeout.isNegative()) {
+      throw new InvalidInputException(
+          "statementTimeout must not be negative, got " + statementTimeout);
     }
-  }
-
-  /** Options with commit notifications on. */
-  public PostgresOptions(
-      String schema,
-      int poolSize,
-      Duration connectTimeout,
-      Duration statementTimeout,
-      Duration lockTimeout) {
-    this(schema, poolSize, connectTimeout, statementTimeout, lockTimeout, true);
+    if (lockTimeout.isNegative()) {
+      throw new InvalidInputException("lockTimeout must not be negative, got " + lockTimeout);
+    }
+    this.schema = schema;
+    this.poolSize = poolSize;
+    this.connectTimeout = connectTimeout;
+    this.statementTimeout = statementTimeout;
+    this.lockTimeout = lockTimeout;
+    this.commitNotifications = commitNotifications;
+    this.listener = Args.notNull(listener, "listener");
   }
 
   /**
@@ -76,36 +108,195 @@ public record PostgresOptions(
    * notifications on.
    */
   public static PostgresOptions defaults() {
-    return new PostgresOptions("public", 10, Duration.ofSeconds(10), Duration.ZERO, Duration.ZERO);
+    return DEFAULTS;
   }
 
+  /** The schema holding agent-store's tables. */
+  public String schema() {
+    return schema;
+  }
+
+  /** The most connections the backend's own pool opens. */
+  public int poolSize() {
+    return poolSize;
+  }
+
+  /** How long to wait for a connection from the pool or the server. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** The server-side limit on one statement; zero for none. */
+  public Duration statementTimeout() {
+    return statementTimeout;
+  }
+
+  /** The server-side limit on waiting for a lock; zero for none. */
+  public Duration lockTimeout() {
+    return lockTimeout;
+  }
+
+  /** Whether commits are announced to other processes through {@code NOTIFY}. */
+  public boolean commitNotifications() {
+    return commitNotifications;
+  }
+
+  /** What the backend reports its work to. */
+  public StoreListener listener() {
+    return listener;
+  }
+
+  /**
+   * These options reporting to {@code listener} (replacing the one set before); {@link
+   * StoreListener#none()} for none.
+   *
+   * @throws InvalidInputException if {@code listener} is null
+   */
+  public PostgresOptions withListener(StoreListener listener) {
+    return new PostgresOptions(
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
+  }
+
+  /**
+   * These options with another schema.
+   *
+   * @throws InvalidInputException if {@code schema} is null, empty, longer than 63 bytes or holds
+   *     NUL
+   */
   public PostgresOptions withSchema(String schema) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
+  /**
+   * These options with another pool size.
+   *
+   * @throws InvalidInputException if {@code poolSize} is less than 1
+   */
   public PostgresOptions withPoolSize(int poolSize) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
+  /**
+   * These options with another connect timeout.
+   *
+   * @throws InvalidInputException if {@code connectTimeout} is null or shorter than 250 ms
+   */
   public PostgresOptions withConnectTimeout(Duration connectTimeout) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
+  /**
+   * These options with another statement timeout.
+   *
+   * @throws InvalidInputException if {@code statementTimeout} is null or negative
+   */
   public PostgresOptions withStatementTimeout(Duration statementTimeout) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
+  /**
+   * These options with another lock timeout.
+   *
+   * @throws InvalidInputException if {@code lockTimeout} is null or negative
+   */
   public PostgresOptions withLockTimeout(Duration lockTimeout) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
   }
 
+  /** These options with commit notifications on or off. */
   public PostgresOptions withCommitNotifications(boolean commitNotifications) {
     return new PostgresOptions(
-        schema, poolSize, connectTimeout, statementTimeout, lockTimeout, commitNotifications);
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
+  }
+
+  /** Equal when every option is equal. */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof PostgresOptions other
+        && schema.equals(other.schema)
+        && poolSize == other.poolSize
+        && connectTimeout.equals(other.connectTimeout)
+        && statementTimeout.equals(other.statementTimeout)
+        && lockTimeout.equals(other.lockTimeout)
+        && commitNotifications == other.commitNotifications
+        && listener.equals(other.listener);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener);
+  }
+
+  /** Every option by name, for logs. */
+  @Override
+  public String toString() {
+    return "PostgresOptions[schema="
+        + schema
+        + ", poolSize="
+        + poolSize
+        + ", connectTimeout="
+        + connectTimeout
+        + ", statementTimeout="
+        + statementTimeout
+        + ", lockTimeout="
+        + lockTimeout
+        + ", commitNotifications="
+        + commitNotifications
+        + (listener == StoreListener.none() ? "" : ", listener=" + listener)
+        + "]";
   }
 }

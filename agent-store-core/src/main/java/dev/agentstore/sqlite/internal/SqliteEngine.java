@@ -83,6 +83,7 @@ public final class SqliteEngine extends JdbcBackend {
     this.writer = new Conn(writer);
     this.ownsWriter = ownsWriter;
     busyHandler = ownsWriter ? new DeadlineBusyHandler() : null;
+    listenWith(options.listener());
     this.watcher =
         path == null
             ? null
@@ -257,6 +258,7 @@ public final class SqliteEngine extends JdbcBackend {
     }
     if (busyHandler != null) {
       busyHandler.deadline = budget.deadlineNanos();
+      busyHandler.budget = budget;
       try {
         BusyHandler.setHandler(writer.jdbc(), busyHandler);
       } catch (SQLException e) {
@@ -280,7 +282,11 @@ public final class SqliteEngine extends JdbcBackend {
   /** Takes {@link #writerLock} within {@code budget}; false, holder recorded, when it ran out. */
   private boolean lockWriter(BusyBudget budget) {
     try {
-      if (!writerLock.tryLock(budget.remainingNanos(), TimeUnit.NANOSECONDS)) {
+      boolean locked =
+          budget.observed()
+              ? timedLockWriter(budget)
+              : writerLock.tryLock(budget.remainingNanos(), TimeUnit.NANOSECONDS);
+      if (!locked) {
         Thread owner = writerLock.owner();
         budget.heldBy(
             Holder.THIS_PROCESS,
@@ -299,6 +305,22 @@ public final class SqliteEngine extends JdbcBackend {
       ensureOpen();
     }
     return true;
+  }
+
+  /**
+   * Takes {@link #writerLock} within {@code budget}, telling it how long that waited when the lock
+   * was held (a zero wait first, which keeps the lock's fairness).
+   */
+  private boolean timedLockWriter(BusyBudget budget) throws InterruptedException {
+    if (writerLock.tryLock(0, TimeUnit.NANOSECONDS)) {
+      return true;
+    }
+    long start = System.nanoTime();
+    try {
+      return writerLock.tryLock(budget.remainingNanos(), TimeUnit.NANOSECONDS);
+    } finally {
+      budget.waited(System.nanoTime() - start);
+    }
   }
 
   private int busyTimeoutMillis() {
@@ -668,6 +690,9 @@ public final class SqliteEngine extends JdbcBackend {
     /** The deadline ({@link System#nanoTime()}) of the call holding the writer. */
     long deadline;
 
+    /** The call holding the writer, told how long it waited when it is observed. */
+    @Nullable BusyBudget budget;
+
     @Override
     protected int callback(int previousCalls) {
       long left = deadline - System.nanoTime();
@@ -675,7 +700,12 @@ public final class SqliteEngine extends JdbcBackend {
         return 0;
       }
       int delay = DELAYS_MS[Math.min(previousCalls, DELAYS_MS.length - 1)];
+      BusyBudget call = budget;
+      long start = call != null && call.observed() ? System.nanoTime() : 0;
       LockSupport.parkNanos(Math.min(TimeUnit.MILLISECONDS.toNanos(delay), left));
+      if (start != 0) {
+        call.waited(System.nanoTime() - start);
+      }
       return 1;
     }
   }

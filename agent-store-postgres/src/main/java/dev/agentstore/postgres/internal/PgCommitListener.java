@@ -2,6 +2,7 @@ package dev.agentstore.postgres.internal;
 
 import dev.agentstore.CommitEvent;
 import dev.agentstore.InvalidInputException;
+import dev.agentstore.StoreListener;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
 import dev.agentstore.spi.CommitJson;
@@ -65,15 +66,22 @@ public final class PgCommitListener implements WakeUpSource {
   private final AtomicBoolean warned = new AtomicBoolean();
   private volatile @Nullable Thread thread;
   private volatile long connects;
+  private final StoreListener reconnects;
 
   /**
    * @param description the store, for log messages
    * @param logTable the qualified log table whose channel to listen on
    * @param listenersTable the qualified table in which to register
    * @param opener opens a connection that this listener alone uses
+   * @param reconnects told when the connection is back after it broke
    */
   public PgCommitListener(
-      String description, String logTable, String listenersTable, Opener opener) {
+      String description,
+      String logTable,
+      String listenersTable,
+      Opener opener,
+      StoreListener reconnects) {
+    this.reconnects = reconnects;
     this.description = description;
     this.logTable = logTable;
     this.listenersTable = listenersTable;
@@ -124,6 +132,8 @@ public final class PgCommitListener implements WakeUpSource {
     int failures = 0;
     // The registered pid of a connection that broke: its backend may outlive it for a while.
     int previousPid = 0;
+    // When the connection broke (System.nanoTime()); 0 while it has not.
+    long lostAt = 0;
     while (thread == self) {
       Connection connection = null;
       try {
@@ -141,6 +151,20 @@ public final class PgCommitListener implements WakeUpSource {
         List<String> inFlight = pid == 0 ? List.of() : inFlight(connection);
         connects++;
         failures = 0;
+        if (lostAt != 0) {
+          long down = System.nanoTime() - lostAt;
+          lostAt = 0;
+          LOG.log(
+              System.Logger.Level.DEBUG,
+              () ->
+                  "LISTEN connection of "
+                      + description
+                      + " is back after "
+                      + TimeUnit.NANOSECONDS.toMillis(down)
+                      + " ms; waking its followers to catch up");
+          reconnects.onReconnect(
+              new StoreListener.Reconnect("the LISTEN connection of " + description, down));
+        }
         // Commits made before the registration took effect were announced to no one.
         hub.wake(NO_HINT);
         receive(self, connection, channel, inFlight);
@@ -148,6 +172,9 @@ public final class PgCommitListener implements WakeUpSource {
         previousPid = 0;
       } catch (SQLException | RuntimeException e) {
         failures++;
+        if (lostAt == 0) {
+          lostAt = System.nanoTime();
+        }
         LOG.log(
             System.Logger.Level.DEBUG,
             "LISTEN connection of " + description + " failed; reconnecting",

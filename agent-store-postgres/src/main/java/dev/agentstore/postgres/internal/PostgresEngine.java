@@ -62,12 +62,17 @@ public final class PostgresEngine extends JdbcBackend {
     this.options = options;
     this.sql = new PostgresDialect(options.schema());
     this.description = "PostgreSQL store " + address + " (schema " + options.schema() + ")";
+    listenWith(options.listener());
+    if (pool != null && listened()) {
+      PoolWaits.report(pool, listener(), description);
+    }
     this.listener =
         new PgCommitListener(
             description,
             CommitTrigger.logTable(sql),
             CommitTrigger.listenersTable(sql),
-            listenerConnections);
+            listenerConnections,
+            listener());
   }
 
   /**
