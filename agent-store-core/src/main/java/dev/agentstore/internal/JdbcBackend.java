@@ -48,6 +48,7 @@ public abstract class JdbcBackend implements Backend {
 
   // Set by the backend's constructor (listenWith), before the backend is shared.
   private StoreListener listener = Listeners.NONE;
+  private ThreadMaker threads = ThreadMaker.OWN;
   private boolean listened;
 
   /** The background threads started so far that may still run; guarded by backgroundLock. */
@@ -77,6 +78,16 @@ public abstract class JdbcBackend implements Backend {
    * Reports this backend's work to {@code listener}, guarded so that it cannot throw into the work;
    * called by the backend's constructor, before the backend is shared.
    */
+  /** Starts this backend's threads from {@code threads}; engines call it while they are built. */
+  protected final void threadsFrom(ThreadMaker threads) {
+    this.threads = threads;
+  }
+
+  /** Where this backend's threads come from. */
+  public final ThreadMaker threads() {
+    return threads;
+  }
+
   protected final void listenWith(StoreListener listener) {
     this.listener = Listeners.guarded(listener);
     this.listened = Listeners.active(listener);
@@ -343,8 +354,7 @@ public abstract class JdbcBackend implements Backend {
                 TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(),
                 task -> {
-                  Thread thread = new Thread(task, name + " #" + started.incrementAndGet());
-                  thread.setDaemon(true);
+                  Thread thread = threads.make(task, name + " #" + started.incrementAndGet());
                   synchronized (backgroundLock) {
                     backgroundThreads.removeIf(t -> t.getState() == Thread.State.TERMINATED);
                     backgroundThreads.add(thread);

@@ -6,6 +6,8 @@ import dev.agentstore.StoreListener;
 import dev.agentstore.internal.Args;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  *       on a dedicated read connection, which never takes the write lock (default 10 ms)
  *   <li>{@link #listener()}: told of appends, busy waits, verifications and follower lag (default
  *       {@link StoreListener#none()}, which costs nothing)
+ *   <li>{@link #threadFactory()}: where the backend's threads come from (default: daemon threads of
+ *       its own, named after the store)
  * </ul>
  */
 public final class SqliteOptions {
@@ -47,20 +51,23 @@ public final class SqliteOptions {
           Duration.ofSeconds(5),
           false,
           DEFAULT_COMMIT_CHECK_INTERVAL,
-          StoreListener.none());
+          StoreListener.none(),
+          null);
 
   private final Durability durability;
   private final Duration busyTimeout;
   private final boolean readOnly;
   private final Duration commitCheckInterval;
   private final StoreListener listener;
+  private final @Nullable ThreadFactory threadFactory;
 
   private SqliteOptions(
       Durability durability,
       Duration busyTimeout,
       boolean readOnly,
       Duration commitCheckInterval,
-      StoreListener listener) {
+      StoreListener listener,
+      @Nullable ThreadFactory threadFactory) {
     Args.notNull(durability, "durability");
     Args.notNull(busyTimeout, "busyTimeout");
     if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
@@ -79,6 +86,7 @@ public final class SqliteOptions {
     this.readOnly = readOnly;
     this.commitCheckInterval = commitCheckInterval;
     this.listener = Args.notNull(listener, "listener");
+    this.threadFactory = threadFactory;
   }
 
   /** WAL, {@code synchronous=NORMAL}, a 5 s busy timeout, read-write, commit checks every 10 ms. */
@@ -118,7 +126,8 @@ public final class SqliteOptions {
    * @throws InvalidInputException if {@code listener} is null
    */
   public SqliteOptions withListener(StoreListener listener) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+    return new SqliteOptions(
+        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
   }
 
   /**
@@ -127,7 +136,8 @@ public final class SqliteOptions {
    * @throws InvalidInputException if {@code durability} is null
    */
   public SqliteOptions withDurability(Durability durability) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+    return new SqliteOptions(
+        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
   }
 
   /**
@@ -137,12 +147,14 @@ public final class SqliteOptions {
    *     Integer#MAX_VALUE} milliseconds
    */
   public SqliteOptions withBusyTimeout(Duration busyTimeout) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+    return new SqliteOptions(
+        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
   }
 
   /** These options opening the file read-only or read-write. */
   public SqliteOptions withReadOnly(boolean readOnly) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+    return new SqliteOptions(
+        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
   }
 
   /**
@@ -152,7 +164,27 @@ public final class SqliteOptions {
    *     than an hour
    */
   public SqliteOptions withCommitCheckInterval(Duration commitCheckInterval) {
-    return new SqliteOptions(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+    return new SqliteOptions(
+        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
+  }
+
+  /** The factory of the threads the backend starts, when the caller supplied one. */
+  public Optional<ThreadFactory> threadFactory() {
+    return Optional.ofNullable(threadFactory);
+  }
+
+  /**
+   * These options starting the backend's threads (the commit watcher, the readers of a parallel
+   * verify) from {@code threadFactory} instead of as agent-store's own daemon threads: for
+   * containers that name, group or account for every thread. The factory's threads must run the
+   * task they are given; {@code close()} still waits for each to finish.
+   *
+   * @throws InvalidInputException if {@code threadFactory} is null
+   */
+  public SqliteOptions withThreadFactory(ThreadFactory threadFactory) {
+    Args.notNull(threadFactory, "threadFactory");
+    return new SqliteOptions(
+        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
   }
 
   /** Equal when every option is equal. */
@@ -163,12 +195,14 @@ public final class SqliteOptions {
         && busyTimeout.equals(other.busyTimeout)
         && readOnly == other.readOnly
         && commitCheckInterval.equals(other.commitCheckInterval)
-        && listener.equals(other.listener);
+        && listener.equals(other.listener)
+        && Objects.equals(threadFactory, other.threadFactory);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(durability, busyTimeout, readOnly, commitCheckInterval, listener);
+    return Objects.hash(
+        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
   }
 
   /** Every option by name, for logs. */
@@ -183,6 +217,7 @@ public final class SqliteOptions {
         + ", commitCheckInterval="
         + commitCheckInterval
         + (listener == StoreListener.none() ? "" : ", listener=" + listener)
+        + (threadFactory == null ? "" : ", threadFactory=" + threadFactory)
         + "]";
   }
 }

@@ -6,6 +6,8 @@ import dev.agentstore.internal.Args;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,7 +55,8 @@ public final class PostgresOptions {
           Duration.ZERO,
           Duration.ZERO,
           true,
-          StoreListener.none());
+          StoreListener.none(),
+          null);
 
   private final String schema;
   private final int poolSize;
@@ -62,6 +65,7 @@ public final class PostgresOptions {
   private final Duration lockTimeout;
   private final boolean commitNotifications;
   private final StoreListener listener;
+  private final @Nullable ThreadFactory threadFactory;
 
   private PostgresOptions(
       String schema,
@@ -70,7 +74,8 @@ public final class PostgresOptions {
       Duration statementTimeout,
       Duration lockTimeout,
       boolean commitNotifications,
-      StoreListener listener) {
+      StoreListener listener,
+      @Nullable ThreadFactory threadFactory) {
     Args.notNull(schema, "schema");
     Args.notNull(connectTimeout, "connectTimeout");
     Args.notNull(statementTimeout, "statementTimeout");
@@ -101,6 +106,7 @@ public final class PostgresOptions {
     this.lockTimeout = lockTimeout;
     this.commitNotifications = commitNotifications;
     this.listener = Args.notNull(listener, "listener");
+    this.threadFactory = threadFactory;
   }
 
   /**
@@ -160,7 +166,8 @@ public final class PostgresOptions {
         statementTimeout,
         lockTimeout,
         commitNotifications,
-        listener);
+        listener,
+        threadFactory);
   }
 
   /**
@@ -177,7 +184,8 @@ public final class PostgresOptions {
         statementTimeout,
         lockTimeout,
         commitNotifications,
-        listener);
+        listener,
+        threadFactory);
   }
 
   /**
@@ -193,7 +201,8 @@ public final class PostgresOptions {
         statementTimeout,
         lockTimeout,
         commitNotifications,
-        listener);
+        listener,
+        threadFactory);
   }
 
   /**
@@ -209,7 +218,8 @@ public final class PostgresOptions {
         statementTimeout,
         lockTimeout,
         commitNotifications,
-        listener);
+        listener,
+        threadFactory);
   }
 
   /**
@@ -225,7 +235,8 @@ public final class PostgresOptions {
         statementTimeout,
         lockTimeout,
         commitNotifications,
-        listener);
+        listener,
+        threadFactory);
   }
 
   /**
@@ -241,7 +252,8 @@ public final class PostgresOptions {
         statementTimeout,
         lockTimeout,
         commitNotifications,
-        listener);
+        listener,
+        threadFactory);
   }
 
   /** These options with commit notifications on or off. */
@@ -253,7 +265,34 @@ public final class PostgresOptions {
         statementTimeout,
         lockTimeout,
         commitNotifications,
-        listener);
+        listener,
+        threadFactory);
+  }
+
+  /** The factory of the threads the backend starts, when the caller supplied one. */
+  public Optional<ThreadFactory> threadFactory() {
+    return Optional.ofNullable(threadFactory);
+  }
+
+  /**
+   * These options starting the backend's threads (the LISTEN connection's thread, the readers of a
+   * parallel verify) from {@code threadFactory} instead of as agent-store's own daemon threads, as
+   * HikariCP's {@code threadFactory} does for its pool. The factory's threads must run the task
+   * they are given; {@code close()} still waits for each to finish.
+   *
+   * @throws InvalidInputException if {@code threadFactory} is null
+   */
+  public PostgresOptions withThreadFactory(ThreadFactory threadFactory) {
+    Args.notNull(threadFactory, "threadFactory");
+    return new PostgresOptions(
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener,
+        threadFactory);
   }
 
   /** Equal when every option is equal. */
@@ -266,7 +305,8 @@ public final class PostgresOptions {
         && statementTimeout.equals(other.statementTimeout)
         && lockTimeout.equals(other.lockTimeout)
         && commitNotifications == other.commitNotifications
-        && listener.equals(other.listener);
+        && listener.equals(other.listener)
+        && Objects.equals(threadFactory, other.threadFactory);
   }
 
   @Override
@@ -278,7 +318,8 @@ public final class PostgresOptions {
         statementTimeout,
         lockTimeout,
         commitNotifications,
-        listener);
+        listener,
+        threadFactory);
   }
 
   /** Every option by name, for logs. */
@@ -297,6 +338,7 @@ public final class PostgresOptions {
         + ", commitNotifications="
         + commitNotifications
         + (listener == StoreListener.none() ? "" : ", listener=" + listener)
+        + (threadFactory == null ? "" : ", threadFactory=" + threadFactory)
         + "]";
   }
 }

@@ -3,6 +3,7 @@ package dev.agentstore.sqlite.internal;
 import dev.agentstore.CommitEvent;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
+import dev.agentstore.internal.ThreadMaker;
 import dev.agentstore.spi.WakeUpHub;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,9 +39,11 @@ final class DataVersionWatcher implements WakeUpSource {
   private final long intervalNanos;
   private final Opener opener;
   private final WakeUpHub hub;
+  private final ThreadMaker threads;
   private volatile @Nullable Thread thread;
 
-  DataVersionWatcher(String description, Duration interval, Opener opener) {
+  DataVersionWatcher(String description, Duration interval, Opener opener, ThreadMaker threads) {
+    this.threads = threads;
     this.description = description;
     this.intervalNanos = interval.toNanos();
     this.opener = opener;
@@ -62,8 +65,7 @@ final class DataVersionWatcher implements WakeUpSource {
   }
 
   private void start() {
-    Thread started = new Thread(this::run, "agent-store data_version watcher of " + description);
-    started.setDaemon(true);
+    Thread started = threads.make(this::run, "agent-store data_version watcher of " + description);
     thread = started;
     started.start();
   }

@@ -16,6 +16,7 @@ import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.MountTable;
 import dev.agentstore.internal.SqlDialect;
 import dev.agentstore.internal.SqliteDialect;
+import dev.agentstore.internal.ThreadMaker;
 import dev.agentstore.sqlite.SqliteOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,11 +85,15 @@ public final class SqliteEngine extends JdbcBackend {
     this.ownsWriter = ownsWriter;
     busyHandler = ownsWriter ? new DeadlineBusyHandler() : null;
     listenWith(options.listener());
+    threadsFrom(ThreadMaker.of(options.threadFactory().orElse(null)));
     this.watcher =
         path == null
             ? null
             : new DataVersionWatcher(
-                description, options.commitCheckInterval(), () -> connect(path, options, true));
+                description,
+                options.commitCheckInterval(),
+                () -> connect(path, options, true),
+                threads());
   }
 
   /**

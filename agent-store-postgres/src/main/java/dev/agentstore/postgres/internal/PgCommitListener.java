@@ -5,6 +5,7 @@ import dev.agentstore.InvalidInputException;
 import dev.agentstore.StoreListener;
 import dev.agentstore.WakeUpListener;
 import dev.agentstore.WakeUpSource;
+import dev.agentstore.internal.ThreadMaker;
 import dev.agentstore.spi.CommitJson;
 import dev.agentstore.spi.Threads;
 import dev.agentstore.spi.WakeUpHub;
@@ -63,6 +64,7 @@ public final class PgCommitListener implements WakeUpSource {
   private final String listenersTable;
   private final Opener opener;
   private final WakeUpHub hub;
+  private final ThreadMaker threads;
   private final AtomicBoolean warned = new AtomicBoolean();
   private volatile @Nullable Thread thread;
   private volatile long connects;
@@ -74,14 +76,17 @@ public final class PgCommitListener implements WakeUpSource {
    * @param listenersTable the qualified table in which to register
    * @param opener opens a connection that this listener alone uses
    * @param reconnects told when the connection is back after it broke
+   * @param threads where the listening thread comes from
    */
   public PgCommitListener(
       String description,
       String logTable,
       String listenersTable,
       Opener opener,
-      StoreListener reconnects) {
+      StoreListener reconnects,
+      ThreadMaker threads) {
     this.reconnects = reconnects;
+    this.threads = threads;
     this.description = description;
     this.logTable = logTable;
     this.listenersTable = listenersTable;
@@ -112,8 +117,7 @@ public final class PgCommitListener implements WakeUpSource {
   }
 
   private void start() {
-    Thread started = new Thread(this::run, "agent-store LISTEN of " + description);
-    started.setDaemon(true);
+    Thread started = threads.make(this::run, "agent-store LISTEN of " + description);
     thread = started;
     started.start();
   }

@@ -14,6 +14,7 @@ import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.ErrorKind;
 import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.SqlDialect;
+import dev.agentstore.internal.ThreadMaker;
 import dev.agentstore.postgres.PostgresOptions;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -63,6 +64,7 @@ public final class PostgresEngine extends JdbcBackend {
     this.sql = new PostgresDialect(options.schema());
     this.description = "PostgreSQL store " + address + " (schema " + options.schema() + ")";
     listenWith(options.listener());
+    threadsFrom(ThreadMaker.of(options.threadFactory().orElse(null)));
     if (pool != null && listened()) {
       PoolWaits.report(pool, listener(), description);
     }
@@ -72,7 +74,8 @@ public final class PostgresEngine extends JdbcBackend {
             CommitTrigger.logTable(sql),
             CommitTrigger.listenersTable(sql),
             listenerConnections,
-            listener());
+            listener(),
+            threads());
   }
 
   /**
