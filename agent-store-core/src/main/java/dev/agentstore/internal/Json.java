@@ -225,6 +225,9 @@ public final class Json {
         if (c == '"') {
           return out.toString();
         }
+        if (c < 0x20) {
+          throw error("control character in a string");
+        }
         if (c != '\\') {
           out.append(c);
           continue;

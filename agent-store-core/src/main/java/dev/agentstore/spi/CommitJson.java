@@ -2,7 +2,9 @@ package dev.agentstore.spi;
 
 import dev.agentstore.InvalidInputException;
 import dev.agentstore.internal.Hex;
+import dev.agentstore.internal.Json;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -11,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * The JSON text of a commit notice, {@code {"stream":…,"writer":…,"seq":…,"content_hash":…}}, as
  * PostgreSQL notifications and bus messages carry it. Written by hand because the core has no JSON
  * dependency: {@link #encode} writes the four members; {@link #decode} reads any flat object of
- * strings, integers, booleans and nulls, ignores unknown members, and refuses anything else.
+ * strings, integers, booleans and nulls (with the reader checkpoints use), ignores unknown members,
+ * and refuses anything else.
  */
 public final class CommitJson {
   private CommitJson() {}
@@ -42,7 +45,24 @@ public final class CommitJson {
    *     wrong type, naming what is wrong and where
    */
   public static Notice decode(String json) {
-    Map<String, @Nullable Object> members = new Parser(Checks.notNull(json, "json")).object();
+    Object parsed;
+    try {
+      parsed = Json.parse(Checks.notNull(json, "json"));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("not a commit notice: " + e.getMessage());
+    }
+    if (!(parsed instanceof Map<?, ?> object)) {
+      throw new InvalidInputException("not a commit notice: not a JSON object");
+    }
+    Map<String, @Nullable Object> members = new HashMap<>();
+    for (Map.Entry<?, ?> member : object.entrySet()) {
+      Object value = member.getValue();
+      if (value instanceof Map<?, ?> || value instanceof List<?>) {
+        throw new InvalidInputException(
+            "not a commit notice: member " + member.getKey() + " is not a flat value");
+      }
+      members.put((String) member.getKey(), value);
+    }
     Object seq = members.get("seq");
     if (seq != null && !(seq instanceof Long)) {
       throw new InvalidInputException("seq is not an integer");
@@ -91,143 +111,5 @@ public final class CommitJson {
       }
     }
     json.append('"');
-  }
-
-  /** A recursive-descent reader of one flat JSON object. */
-  private static final class Parser {
-    private final String text;
-    private int at;
-
-    Parser(String text) {
-      this.text = text;
-    }
-
-    Map<String, @Nullable Object> object() {
-      Map<String, @Nullable Object> members = new HashMap<>();
-      skipSpace();
-      expect('{');
-      skipSpace();
-      if (peek() == '}') {
-        at++;
-      } else {
-        while (true) {
-          skipSpace();
-          String name = string();
-          skipSpace();
-          expect(':');
-          skipSpace();
-          members.put(name, value());
-          skipSpace();
-          char c = next();
-          if (c == '}') {
-            break;
-          }
-          if (c != ',') {
-            throw error("expected ',' or '}'");
-          }
-        }
-      }
-      skipSpace();
-      if (at != text.length()) {
-        throw error("text after the object");
-      }
-      return members;
-    }
-
-    private @Nullable Object value() {
-      char c = peek();
-      if (c == '"') {
-        return string();
-      }
-      if (c == '-' || (c >= '0' && c <= '9')) {
-        int start = at;
-        if (c == '-') {
-          at++;
-        }
-        while (at < text.length() && Character.isDigit(text.charAt(at))) {
-          at++;
-        }
-        try {
-          return Long.parseLong(text.substring(start, at));
-        } catch (NumberFormatException e) {
-          throw error("not a 64-bit integer");
-        }
-      }
-      for (String word : new String[] {"true", "false", "null"}) {
-        if (text.startsWith(word, at)) {
-          at += word.length();
-          return word.equals("null") ? null : Boolean.valueOf(word);
-        }
-      }
-      throw error("unsupported value");
-    }
-
-    private String string() {
-      expect('"');
-      StringBuilder out = new StringBuilder();
-      while (true) {
-        char c = next();
-        if (c == '"') {
-          return out.toString();
-        }
-        if (c < 0x20) {
-          throw error("control character in a string");
-        }
-        if (c != '\\') {
-          out.append(c);
-          continue;
-        }
-        char e = next();
-        switch (e) {
-          case '"', '\\', '/' -> out.append(e);
-          case 'b' -> out.append('\b');
-          case 'f' -> out.append('\f');
-          case 'n' -> out.append('\n');
-          case 'r' -> out.append('\r');
-          case 't' -> out.append('\t');
-          case 'u' -> {
-            if (at + 4 > text.length()) {
-              throw error("short \\u escape");
-            }
-            try {
-              out.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-            } catch (NumberFormatException ex) {
-              throw error("bad \\u escape");
-            }
-            at += 4;
-          }
-          default -> throw error("bad escape");
-        }
-      }
-    }
-
-    private void skipSpace() {
-      while (at < text.length() && " \t\r\n".indexOf(text.charAt(at)) >= 0) {
-        at++;
-      }
-    }
-
-    private char peek() {
-      if (at >= text.length()) {
-        throw error("unexpected end");
-      }
-      return text.charAt(at);
-    }
-
-    private char next() {
-      char c = peek();
-      at++;
-      return c;
-    }
-
-    private void expect(char c) {
-      if (next() != c) {
-        throw error("expected '" + c + "'");
-      }
-    }
-
-    private InvalidInputException error(String what) {
-      return new InvalidInputException("malformed commit notice at offset " + at + ": " + what);
-    }
   }
 }
