@@ -9,7 +9,9 @@ import dev.agentstore.RowMapper;
 import dev.agentstore.StoreClosedException;
 import dev.agentstore.StoreOpenException;
 import dev.agentstore.TransactionBody;
+import dev.agentstore.internal.Args;
 import dev.agentstore.internal.JdbcBackend;
+import dev.agentstore.sqlite.internal.SqliteDriver;
 import dev.agentstore.sqlite.internal.SqliteEngine;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,8 +45,9 @@ public final class SqliteBackend implements Backend {
    * Opens (creating if needed) the SQLite file at {@code path} with the default options.
    *
    * @throws InvalidInputException when {@code path} is null
-   * @throws StoreOpenException when the directory does not exist, the path is a directory, or the
-   *     file is not a SQLite database
+   * @throws StoreOpenException when the directory does not exist, the path is a directory, the file
+   *     is not a SQLite database, or sqlite-jdbc ({@code org.xerial:sqlite-jdbc}) is not on the
+   *     class path
    * @throws ReadOnlyStoreException when the file cannot be written
    */
   public static SqliteBackend open(Path path) {
@@ -56,12 +59,15 @@ public final class SqliteBackend implements Backend {
    * synchronous} setting and busy timeout.
    *
    * @throws InvalidInputException when {@code path} or {@code options} is null
-   * @throws StoreOpenException when the directory does not exist, the path is a directory, or the
-   *     file is not a SQLite database
+   * @throws StoreOpenException when the directory does not exist, the path is a directory, the file
+   *     is not a SQLite database, or sqlite-jdbc ({@code org.xerial:sqlite-jdbc}) is not on the
+   *     class path
    * @throws ReadOnlyStoreException when the file cannot be written and {@code options} did not ask
    *     for read-only
    */
   public static SqliteBackend open(Path path, SqliteOptions options) {
+    Args.notNull(path, "path");
+    SqliteDriver.require("cannot open SQLite store " + path.toAbsolutePath().normalize());
     return new SqliteBackend(SqliteEngine.open(path, options));
   }
 
@@ -69,9 +75,11 @@ public final class SqliteBackend implements Backend {
    * A private in-memory database, gone when the backend is closed. Useful for tests and scratch
    * work; every call shares its one connection.
    *
-   * @throws StoreOpenException when the driver cannot open one
+   * @throws StoreOpenException when the driver cannot open one, or sqlite-jdbc ({@code
+   *     org.xerial:sqlite-jdbc}) is not on the class path
    */
   public static SqliteBackend inMemory() {
+    SqliteDriver.require("cannot open an in-memory SQLite store");
     return new SqliteBackend(SqliteEngine.inMemory());
   }
 
@@ -85,8 +93,12 @@ public final class SqliteBackend implements Backend {
    * ({@link #options()}); a write that waits lowers it for its remaining time and puts it back.
    *
    * @throws InvalidInputException when {@code connection} is null, closed, or not a SQLite one
+   * @throws StoreOpenException when sqlite-jdbc ({@code org.xerial:sqlite-jdbc}) is not on the
+   *     class path
    */
   public static SqliteBackend fromConnection(Connection connection) {
+    Args.notNull(connection, "connection");
+    SqliteDriver.require("cannot adopt the given connection as a SQLite store");
     return new SqliteBackend(SqliteEngine.fromConnection(connection));
   }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.sqlite.util.LibraryLoaderUtil;
 
 /** A real child JVM running a main class from the test class path; killed if still alive. */
@@ -48,8 +49,44 @@ public final class ChildJvm implements AutoCloseable {
     return start(List.of(), jvmOptions, main, log, args);
   }
 
+  /**
+   * Starts {@code main} on {@code classPath} instead of this JVM's (for example this one's without
+   * a jar, to show what works when an application leaves that dependency out).
+   */
+  public static ChildJvm startWithClassPath(
+      String classPath, Class<?> main, Path log, String... args) throws IOException {
+    return start(List.of(), List.of(), classPath, main, log, args);
+  }
+
+  /**
+   * This JVM's class path without the entries {@code drop} matches; fails unless it matched exactly
+   * one, so a renamed jar cannot make a test pass vacuously.
+   */
+  public static String classPathWithout(Predicate<Path> drop) {
+    List<String> kept = new ArrayList<>();
+    List<String> dropped = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      (drop.test(Path.of(entry)) ? dropped : kept).add(entry);
+    }
+    if (dropped.size() != 1) {
+      throw new AssertionError("expected one class path entry to drop, found " + dropped);
+    }
+    return String.join(File.pathSeparator, kept);
+  }
+
   private static ChildJvm start(
       List<String> wrapper, List<String> jvmOptions, Class<?> main, Path log, String... args)
+      throws IOException {
+    return start(wrapper, jvmOptions, System.getProperty("java.class.path"), main, log, args);
+  }
+
+  private static ChildJvm start(
+      List<String> wrapper,
+      List<String> jvmOptions,
+      String classPath,
+      Class<?> main,
+      Path log,
+      String... args)
       throws IOException {
     List<String> command = new ArrayList<>(wrapper);
     command.addAll(javaCommand());
@@ -57,7 +94,7 @@ public final class ChildJvm implements AutoCloseable {
     command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(classPath);
     command.add(main.getName());
     command.addAll(List.of(args));
     Process process =
