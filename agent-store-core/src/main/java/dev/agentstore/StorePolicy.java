@@ -272,16 +272,18 @@ public final class StorePolicy {
   /**
    * {@return a setting as text, when present}
    *
-   * @param key the setting's name, e.g. {@code busy_timeout_ms}
+   * @param key the setting's name, e.g. {@code busy_timeout_ms}; an unknown name gives empty
    */
   public Optional<String> setting(String key) {
     return Optional.ofNullable(settings.get(key)).map(String::valueOf);
   }
 
   /**
-   * {@return an integer setting, when present; an error naming the key when it is not an integer}
+   * {@return an integer setting, when present}
    *
    * @param key the setting's name, e.g. {@code busy_timeout_ms}
+   * @throws InvalidInputException naming the key and the policy's source when the value is not an
+   *     integer
    */
   public OptionalLong longSetting(String key) {
     Object value = settings.get(key);
@@ -295,9 +297,11 @@ public final class StorePolicy {
   }
 
   /**
-   * {@return a true/false setting, when present; an error naming the key when it is not a boolean}
+   * {@return a true/false setting, when present}
    *
-   * @param key the setting's name, e.g. {@code busy_timeout_ms}
+   * @param key the setting's name, e.g. {@code commit_notifications}
+   * @throws InvalidInputException naming the key and the policy's source when the value is not
+   *     {@code true} or {@code false}
    */
   public Optional<Boolean> booleanSetting(String key) {
     Object value = settings.get(key);
