@@ -187,7 +187,7 @@ public final class ChainLog {
   /**
    * Like {@link #verify()}, telling {@code progress} how many entries have been verified.
    *
-   * @param progress called with the number of entries verified so far, on the verifying thread
+   * @param progress called with the number of entries verified so far, on the calling thread
    * @return the head that was verified, empty for an empty chain
    */
   public Optional<Head> verify(LongConsumer progress) {

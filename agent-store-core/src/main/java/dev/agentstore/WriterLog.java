@@ -617,7 +617,7 @@ public final class WriterLog {
    * @param backend the store to use
    * @param stream the stream name
    * @param writer the writer name within {@code stream}
-   * @param progress called with the number of entries verified so far, on the verifying thread
+   * @param progress called with the number of entries verified so far, on the calling thread
    * @return the head that was verified, empty for an empty chain
    */
   public static Optional<Head> verify(
@@ -667,7 +667,7 @@ public final class WriterLog {
    * @param stream the stream name
    * @param writer the writer name within {@code stream}
    * @param options which signatures to require
-   * @param progress called with the number of entries verified so far, on the verifying thread
+   * @param progress called with the number of entries verified so far, on the calling thread
    * @return the head that was verified, empty for an empty chain
    */
   public static Optional<Head> verify(
