@@ -131,7 +131,7 @@ public record Checkpoint(
    * holds them: verify the chains first when the store may already have been tampered with. One
    * query for the heads.
    *
-   * @param backend the store
+   * @param backend the store whose heads to sign
    * @param key the key that signs; its public half becomes {@link #signer()}
    * @param selection which chains to cover
    * @return the signed checkpoint
@@ -266,7 +266,7 @@ public record Checkpoint(
    * checkpoint are fine. That the entries up to that seq link to it is {@link WriterLog#verify}'s
    * job: together, they pin every entry the checkpoint covers.
    *
-   * @param backend the store
+   * @param backend the store to check
    * @param checkpoint the checkpoint to check against
    * @param trustedKeys the signers to trust; an empty collection trusts none
    * @return the signature status and one result per chain of the checkpoint

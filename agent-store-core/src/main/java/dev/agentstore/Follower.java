@@ -171,7 +171,7 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
    * {@return the seq of the last entry delivered for {@code writer} (or the starting position when
    * none has been); 0 for a writer this follower has not seen} Thread-safe.
    *
-   * @param writer the writer
+   * @param writer a writer name of the followed stream
    */
   public long position(String writer) {
     return delivered.getOrDefault(Args.notNull(writer, "writer"), 0L);

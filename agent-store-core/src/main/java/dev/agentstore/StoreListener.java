@@ -36,7 +36,7 @@ public interface StoreListener {
    * doorbell rang) on the appending thread. Appends inside a caller's transaction are reported when
    * the append statement ran; the transaction may still roll back.
    *
-   * @param event the event
+   * @param event the call that ended: its chain, entry count, duration and outcome
    */
   default void onAppend(Append event) {}
 
@@ -45,14 +45,14 @@ public interface StoreListener {
    * (held by another thread), for another connection's lock, or it met a busy error. Called on the
    * writing thread when the attempt ends.
    *
-   * @param event the event
+   * @param event the wait: the call, the attempt, how long it waited and what the call did next
    */
   default void onBusyWait(BusyWait event) {}
 
   /**
    * A chain verification ended, intact or broken. Called on the verifying thread.
    *
-   * @param event the event
+   * @param event the verification that ended: its chain, entries checked, duration and result
    */
   default void onVerify(Verify event) {}
 
@@ -60,7 +60,7 @@ public interface StoreListener {
    * A follower read the store (on a wake-up or its poll interval) and measured how far its consumer
    * trails the head. Called on the consumer's thread.
    *
-   * @param event the event
+   * @param event how far the follower's consumer trails the store, in entries and time
    */
   default void onFollowerLag(FollowerLag event) {}
 
@@ -68,7 +68,7 @@ public interface StoreListener {
    * A wake-up source got its connection back after losing it (PostgreSQL {@code LISTEN}, NATS); its
    * followers are then woken to catch up. Called on the source's thread.
    *
-   * @param event the event
+   * @param event what reconnected and how long it was down
    */
   default void onReconnect(Reconnect event) {}
 
@@ -77,7 +77,7 @@ public interface StoreListener {
    * Called on the borrowing thread, for every borrow. Not reported for a caller's {@code
    * DataSource}.
    *
-   * @param event the event
+   * @param event how long the borrow waited
    */
   default void onPoolWait(PoolWait event) {}
 
