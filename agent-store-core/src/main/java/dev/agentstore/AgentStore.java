@@ -15,6 +15,7 @@ public final class AgentStore {
    * WriterLog#ensureSchema}. Until it (or those two) has run on a store, a primitive used there
    * fails with a {@link SchemaMismatchException} that names this call.
    *
+   * @param backend the store to use
    * @throws SchemaMismatchException when a table of one of those names has other columns
    * @throws StoreOpenException when a table is missing and the user may not create it (or its
    *     schema)
@@ -29,6 +30,7 @@ public final class AgentStore {
    * for processes that may only read or append, where an operator laid the store down. The same as
    * {@link Generation#checkSchema} then {@link WriterLog#checkSchema}.
    *
+   * @param backend the store to use
    * @throws SchemaMismatchException when a table is missing (naming the call that creates it) or
    *     has other columns
    */

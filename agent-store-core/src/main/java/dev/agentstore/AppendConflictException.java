@@ -23,6 +23,11 @@ public final class AppendConflictException extends RetryableStoreException {
   /**
    * An optimistic append to {@code stream}/{@code writer} that expected head {@code expectedSeq}
    * found {@code actualSeq}; the message says so and that nothing was written.
+   *
+   * @param stream the stream of the chain
+   * @param writer the writer of the chain
+   * @param expectedSeq the head seq the caller expected
+   * @param actualSeq the head seq the store holds
    */
   public AppendConflictException(String stream, String writer, long expectedSeq, long actualSeq) {
     super(
@@ -41,22 +46,22 @@ public final class AppendConflictException extends RetryableStoreException {
     this.actualSeq = actualSeq;
   }
 
-  /** The stream of the chain appended to. */
+  /** {@return the stream of the chain appended to} */
   public String stream() {
     return stream;
   }
 
-  /** The writer of the chain appended to. */
+  /** {@return the writer of the chain appended to} */
   public String writer() {
     return writer;
   }
 
-  /** The head seq the caller expected; 0 means "the chain is empty". */
+  /** {@return the head seq the caller expected; 0 means "the chain is empty"} */
   public long expectedSeq() {
     return expectedSeq;
   }
 
-  /** The head seq found in the store; 0 means the chain is empty. */
+  /** {@return the head seq found in the store; 0 means the chain is empty} */
   public long actualSeq() {
     return actualSeq;
   }

@@ -17,23 +17,41 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Backend extends AutoCloseable {
 
-  /** The SQL dialect of this backend, for consumers writing their own statements. */
+  /** {@return the SQL dialect of this backend, for consumers writing their own statements} */
   Dialect dialect();
 
   /**
    * Runs one statement of the consumer's own (an {@code INSERT}, {@code UPDATE}, {@code DELETE} or
    * DDL) in its own write transaction, or in the current one when called inside {@link
    * #inTransaction}. Returns the update count.
+   *
+   * @param sql the statement, with {@code ?} placeholders
+   * @param params the values bound to the placeholders, in order; null binds SQL NULL
+   * @return the number of rows the statement changed, as the driver reports it
    */
   int exec(String sql, @Nullable Object... params);
 
   /**
    * Runs a query of the consumer's own and maps every row. The whole result is held in the returned
    * list; page with {@code LIMIT} for large results.
+   *
+   * @param <T> the type of the result
+   * @param sql the statement, with {@code ?} placeholders
+   * @param mapper maps the current row to a value; called once per row
+   * @param params the values bound to the placeholders, in order; null binds SQL NULL
+   * @return one value per row, in result order; empty when there are no rows
    */
   <T> List<T> query(String sql, RowMapper<T> mapper, @Nullable Object... params);
 
-  /** Like {@link #query}, for a query expected to return at most one row. */
+  /**
+   * Like {@link #query}, for a query expected to return at most one row.
+   *
+   * @param <T> the type of the result
+   * @param sql the statement, with {@code ?} placeholders
+   * @param mapper maps the current row to a value; called once per row
+   * @param params the values bound to the placeholders, in order; null binds SQL NULL
+   * @return the value of the only row, or empty when there is none
+   */
   default <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, @Nullable Object... params) {
     List<T> rows = query(sql, mapper, params);
     if (rows.size() > 1) {
@@ -49,10 +67,18 @@ public interface Backend extends AutoCloseable {
    * {@code tx}, or through this backend on the same thread, commit together when the body returns
    * and roll back together when it throws. Doorbell rings for appends in the body happen after the
    * commit, never for a rolled-back transaction. A call made inside a running transaction joins it.
+   *
+   * @param <T> the type of the result
+   * @param body the work to do; it runs once, on the calling thread
+   * @return what {@code body} returned
    */
   <T> T inTransaction(TransactionBody<T> body);
 
-  /** Like {@link #inTransaction(TransactionBody)}, for a body that returns nothing. */
+  /**
+   * Like {@link #inTransaction(TransactionBody)}, for a body that returns nothing.
+   *
+   * @param action the work to do; it runs once, on the calling thread
+   */
   default void runInTransaction(TransactionAction action) {
     Args.notNull(action, "action");
     inTransaction(
@@ -63,12 +89,13 @@ public interface Backend extends AutoCloseable {
   }
 
   /**
-   * The doorbell attached to this backend: it rings a {@link CommitEvent} for every append made
-   * through this backend, after its transaction commits. Subscribers run on the appending thread.
+   * {@return the doorbell attached to this backend: it rings a {@link CommitEvent} for every append
+   * made through this backend, after its transaction commits} Subscribers run on the appending
+   * thread.
    */
   Doorbell doorbell();
 
-  /** A short description for messages and logs: kind and location, never a password. */
+  /** {@return a short description for messages and logs: kind and location, never a password} */
   String describe();
 
   /**

@@ -80,6 +80,10 @@ public class ChainBrokenException extends CorruptStoreException {
    * @param facts the values the reason's description names (see {@link Reason}); for {@code GAP}
    *     the expected and found seq, for {@code PREV_HASH_MISMATCH} the previous seq, for the
    *     malformed reasons a description of what was found
+   * @param stream the stream of the broken chain
+   * @param writer the writer of the broken chain
+   * @param seq the seq at which the chain breaks
+   * @param reason what is wrong there
    */
   public ChainBrokenException(
       String stream, String writer, long seq, Reason reason, Object... facts) {
@@ -108,27 +112,27 @@ public class ChainBrokenException extends CorruptStoreException {
     this.detail = detail;
   }
 
-  /** The stream of the broken chain. */
+  /** {@return the stream of the broken chain} */
   public String stream() {
     return stream;
   }
 
-  /** The writer of the broken chain. */
+  /** {@return the writer of the broken chain} */
   public String writer() {
     return writer;
   }
 
-  /** The first seq at which the chain is broken. */
+  /** {@return the first seq at which the chain is broken} */
   public long seq() {
     return seq;
   }
 
-  /** Which check the entry at {@link #seq()} failed. */
+  /** {@return which check the entry at {@link #seq()} failed} */
   public Reason reason() {
     return reason;
   }
 
-  /** The reason in words, without the stream/writer/seq prefix. */
+  /** {@return the reason in words, without the stream/writer/seq prefix} */
   public String detail() {
     return detail;
   }

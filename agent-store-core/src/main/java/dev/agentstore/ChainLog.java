@@ -28,17 +28,17 @@ public final class ChainLog {
     this.writer = writer;
   }
 
-  /** The backend the handle is bound to. */
+  /** {@return the backend the handle is bound to} */
   public Backend backend() {
     return backend;
   }
 
-  /** The stream of the chain. */
+  /** {@return the stream of the chain} */
   public String stream() {
     return stream;
   }
 
-  /** The writer of the chain. */
+  /** {@return the writer of the chain} */
   public String writer() {
     return writer;
   }
@@ -47,6 +47,8 @@ public final class ChainLog {
    * Appends {@code payload} as the next entry and returns it; see {@link WriterLog#append(Backend,
    * String, String, byte[])}.
    *
+   * @param payload the entry's bytes, at most {@link WriterLog#MAX_PAYLOAD_BYTES}; copied
+   * @return the appended entry
    * @throws InvalidInputException for a null payload or one over {@link
    *     WriterLog#MAX_PAYLOAD_BYTES}, or when the stream or writer is empty or too long to write
    */
@@ -58,6 +60,8 @@ public final class ChainLog {
    * Appends {@code text} encoded as UTF-8; {@link Entry#payloadUtf8()} reads it back. See {@link
    * WriterLog#append(Backend, String, String, String)}.
    *
+   * @param text the payload as text, at most {@link WriterLog#MAX_PAYLOAD_BYTES} bytes once encoded
+   * @return the appended entry
    * @throws InvalidInputException when {@code text} is null or has an unpaired surrogate
    */
   public Entry append(String text) {
@@ -68,6 +72,9 @@ public final class ChainLog {
    * Appends only if the head is still {@code expectedHeadSeq} (0 for an empty chain); see {@link
    * WriterLog#append(Backend, String, String, byte[], long)}.
    *
+   * @param payload the entry's bytes, at most {@link WriterLog#MAX_PAYLOAD_BYTES}; copied
+   * @param expectedHeadSeq the seq the head must still have; 0 for an empty chain
+   * @return the appended entry
    * @throws AppendConflictException when the head has moved; nothing is written
    */
   public Entry append(byte[] payload, long expectedHeadSeq) {
@@ -77,6 +84,9 @@ public final class ChainLog {
   /**
    * Appends {@code text} as UTF-8 only if the head is still {@code expectedHeadSeq}.
    *
+   * @param text the payload as text, at most {@link WriterLog#MAX_PAYLOAD_BYTES} bytes once encoded
+   * @param expectedHeadSeq the seq the head must still have; 0 for an empty chain
+   * @return the appended entry
    * @throws AppendConflictException when the head has moved; nothing is written
    */
   public Entry append(String text, long expectedHeadSeq) {
@@ -86,6 +96,10 @@ public final class ChainLog {
   /**
    * Appends every payload, in order, in one transaction: all or none; see {@link
    * WriterLog#appendAll(Backend, String, String, List)}.
+   *
+   * @param payloads the payloads in append order, each at most {@link WriterLog#MAX_PAYLOAD_BYTES};
+   *     copied
+   * @return the new entries, in order; empty when {@code payloads} is
    */
   public List<Entry> appendAll(List<byte[]> payloads) {
     return WriterLog.appendAll(backend, stream, writer, payloads);
@@ -94,26 +108,34 @@ public final class ChainLog {
   /**
    * Appends every payload in one transaction, only if the head is still {@code expectedHeadSeq}.
    *
+   * @param payloads the payloads in append order, each at most {@link WriterLog#MAX_PAYLOAD_BYTES};
+   *     copied
+   * @param expectedHeadSeq the seq the head must still have; 0 for an empty chain
+   * @return the new entries, in order; empty when {@code payloads} is
    * @throws AppendConflictException when the head has moved; nothing is written
    */
   public List<Entry> appendAll(List<byte[]> payloads, long expectedHeadSeq) {
     return WriterLog.appendAll(backend, stream, writer, payloads, expectedHeadSeq);
   }
 
-  /** The last entry, or empty when the chain has none. */
+  /** {@return the last entry, or empty when the chain has none} */
   public Optional<Entry> head() {
     return WriterLog.head(backend, stream, writer);
   }
 
   /**
-   * Every entry in seq order, read lazily a bounded page at a time; see {@link
-   * WriterLog#entries(Backend, String, String)}.
+   * {@return every entry in seq order, read lazily a bounded page at a time; see {@link
+   * WriterLog#entries(Backend, String, String)}}
    */
   public Stream<Entry> entries() {
     return WriterLog.entries(backend, stream, writer);
   }
 
-  /** Every entry with seq greater than {@code afterSeq}, in seq order, read lazily. */
+  /**
+   * {@return every entry with seq greater than {@code afterSeq}, in seq order, read lazily}
+   *
+   * @param afterSeq only entries with a greater seq are returned; 0 for all
+   */
   public Stream<Entry> entries(long afterSeq) {
     return WriterLog.entries(backend, stream, writer, afterSeq);
   }
@@ -121,20 +143,33 @@ public final class ChainLog {
   /**
    * At most {@code limit} entries with seq greater than {@code afterSeq}, in order; see {@link
    * WriterLog#readAfter}.
+   *
+   * @param afterSeq only entries with a greater seq are returned; 0 for all
+   * @param limit the most entries to return, 1 to {@link WriterLog#MAX_READ_LIMIT}
+   * @return the entries, in seq order; fewer than {@code limit} (or none) at the head
    */
   public List<Entry> readAfter(long afterSeq, int limit) {
     return WriterLog.readAfter(backend, stream, writer, afterSeq, limit);
   }
 
   /**
-   * A {@link Follower} that delivers every entry with seq greater than {@code afterSeq}, exactly
-   * once and in order, until closed; see {@link WriterLog#follow(Backend, String, String, long)}.
+   * {@return a {@link Follower} that delivers every entry with seq greater than {@code afterSeq},
+   * exactly once and in order, until closed; see {@link WriterLog#follow(Backend, String, String,
+   * long)}}
+   *
+   * @param afterSeq deliver entries with a greater seq; 0 for the whole chain
    */
   public Follower follow(long afterSeq) {
     return WriterLog.follow(backend, stream, writer, afterSeq);
   }
 
-  /** Like {@link #follow(long)}, waking as {@code options} say. */
+  /**
+   * Like {@link #follow(long)}, waking as {@code options} say.
+   *
+   * @param afterSeq deliver entries with a greater seq; 0 for the whole chain
+   * @param options how to wait for new entries
+   * @return a started follower; close it to stop
+   */
   public Follower follow(long afterSeq, FollowOptions options) {
     return WriterLog.follow(backend, stream, writer, afterSeq, options);
   }
@@ -149,7 +184,12 @@ public final class ChainLog {
     return WriterLog.verify(backend, stream, writer);
   }
 
-  /** Like {@link #verify()}, telling {@code progress} how many entries have been verified. */
+  /**
+   * Like {@link #verify()}, telling {@code progress} how many entries have been verified.
+   *
+   * @param progress called with the number of entries verified so far, on the calling thread
+   * @return the head that was verified, empty for an empty chain
+   */
   public Optional<Head> verify(LongConsumer progress) {
     return WriterLog.verify(backend, stream, writer, progress);
   }

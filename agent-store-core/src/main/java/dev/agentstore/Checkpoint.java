@@ -48,6 +48,15 @@ public record Checkpoint(
 
   private static final byte[] TAG = "agent-store/checkpoint".getBytes(StandardCharsets.US_ASCII);
 
+  /**
+   * Checks that nothing is null and copies the list and the signature.
+   *
+   * @param store a description of the store the checkpoint was taken of; informational, since a
+   *     store may be copied or moved and still extend it
+   * @param chains the heads, ordered by stream then writer (UTF-8 byte order)
+   * @param signer the public key that signed
+   * @param signature the 64-byte Ed25519 signature
+   */
   public Checkpoint {
     Args.notNull(store, "store");
     Args.notNull(chains, "chains");
@@ -57,6 +66,7 @@ public record Checkpoint(
     signature = signature.clone();
   }
 
+  /** {@return the 64-byte Ed25519 signature (a copy)} */
   @Override
   public byte[] signature() {
     return signature.clone();
@@ -72,32 +82,45 @@ public record Checkpoint(
       this.writer = writer;
     }
 
-    /** Every chain of the store. */
+    /** {@return every chain of the store} */
     public static Selection all() {
       return new Selection(null, null);
     }
 
-    /** Every chain of {@code stream}. */
+    /**
+     * {@return every chain of {@code stream}}
+     *
+     * @param stream the stream to cover
+     */
     public static Selection stream(String stream) {
       return new Selection(Args.notNull(stream, "stream"), null);
     }
 
-    /** The chains of {@code writer}, on every stream. */
+    /**
+     * {@return the chains of {@code writer}, on every stream}
+     *
+     * @param writer the writer to cover, in every stream
+     */
     public static Selection writer(String writer) {
       return new Selection(null, Args.notNull(writer, "writer"));
     }
 
-    /** The one chain {@code (stream, writer)}. */
+    /**
+     * {@return the one chain {@code (stream, writer)}}
+     *
+     * @param stream the stream to cover
+     * @param writer the writer to cover, in every stream
+     */
     public static Selection chain(String stream, String writer) {
       return new Selection(Args.notNull(stream, "stream"), Args.notNull(writer, "writer"));
     }
 
-    /** The stream selected, when one is. */
+    /** {@return the stream selected, when one is} */
     public Optional<String> selectedStream() {
       return Optional.ofNullable(stream);
     }
 
-    /** The writer selected, when one is. */
+    /** {@return the writer selected, when one is} */
     public Optional<String> selectedWriter() {
       return Optional.ofNullable(writer);
     }
@@ -108,6 +131,10 @@ public record Checkpoint(
    * holds them: verify the chains first when the store may already have been tampered with. One
    * query for the heads.
    *
+   * @param backend the store whose heads to sign
+   * @param key the key that signs; its public half becomes {@link #signer()}
+   * @param selection which chains to cover
+   * @return the signed checkpoint
    * @throws InvalidInputException when a chain was selected by name and has no entries
    */
   public static Checkpoint take(Backend backend, WriterKey key, Selection selection) {
@@ -174,7 +201,9 @@ public record Checkpoint(
    */
   public record ChainResult(
       String stream, String writer, long checkpointSeq, long headSeq, ChainStatus status) {
-    /** One line in words, e.g. {@code conv/alice truncated: head 34, checkpoint at seq 40}. */
+    /**
+     * {@return one line in words, e.g. {@code conv/alice truncated: head 34, checkpoint at seq 40}}
+     */
     public String describe() {
       String chain = stream + "/" + writer;
       return switch (status) {
@@ -205,18 +234,26 @@ public record Checkpoint(
    * @param chains every chain of the checkpoint, in its order
    */
   public record Result(SignatureStatus signature, List<ChainResult> chains) {
+    /**
+     * Checks that nothing is null and copies the list.
+     *
+     * @param signature whether the checkpoint's signature holds and its signer is trusted
+     * @param chains every chain of the checkpoint, in its order
+     */
     public Result {
       Args.notNull(signature, "signature");
       chains = List.copyOf(chains);
     }
 
-    /** Whether the signature is valid and trusted and every chain extends the checkpoint. */
+    /**
+     * {@return whether the signature is valid and trusted and every chain extends the checkpoint}
+     */
     public boolean ok() {
       return signature == SignatureStatus.VALID
           && chains.stream().allMatch(c -> c.status() == ChainStatus.EXTENDS);
     }
 
-    /** The chains that do not extend the checkpoint. */
+    /** {@return the chains that do not extend the checkpoint} */
     public List<ChainResult> failures() {
       return chains.stream().filter(c -> c.status() != ChainStatus.EXTENDS).toList();
     }
@@ -228,6 +265,11 @@ public record Checkpoint(
    * recorded seq (one read of that entry and one of the head per chain). Entries after the
    * checkpoint are fine. That the entries up to that seq link to it is {@link WriterLog#verify}'s
    * job: together, they pin every entry the checkpoint covers.
+   *
+   * @param backend the store to check
+   * @param checkpoint the checkpoint to check against
+   * @param trustedKeys the signers to trust; an empty collection trusts none
+   * @return the signature status and one result per chain of the checkpoint
    */
   public static Result check(
       Backend backend, Checkpoint checkpoint, Collection<WriterPublicKey> trustedKeys) {
@@ -272,7 +314,7 @@ public record Checkpoint(
         stream, writer, seq, headSeq, same ? ChainStatus.EXTENDS : ChainStatus.REWRITTEN);
   }
 
-  /** The canonical JSON text of this checkpoint, signature included. */
+  /** {@return the canonical JSON text of this checkpoint, signature included} */
   public String toJson() {
     Map<String, Object> body = body(store, chains, signer);
     body.put("signature", Hex.encode(signature));
@@ -283,6 +325,8 @@ public record Checkpoint(
    * Reads a checkpoint from its JSON text (any whitespace; the signature is checked over the
    * canonical form by {@link #check}).
    *
+   * @param json the JSON text
+   * @return the checkpoint, not yet checked
    * @throws InvalidInputException saying what is wrong with the text
    */
   public static Checkpoint fromJson(String json) {
@@ -331,7 +375,11 @@ public record Checkpoint(
     return new Checkpoint(store, chains, signer, signature);
   }
 
-  /** Writes {@link #toJson()} and a newline to {@code file}, replacing it. */
+  /**
+   * Writes {@link #toJson()} and a newline to {@code file}, replacing it.
+   *
+   * @param file the file to write; replaced when it exists
+   */
   public void write(Path file) {
     Args.notNull(file, "file");
     try {
@@ -344,6 +392,8 @@ public record Checkpoint(
   /**
    * Reads a checkpoint file.
    *
+   * @param file the checkpoint file, as {@link #write} writes it
+   * @return the checkpoint, not yet checked
    * @throws InvalidInputException naming the file and what is wrong with it
    */
   public static Checkpoint read(Path file) {

@@ -9,12 +9,21 @@ import org.jspecify.annotations.Nullable;
 public class CorruptStoreException extends StoreException {
   private static final long serialVersionUID = 1L;
 
-  /** Bad stored data, described by {@code message}. */
+  /**
+   * Bad stored data, described by {@code message}.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   */
   public CorruptStoreException(String message) {
     super(message);
   }
 
-  /** Bad stored data, described by {@code message}, found through {@code cause}. */
+  /**
+   * Bad stored data, described by {@code message}, found through {@code cause}.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   * @param cause the underlying failure (often a {@code SQLException}), or null when there is none
+   */
   public CorruptStoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

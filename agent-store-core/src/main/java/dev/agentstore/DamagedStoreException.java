@@ -32,6 +32,7 @@ public final class DamagedStoreException extends CorruptStoreException {
    * @param check the check that failed, e.g. {@code PRAGMA integrity_check}
    * @param problems what the check reported, one problem a line, in its order (at least one)
    * @param stoppedEarly whether the check found more problems than {@code problems} holds
+   * @param cause the failure that stopped the check, or null when it ran to the end
    */
   public DamagedStoreException(
       String store,
@@ -67,22 +68,25 @@ public final class DamagedStoreException extends CorruptStoreException {
     return message.toString();
   }
 
-  /** The store, as {@link Backend#describe()} names it. */
+  /** {@return the store, as {@link Backend#describe()} names it} */
   public String store() {
     return store;
   }
 
-  /** The check that failed, e.g. {@code PRAGMA integrity_check}. */
+  /** {@return the check that failed, e.g. {@code PRAGMA integrity_check}} */
   public String check() {
     return check;
   }
 
-  /** What the check reported, one problem a line (at most the first 100). */
+  /** {@return what the check reported, one problem a line (at most the first 100)} */
   public List<String> problems() {
     return problems;
   }
 
-  /** Whether the check found more problems than {@link #problems()} holds, and stopped there. */
+  /**
+   * {@return whether the check found more problems than {@link #problems()} holds, and stopped
+   * there}
+   */
   public boolean stoppedEarly() {
     return stoppedEarly;
   }

@@ -27,7 +27,12 @@ public final class Doorbell {
     void close();
   }
 
-  /** Adds a subscriber that receives every later ring until the returned handle is closed. */
+  /**
+   * Adds a subscriber that receives every later ring until the returned handle is closed.
+   *
+   * @param subscriber called with each later event, on the thread that rings
+   * @return the handle that unsubscribes when closed
+   */
   public Subscription subscribe(Consumer<CommitEvent> subscriber) {
     Args.notNull(subscriber, "subscriber");
     // A wrapper per subscription, so subscribing the same consumer twice gives two independent
@@ -37,7 +42,11 @@ public final class Doorbell {
     return () -> subscribers.remove(own);
   }
 
-  /** Delivers {@code event} to every current subscriber. Never throws because of a subscriber. */
+  /**
+   * Delivers {@code event} to every current subscriber. Never throws because of a subscriber.
+   *
+   * @param event the committed entry to announce
+   */
   public void ring(CommitEvent event) {
     Args.notNull(event, "event");
     for (Consumer<CommitEvent> subscriber : subscribers) {
@@ -61,12 +70,12 @@ public final class Doorbell {
     }
   }
 
-  /** The number of subscriber calls that threw since this doorbell was made. */
+  /** {@return the number of subscriber calls that threw since this doorbell was made} */
   public long failures() {
     return failures.get();
   }
 
-  /** The number of current subscribers. */
+  /** {@return the number of current subscribers} */
   public int subscriberCount() {
     return subscribers.size();
   }

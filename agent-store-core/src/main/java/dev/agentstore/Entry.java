@@ -49,6 +49,13 @@ public record Entry(
    * Checks that nothing is null, that {@code seq} is 1 or more and the hash lengths, and copies the
    * arrays.
    *
+   * @param stream the stream the entry belongs to
+   * @param writer the writer that appended it
+   * @param seq its position in the writer's log, starting at 1
+   * @param prevHash the previous entry's content hash, 32 bytes; null for seq 1 (see {@link
+   *     #hasPrev()})
+   * @param contentHash {@code BLAKE3(prevHash || payload)}, 32 bytes
+   * @param payload the bytes the writer appended
    * @throws InvalidInputException when one of them is wrong, naming it
    */
   public Entry {
@@ -75,35 +82,40 @@ public record Entry(
   }
 
   /**
-   * A copy of the previous entry's content hash, or null for the first entry of a chain: exactly
-   * when {@link #hasPrev()} is false.
+   * {@return a copy of the previous entry's content hash, or null for the first entry of a chain:
+   * exactly when {@link #hasPrev()} is false}
    */
   @Override
   public byte @Nullable [] prevHash() {
     return prevHash == null ? null : prevHash.clone();
   }
 
-  /** Whether this entry links to a previous one: false only for seq 1. */
+  /** {@return whether this entry links to a previous one: false only for seq 1} */
   public boolean hasPrev() {
     return prevHash != null;
   }
 
-  /** BLAKE3 of the previous hash (when there is one) and the payload (a copy). */
+  /**
+   * BLAKE3 of the previous hash (when there is one) and the payload (a copy).
+   *
+   * @return BLAKE3 of the previous hash (when there is one) and the payload (a copy)
+   */
   @Override
   public byte[] contentHash() {
     return contentHash.clone();
   }
 
-  /** A copy of the payload. */
+  /** {@return a copy of the payload} */
   @Override
   public byte[] payload() {
     return payload.clone();
   }
 
   /**
-   * The payload decoded as UTF-8 text: the inverse of the {@code append(..., String)} overloads.
-   * Decoding is strict: a payload that is not well-formed UTF-8 (binary data, a truncated sequence,
-   * an encoded surrogate) is refused rather than patched with replacement characters.
+   * {@return the payload decoded as UTF-8 text: the inverse of the {@code append(..., String)}
+   * overloads} Decoding is strict: a payload that is not well-formed UTF-8 (binary data, a
+   * truncated sequence, an encoded surrogate) is refused rather than patched with replacement
+   * characters.
    *
    * @throws PayloadNotUtf8Exception when the payload is not valid UTF-8, naming the stream, writer,
    *     seq and the offset of the first bad byte
@@ -134,17 +146,17 @@ public record Entry(
     return out.flip().toString();
   }
 
-  /** The content hash as 64 lower-case hex characters. */
+  /** {@return the content hash as 64 lower-case hex characters} */
   public String contentHashHex() {
     return Hex.encode(contentHash);
   }
 
-  /** The previous entry's content hash as hex, or empty for seq 1. */
+  /** {@return the previous entry's content hash as hex, or empty for seq 1} */
   public Optional<String> prevHashHex() {
     return prevHash == null ? Optional.empty() : Optional.of(Hex.encode(prevHash));
   }
 
-  /** This entry's position as a {@link Head}. */
+  /** {@return this entry's position as a {@link Head}} */
   public Head toHead() {
     return new Head(stream, writer, seq, contentHash);
   }

@@ -16,6 +16,16 @@ import java.util.Arrays;
  */
 public record EntrySignature(
     String stream, String writer, long seq, WriterPublicKey publicKey, byte[] signature) {
+  /**
+   * Checks that nothing is null and copies the signature.
+   *
+   * @param stream the entry's stream
+   * @param writer the entry's writer
+   * @param seq the entry's seq
+   * @param publicKey the key that signed
+   * @param signature the 64-byte Ed25519 signature of the entry's message (README, "Tamper
+   *     evidence")
+   */
   public EntrySignature {
     Args.notNull(stream, "stream");
     Args.notNull(writer, "writer");
@@ -24,6 +34,7 @@ public record EntrySignature(
     signature = signature.clone();
   }
 
+  /** {@return the 64-byte Ed25519 signature (a copy)} */
   @Override
   public byte[] signature() {
     return signature.clone();

@@ -23,6 +23,7 @@ public record Fingerprint(byte[] bytes) {
   /**
    * Checks the length and copies the array.
    *
+   * @param bytes the 32-byte fingerprint; copied
    * @throws InvalidInputException when {@code bytes} is null or not 32 bytes long
    */
   public Fingerprint {
@@ -33,7 +34,11 @@ public record Fingerprint(byte[] bytes) {
     bytes = bytes.clone();
   }
 
-  /** The fingerprint of a raw 32-byte Ed25519 public key. */
+  /**
+   * {@return the fingerprint of a raw 32-byte Ed25519 public key}
+   *
+   * @param rawPublicKey the raw 32-byte Ed25519 public key
+   */
   public static Fingerprint fromEd25519PublicKey(byte[] rawPublicKey) {
     Args.notNull(rawPublicKey, "rawPublicKey");
     if (rawPublicKey.length != BYTES) {
@@ -44,9 +49,10 @@ public record Fingerprint(byte[] bytes) {
   }
 
   /**
-   * The fingerprint of an Ed25519 {@link PublicKey}, from the JDK's provider or BouncyCastle (any
-   * key whose X.509 encoding is an Ed25519 SubjectPublicKeyInfo).
+   * {@return the fingerprint of an Ed25519 {@link PublicKey}, from the JDK's provider or
+   * BouncyCastle (any key whose X.509 encoding is an Ed25519 SubjectPublicKeyInfo)}
    *
+   * @param key an Ed25519 public key from the JCA
    * @throws InvalidInputException when the key is not an Ed25519 key
    */
   public static Fingerprint fromPublicKey(PublicKey key) {
@@ -65,7 +71,12 @@ public record Fingerprint(byte[] bytes) {
     return fromEd25519PublicKey(Arrays.copyOfRange(encoded, prefix, encoded.length));
   }
 
-  /** Parses 64 hex characters (either case). */
+  /**
+   * Parses 64 hex characters (either case).
+   *
+   * @param hex 64 hex characters, either case
+   * @return the fingerprint
+   */
   public static Fingerprint fromHex(String hex) {
     Args.notNull(hex, "hex");
     if (hex.length() != BYTES * 2) {
@@ -79,13 +90,17 @@ public record Fingerprint(byte[] bytes) {
     }
   }
 
-  /** The 32 bytes (a copy). */
+  /** {@return the 32 bytes (a copy)} */
   @Override
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  /** 64 lower-case hex characters. */
+  /**
+   * 64 lower-case hex characters.
+   *
+   * @return 64 lower-case hex characters
+   */
   public String toHex() {
     return Hex.encode(bytes);
   }

@@ -53,27 +53,37 @@ public final class FollowOptions {
     this.pageSize = pageSize;
   }
 
-  /** Polls every second, listens to the backend's sources, reads up to 1,000 entries at once. */
+  /**
+   * Polls every second, listens to the backend's sources, reads up to 1,000 entries at once.
+   *
+   * @return the default options
+   */
   public static FollowOptions defaults() {
     return DEFAULTS;
   }
 
-  /** The longest a follower waits without any wake-up before it reads the store again. */
+  /** {@return the longest a follower waits without any wake-up before it reads the store again} */
   public Duration pollInterval() {
     return pollInterval;
   }
 
-  /** Whether the follower listens to its backend's doorbell and store-wide wake-up source. */
+  /**
+   * {@return whether the follower listens to its backend's doorbell and store-wide wake-up source}
+   */
   public boolean backendWakeUps() {
     return backendWakeUps;
   }
 
-  /** Further wake-up sources the follower listens to; an unmodifiable list. */
+  /**
+   * Further wake-up sources the follower listens to; an unmodifiable list.
+   *
+   * @return further wake-up sources the follower listens to; an unmodifiable list
+   */
   public List<WakeUpSource> wakeUps() {
     return wakeUps;
   }
 
-  /** The most entries read from the store at once. */
+  /** {@return the most entries read from the store at once} */
   public int pageSize() {
     return pageSize;
   }
@@ -81,13 +91,20 @@ public final class FollowOptions {
   /**
    * These options with another poll interval.
    *
+   * @param pollInterval how often to read the store when no wake-up arrives; positive
+   * @return the new options
    * @throws InvalidInputException if {@code pollInterval} is null, zero or negative
    */
   public FollowOptions withPollInterval(Duration pollInterval) {
     return new FollowOptions(pollInterval, backendWakeUps, wakeUps, pageSize);
   }
 
-  /** These options with the backend's own wake-up sources listened to or not. */
+  /**
+   * These options with the backend's own wake-up sources listened to or not.
+   *
+   * @param backendWakeUps true to listen to the backend's own wake-up sources
+   * @return the new options
+   */
   public FollowOptions withBackendWakeUps(boolean backendWakeUps) {
     return new FollowOptions(pollInterval, backendWakeUps, wakeUps, pageSize);
   }
@@ -95,6 +112,8 @@ public final class FollowOptions {
   /**
    * These options with {@code source} added to {@link #wakeUps()}.
    *
+   * @param source one more wake-up source
+   * @return the new options
    * @throws InvalidInputException if {@code source} is null
    */
   public FollowOptions withWakeUps(WakeUpSource source) {
@@ -107,6 +126,8 @@ public final class FollowOptions {
   /**
    * These options with another page size.
    *
+   * @param pageSize the most entries read at once; positive
+   * @return the new options
    * @throws InvalidInputException if {@code pageSize} is not between 1 and {@link
    *     WriterLog#MAX_READ_LIMIT}
    */

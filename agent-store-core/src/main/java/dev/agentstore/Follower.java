@@ -150,10 +150,11 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
   }
 
   /**
-   * The next entry, waiting at most {@code timeout} for one; empty when none committed in time or
-   * this follower is closed. An entry already read is returned at once, even to an interrupted
-   * thread.
+   * {@return the next entry, waiting at most {@code timeout} for one; empty when none committed in
+   * time or this follower is closed} An entry already read is returned at once, even to an
+   * interrupted thread.
    *
+   * @param timeout how long to wait at most; zero does not wait
    * @throws StoreException when reading the store fails, or when the thread is interrupted while it
    *     waits (the cause is the {@link InterruptedException}, and the interrupt flag is set again);
    *     the position is unchanged either way
@@ -167,19 +168,21 @@ public final class Follower implements Iterator<Entry>, AutoCloseable {
   }
 
   /**
-   * The seq of the last entry delivered for {@code writer} (or the starting position when none has
-   * been); 0 for a writer this follower has not seen. Thread-safe.
+   * {@return the seq of the last entry delivered for {@code writer} (or the starting position when
+   * none has been); 0 for a writer this follower has not seen} Thread-safe.
+   *
+   * @param writer a writer name of the followed stream
    */
   public long position(String writer) {
     return delivered.getOrDefault(Args.notNull(writer, "writer"), 0L);
   }
 
-  /** The position of every writer seen so far (see {@link #position}). Thread-safe. */
+  /** {@return the position of every writer seen so far (see {@link #position})} Thread-safe. */
   public Map<String, Long> positions() {
     return Map.copyOf(delivered);
   }
 
-  /** Whether {@link #close} was called. */
+  /** {@return whether {@link #close} was called} */
   public boolean isClosed() {
     return closed;
   }

@@ -23,6 +23,7 @@ public final class Generation {
    * {@link WriterLog#MAX_NAME_BYTES} included, since other writers may have stored such keys;
    * {@link #bump} and {@link #set}, which write the key, refuse those two.
    *
+   * @param key the counter's name; any text the table can hold
    * @throws InvalidInputException for a null key or one with an unpaired surrogate
    */
   public Generation(String key) {
@@ -35,6 +36,9 @@ public final class Generation {
    * key is checked as {@link #Generation(String)} checks it, and (on PostgreSQL) refused at once
    * when it contains U+0000.
    *
+   * @param backend the store that holds the counter
+   * @param key the counter's name
+   * @return a counter bound to {@code backend} and {@code key}
    * @throws InvalidInputException for a null backend, or a null key or one the table cannot hold
    */
   public static GenerationCounter of(Backend backend, String key) {
@@ -44,7 +48,7 @@ public final class Generation {
     return new GenerationCounter(backend, generation);
   }
 
-  /** The counter's name. */
+  /** {@return the counter's name} */
   public String key() {
     return key;
   }
@@ -52,6 +56,7 @@ public final class Generation {
   /**
    * Creates {@code _agent_store_meta} when missing and checks an existing one's layout.
    *
+   * @param backend the store that holds the counter
    * @throws SchemaMismatchException when a table of that name has other columns
    * @throws StoreOpenException when the table is missing and the user may not create it (or its
    *     schema)
@@ -66,6 +71,7 @@ public final class Generation {
    * Checks that {@code _agent_store_meta} exists with the reference layout, and changes nothing;
    * see {@link WriterLog#checkSchema}.
    *
+   * @param backend the store that holds the counter
    * @throws SchemaMismatchException when the table is missing or has other columns
    */
   public static void checkSchema(Backend backend) {
@@ -75,8 +81,9 @@ public final class Generation {
   }
 
   /**
-   * The current value; 0 when the counter was never bumped or set.
+   * {@return the current value; 0 when the counter was never bumped or set}
    *
+   * @param backend the store that holds the counter
    * @throws MalformedRowException when the stored value is not a 64-bit integer: a REAL (such as
    *     the 9.223372036854776E18 the reference crate leaves after overflowing), TEXT or a BLOB is
    *     refused rather than truncated
@@ -90,6 +97,8 @@ public final class Generation {
   /**
    * Atomically adds one and returns the new value (one statement: an upsert that returns it).
    *
+   * @param backend the store that holds the counter
+   * @return the value after the increment
    * @throws NonMonotonicGenerationException when the counter is already at {@link Long#MAX_VALUE};
    *     it is left there
    * @throws MalformedRowException when the stored value is not a 64-bit integer (a REAL, TEXT or
@@ -105,6 +114,8 @@ public final class Generation {
    * Atomically sets the counter to {@code value} when that does not move it backwards (setting the
    * current value again is allowed).
    *
+   * @param backend the store that holds the counter
+   * @param value the new value; not less than the current one
    * @throws NonMonotonicGenerationException when {@code value} is below the current value
    * @throws MalformedRowException when the stored value is not a 64-bit integer; it is left as it
    *     is

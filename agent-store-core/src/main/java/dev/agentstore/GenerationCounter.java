@@ -21,18 +21,18 @@ public final class GenerationCounter {
     this.generation = generation;
   }
 
-  /** The backend the handle is bound to. */
+  /** {@return the backend the handle is bound to} */
   public Backend backend() {
     return backend;
   }
 
-  /** The counter's key. */
+  /** {@return the counter's key} */
   public String key() {
     return generation.key();
   }
 
   /**
-   * The current value; 0 when the counter was never bumped or set. See {@link
+   * {@return the current value; 0 when the counter was never bumped or set} See {@link
    * Generation#current(Backend)}.
    *
    * @throws MalformedRowException when the stored value is not a 64-bit integer
@@ -44,6 +44,7 @@ public final class GenerationCounter {
   /**
    * Atomically adds one and returns the new value. See {@link Generation#bump(Backend)}.
    *
+   * @return the value after the increment
    * @throws NonMonotonicGenerationException when the counter is already at {@link Long#MAX_VALUE}
    * @throws InvalidInputException when the key is empty or longer than {@link
    *     WriterLog#MAX_NAME_BYTES}
@@ -56,6 +57,7 @@ public final class GenerationCounter {
    * Atomically sets the counter to {@code value} when that does not move it backwards. See {@link
    * Generation#set(Backend, long)}.
    *
+   * @param value the new value; not less than the current one
    * @throws NonMonotonicGenerationException when {@code value} is below the current value
    * @throws InvalidInputException when the key is empty or longer than {@link
    *     WriterLog#MAX_NAME_BYTES}

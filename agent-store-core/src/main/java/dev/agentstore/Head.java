@@ -8,6 +8,11 @@ import java.util.Objects;
 /**
  * The last entry of a {@code (stream, writer)} chain, without its payload: its seq and content
  * hash. Immutable; equality is by value.
+ *
+ * @param stream the chain's stream
+ * @param writer the chain's writer
+ * @param seq the seq of the last entry, 1 or more
+ * @param contentHash the last entry's 32-byte content hash
  */
 public record Head(String stream, String writer, long seq, byte[] contentHash) {
 
@@ -15,6 +20,10 @@ public record Head(String stream, String writer, long seq, byte[] contentHash) {
    * Checks that nothing is null, that {@code seq} is 1 or more and the hash length, and copies the
    * hash.
    *
+   * @param stream the chain's stream
+   * @param writer the chain's writer
+   * @param seq the seq of the last entry, 1 or more
+   * @param contentHash the last entry's 32-byte content hash
    * @throws InvalidInputException when one of them is wrong, naming it
    */
   public Head {
@@ -32,13 +41,13 @@ public record Head(String stream, String writer, long seq, byte[] contentHash) {
     contentHash = contentHash.clone();
   }
 
-  /** The content hash of the head entry (a copy). */
+  /** {@return the content hash of the head entry (a copy)} */
   @Override
   public byte[] contentHash() {
     return contentHash.clone();
   }
 
-  /** The content hash as 64 lower-case hex characters. */
+  /** {@return the content hash as 64 lower-case hex characters} */
   public String contentHashHex() {
     return Hex.encode(contentHash);
   }

@@ -8,7 +8,11 @@ package dev.agentstore;
 public final class InvalidInputException extends StoreException {
   private static final long serialVersionUID = 1L;
 
-  /** A wrong argument, named with what is wrong with it in {@code message}. */
+  /**
+   * A wrong argument, named with what is wrong with it in {@code message}.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   */
   public InvalidInputException(String message) {
     super(message);
   }

@@ -20,7 +20,15 @@ public final class MalformedRowException extends ChainBrokenException {
   /** The generation key, for a malformed row of {@code _agent_store_meta}. */
   private final @Nullable String key;
 
-  /** A row that does not hold what the layout says, described by {@code message}. */
+  /**
+   * A row that does not hold what the layout says, described by {@code message}.
+   *
+   * @param stream the stream of the row
+   * @param writer the writer of the row
+   * @param seq the seq of the row
+   * @param reason what is wrong with it
+   * @param whatWasFound what the row holds instead, in words
+   */
   public MalformedRowException(
       String stream, String writer, long seq, Reason reason, String whatWasFound) {
     super(stream, writer, seq, reason, whatWasFound);
@@ -41,13 +49,17 @@ public final class MalformedRowException extends ChainBrokenException {
   /**
    * The row of generation {@code key} holds {@code found} (described as stored, e.g. {@code REAL
    * 1.5}) instead of a 64-bit integer.
+   *
+   * @param key the counter's name
+   * @param found what the row holds instead, in words
+   * @return the exception, with {@link #key()} set
    */
   public static MalformedRowException generation(String key, String found) {
     return new MalformedRowException(
         key, "generation " + Names.quote(key) + " holds " + found + ", not a 64-bit INTEGER");
   }
 
-  /** The generation key, when the malformed row is a generation's; empty for a log row. */
+  /** {@return the generation key, when the malformed row is a generation's; empty for a log row} */
   public Optional<String> key() {
     return Optional.ofNullable(key);
   }

@@ -20,6 +20,10 @@ public final class NonMonotonicGenerationException extends StoreException {
   /**
    * A {@code set} of {@code key} to {@code requested}, refused because the counter is already at
    * {@code current}.
+   *
+   * @param key the counter's name
+   * @param current the counter's current value
+   * @param requested the value the caller asked for
    */
   public NonMonotonicGenerationException(String key, long current, long requested) {
     this(
@@ -46,6 +50,9 @@ public final class NonMonotonicGenerationException extends StoreException {
    * {@link Generation#bump} on a counter at {@link Long#MAX_VALUE}: the next value does not exist,
    * and the counter is left where it is. {@link #current()} and {@link #requested()} are both
    * {@link Long#MAX_VALUE}.
+   *
+   * @param key the counter's name
+   * @return the exception, with {@link #requested()} equal to {@link #current()}
    */
   public static NonMonotonicGenerationException atMaximum(String key) {
     return new NonMonotonicGenerationException(
@@ -59,17 +66,17 @@ public final class NonMonotonicGenerationException extends StoreException {
         Long.MAX_VALUE);
   }
 
-  /** The counter's key. */
+  /** {@return the counter's key} */
   public String key() {
     return key;
   }
 
-  /** The counter's value in the store, which the refused call left unchanged. */
+  /** {@return the counter's value in the store, which the refused call left unchanged} */
   public long current() {
     return current;
   }
 
-  /** The value the caller asked for, below {@link #current()}. */
+  /** {@return the value the caller asked for, below {@link #current()}} */
   public long requested() {
     return requested;
   }

@@ -8,9 +8,16 @@ package dev.agentstore;
 public final class PayloadNotUtf8Exception extends StoreException {
   private static final long serialVersionUID = 1L;
 
+  /** The entry's stream. */
   private final String stream;
+
+  /** The entry's writer. */
   private final String writer;
+
+  /** The entry's seq. */
   private final long seq;
+
+  /** The offset of the first byte that does not decode. */
   private final int offset;
 
   /**
@@ -45,22 +52,22 @@ public final class PayloadNotUtf8Exception extends StoreException {
     this.offset = offset;
   }
 
-  /** The stream of the entry. */
+  /** {@return the stream of the entry} */
   public String stream() {
     return stream;
   }
 
-  /** The writer of the entry. */
+  /** {@return the writer of the entry} */
   public String writer() {
     return writer;
   }
 
-  /** The seq of the entry. */
+  /** {@return the seq of the entry} */
   public long seq() {
     return seq;
   }
 
-  /** The index in the payload of the first byte that does not decode. */
+  /** {@return the index in the payload of the first byte that does not decode} */
   public int offset() {
     return offset;
   }

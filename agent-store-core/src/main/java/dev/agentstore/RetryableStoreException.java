@@ -13,12 +13,21 @@ import org.jspecify.annotations.Nullable;
 public class RetryableStoreException extends StoreException {
   private static final long serialVersionUID = 1L;
 
-  /** A failure worth trying again, described by {@code message}. */
+  /**
+   * A failure worth trying again, described by {@code message}.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   */
   public RetryableStoreException(String message) {
     super(message);
   }
 
-  /** A failure worth trying again, described by {@code message}, caused by {@code cause}. */
+  /**
+   * A failure worth trying again, described by {@code message}, caused by {@code cause}.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   * @param cause the underlying failure (often a {@code SQLException}), or null when there is none
+   */
   public RetryableStoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

@@ -41,7 +41,12 @@ public final class StoreBusyException extends RetryableStoreException {
   /** The thread of this process that held it, when known. */
   private final @Nullable String holderThread;
 
-  /** A busy store whose holder and wait are not known. */
+  /**
+   * A busy store whose holder and wait are not known.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   * @param cause the underlying failure (often a {@code SQLException}), or null when there is none
+   */
   public StoreBusyException(String message, @Nullable Throwable cause) {
     this(message, Duration.ZERO, Holder.UNKNOWN, null, cause);
   }
@@ -50,6 +55,8 @@ public final class StoreBusyException extends RetryableStoreException {
    * @param waited how long the call waited for the store before giving up
    * @param holder what held the store
    * @param holderThread the name of the thread of this process that held it, when known
+   * @param message what went wrong, naming what was wrong and where
+   * @param cause the underlying failure (often a {@code SQLException}), or null when there is none
    */
   public StoreBusyException(
       String message,
@@ -63,17 +70,20 @@ public final class StoreBusyException extends RetryableStoreException {
     this.holderThread = holderThread;
   }
 
-  /** How long the call waited for the store before giving up; zero when it was not measured. */
+  /**
+   * {@return how long the call waited for the store before giving up; zero when it was not
+   * measured}
+   */
   public Duration waited() {
     return waited;
   }
 
-  /** What held the store while the call waited, when known. */
+  /** {@return what held the store while the call waited, when known} */
   public Holder holder() {
     return holder;
   }
 
-  /** The name of the thread of this process that held the store, when known. */
+  /** {@return the name of the thread of this process that held the store, when known} */
   public Optional<String> holderThread() {
     return Optional.ofNullable(holderThread);
   }

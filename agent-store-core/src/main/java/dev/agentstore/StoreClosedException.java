@@ -4,7 +4,11 @@ package dev.agentstore;
 public final class StoreClosedException extends StoreException {
   private static final long serialVersionUID = 1L;
 
-  /** A use after close, naming what was closed in {@code message}. */
+  /**
+   * A use after close, naming what was closed in {@code message}.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   */
   public StoreClosedException(String message) {
     super(message);
   }

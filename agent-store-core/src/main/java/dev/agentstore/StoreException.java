@@ -13,12 +13,21 @@ import org.jspecify.annotations.Nullable;
 public class StoreException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** A failure described by {@code message}. */
+  /**
+   * A failure described by {@code message}.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   */
   public StoreException(String message) {
     super(message);
   }
 
-  /** A failure described by {@code message}, caused by {@code cause}. */
+  /**
+   * A failure described by {@code message}, caused by {@code cause}.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   * @param cause the underlying failure (often a {@code SQLException}), or null when there is none
+   */
   public StoreException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

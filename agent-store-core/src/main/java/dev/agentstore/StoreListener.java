@@ -26,7 +26,7 @@ import java.util.Optional;
  */
 public interface StoreListener {
 
-  /** The listener that ignores everything: the default, which costs nothing. */
+  /** {@return the listener that ignores everything: the default, which costs nothing} */
   static StoreListener none() {
     return Listeners.NONE;
   }
@@ -35,6 +35,8 @@ public interface StoreListener {
    * An append call ended: committed, refused, or failed. Called after the commit (and after the
    * doorbell rang) on the appending thread. Appends inside a caller's transaction are reported when
    * the append statement ran; the transaction may still roll back.
+   *
+   * @param event the call that ended: its chain, entry count, duration and outcome
    */
   default void onAppend(Append event) {}
 
@@ -42,21 +44,31 @@ public interface StoreListener {
    * An attempt of a write call had to wait for the store: for this process's writer connection
    * (held by another thread), for another connection's lock, or it met a busy error. Called on the
    * writing thread when the attempt ends.
+   *
+   * @param event the wait: the call, the attempt, how long it waited and what the call did next
    */
   default void onBusyWait(BusyWait event) {}
 
-  /** A chain verification ended, intact or broken. Called on the verifying thread. */
+  /**
+   * A chain verification ended, intact or broken. Called on the verifying thread.
+   *
+   * @param event the verification that ended: its chain, entries checked, duration and result
+   */
   default void onVerify(Verify event) {}
 
   /**
    * A follower read the store (on a wake-up or its poll interval) and measured how far its consumer
    * trails the head. Called on the consumer's thread.
+   *
+   * @param event how far the follower's consumer trails the store, in entries and time
    */
   default void onFollowerLag(FollowerLag event) {}
 
   /**
    * A wake-up source got its connection back after losing it (PostgreSQL {@code LISTEN}, NATS); its
    * followers are then woken to catch up. Called on the source's thread.
+   *
+   * @param event what reconnected and how long it was down
    */
   default void onReconnect(Reconnect event) {}
 
@@ -64,6 +76,8 @@ public interface StoreListener {
    * A connection was taken from the backend's own PostgreSQL pool after waiting {@code nanos}.
    * Called on the borrowing thread, for every borrow. Not reported for a caller's {@code
    * DataSource}.
+   *
+   * @param event how long the borrow waited
    */
   default void onPoolWait(PoolWait event) {}
 
@@ -79,7 +93,16 @@ public interface StoreListener {
    */
   record Append(
       String store, String stream, String writer, int entries, long nanos, AppendOutcome outcome) {
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null.
+     *
+     * @param store the store, as {@link Backend#describe()} says it
+     * @param stream the stream appended to
+     * @param writer the writer appended as
+     * @param entries how many entries the call appended, or would have
+     * @param nanos how long the call took, waits included
+     * @param outcome how it ended
+     */
     public Append {
       Args.notNull(store, "store");
       Args.notNull(stream, "stream");
@@ -113,7 +136,17 @@ public interface StoreListener {
    */
   record BusyWait(
       String store, String operation, int attempt, long waitedNanos, BusyOutcome outcome) {
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null.
+     *
+     * @param store the store, as {@link Backend#describe()} says it
+     * @param operation the call and what it wrote, e.g. {@code append to conv/alice}
+     * @param attempt which attempt of the call, from 1
+     * @param waitedNanos how long this attempt waited: for the writer connection and other
+     *     connections' locks when it went on; the whole attempt, from the end of the pause before
+     *     it, when it met a busy error
+     * @param outcome what the call did next
+     */
     public BusyWait {
       Args.notNull(store, "store");
       Args.notNull(operation, "operation");
@@ -146,7 +179,17 @@ public interface StoreListener {
    */
   record Verify(
       String store, String stream, String writer, long entries, long nanos, boolean intact) {
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null.
+     *
+     * @param store the store, as {@link Backend#describe()} says it
+     * @param stream the chain's stream
+     * @param writer the chain's writer
+     * @param entries how many entries were found intact: the whole chain, or those before the break
+     * @param nanos how long the verification took
+     * @param intact true when the chain verified, false when it was found broken ({@link
+     *     ChainBrokenException}, {@link MalformedRowException})
+     */
     public Verify {
       Args.notNull(store, "store");
       Args.notNull(stream, "stream");
@@ -172,7 +215,15 @@ public interface StoreListener {
    */
   record FollowerLag(
       String store, String stream, Optional<String> writer, long entriesBehind, long nanosBehind) {
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null.
+     *
+     * @param store the store, as {@link Backend#describe()} says it
+     * @param stream the followed stream
+     * @param writer the followed writer; empty for a follower of the whole stream
+     * @param entriesBehind entries committed and not yet delivered to the consumer
+     * @param nanosBehind how long the consumer has been behind; 0 when caught up
+     */
     public FollowerLag {
       Args.notNull(store, "store");
       Args.notNull(stream, "stream");
@@ -188,7 +239,13 @@ public interface StoreListener {
    * @param downNanos how long it was without a connection, as far as it knows; 0 when unknown
    */
   record Reconnect(String source, long downNanos) {
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null.
+     *
+     * @param source what reconnected, e.g. {@code the LISTEN connection of PostgreSQL store ...} or
+     *     {@code NATS subject agentstore.commits.conv}
+     * @param downNanos how long it was without a connection, as far as it knows; 0 when unknown
+     */
     public Reconnect {
       Args.notNull(source, "source");
     }
@@ -201,7 +258,12 @@ public interface StoreListener {
    * @param nanos how long the borrow waited for a connection
    */
   record PoolWait(String store, long nanos) {
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null.
+     *
+     * @param store the store, as {@link Backend#describe()} says it
+     * @param nanos how long the borrow waited for a connection
+     */
     public PoolWait {
       Args.notNull(store, "store");
     }

@@ -10,7 +10,12 @@ import org.jspecify.annotations.Nullable;
 public final class StoreOpenException extends StoreException {
   private static final long serialVersionUID = 1L;
 
-  /** A store that cannot be opened, as {@code message} explains. */
+  /**
+   * A store that cannot be opened, as {@code message} explains.
+   *
+   * @param message what went wrong, naming what was wrong and where
+   * @param cause the underlying failure (often a {@code SQLException}), or null when there is none
+   */
   public StoreOpenException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

@@ -93,18 +93,32 @@ public final class StorePolicy {
     this.source = source;
   }
 
-  /** SQLite at {@value #DEFAULT_SQLITE_FILE} in the working directory. */
+  /**
+   * SQLite at {@value #DEFAULT_SQLITE_FILE} in the working directory.
+   *
+   * @return the default policy
+   */
   public static StorePolicy defaults() {
     return sqlite(Path.of(DEFAULT_SQLITE_FILE));
   }
 
-  /** SQLite at {@code path} with default options. */
+  /**
+   * SQLite at {@code path} with default options.
+   *
+   * @param path the database file
+   * @return the policy
+   */
   public static StorePolicy sqlite(Path path) {
     Args.notNull(path, "path");
     return new StorePolicy(SQLITE, Map.of("path", path.toString()), "code");
   }
 
-  /** PostgreSQL at a JDBC URL (needs the {@code agent-store-postgres} module to open). */
+  /**
+   * PostgreSQL at a JDBC URL (needs the {@code agent-store-postgres} module to open).
+   *
+   * @param jdbcUrl the JDBC URL, e.g. {@code jdbc:postgresql://host/db}
+   * @return the policy
+   */
   public static StorePolicy postgres(String jdbcUrl) {
     Args.notNull(jdbcUrl, "jdbcUrl");
     return new StorePolicy(POSTGRES, Map.of("url", jdbcUrl), "code");
@@ -113,6 +127,9 @@ public final class StorePolicy {
   /**
    * Reads a policy from TOML text: the {@code [store]} table when the document has one, else the
    * document's top-level keys. Relative paths are relative to the working directory.
+   *
+   * @param toml the TOML text
+   * @return the policy
    */
   public static StorePolicy parse(String toml) {
     Args.notNull(toml, "toml");
@@ -122,6 +139,10 @@ public final class StorePolicy {
   /**
    * Reads the table {@code section} (for example {@code "store"}) of a consumer's TOML text; an
    * absent section means the defaults.
+   *
+   * @param toml the TOML text
+   * @param section the table's name
+   * @return the policy
    */
   public static StorePolicy parseSection(String toml, String section) {
     Args.notNull(toml, "toml");
@@ -132,6 +153,9 @@ public final class StorePolicy {
   /**
    * Reads a policy from a TOML file, like {@link #parse}; a relative {@code path} is taken relative
    * to the file's directory.
+   *
+   * @param file the TOML file
+   * @return the policy
    */
   public static StorePolicy read(Path file) {
     Args.notNull(file, "file");
@@ -226,27 +250,41 @@ public final class StorePolicy {
     return policy;
   }
 
-  /** {@value #SQLITE} or {@value #POSTGRES}. */
+  /**
+   * {@value #SQLITE} or {@value #POSTGRES}.
+   *
+   * @return {@value #SQLITE} or {@value #POSTGRES}
+   */
   public String backend() {
     return backend;
   }
 
-  /** The SQLite file, for a SQLite policy. */
+  /** {@return the SQLite file, for a SQLite policy} */
   public Optional<Path> path() {
     return setting("path").map(Path::of);
   }
 
-  /** The JDBC URL, for a PostgreSQL policy. */
+  /** {@return the JDBC URL, for a PostgreSQL policy} */
   public Optional<String> url() {
     return setting("url");
   }
 
-  /** A setting as text, when present. */
+  /**
+   * {@return a setting as text, when present}
+   *
+   * @param key the setting's name, e.g. {@code busy_timeout_ms}; an unknown name gives empty
+   */
   public Optional<String> setting(String key) {
     return Optional.ofNullable(settings.get(key)).map(String::valueOf);
   }
 
-  /** An integer setting, when present; an error naming the key when it is not an integer. */
+  /**
+   * {@return an integer setting, when present}
+   *
+   * @param key the setting's name, e.g. {@code busy_timeout_ms}
+   * @throws InvalidInputException naming the key and the policy's source when the value is not an
+   *     integer
+   */
   public OptionalLong longSetting(String key) {
     Object value = settings.get(key);
     if (value == null) {
@@ -258,7 +296,13 @@ public final class StorePolicy {
     throw new InvalidInputException(key + " in " + source + " must be an integer, found " + value);
   }
 
-  /** A true/false setting, when present; an error naming the key when it is not a boolean. */
+  /**
+   * {@return a true/false setting, when present}
+   *
+   * @param key the setting's name, e.g. {@code commit_notifications}
+   * @throws InvalidInputException naming the key and the policy's source when the value is not
+   *     {@code true} or {@code false}
+   */
   public Optional<Boolean> booleanSetting(String key) {
     Object value = settings.get(key);
     if (value == null) {
@@ -272,9 +316,9 @@ public final class StorePolicy {
   }
 
   /**
-   * How verifying this store treats signatures: {@code require_signatures = true} (either backend)
-   * makes an unsigned entry of a writer named by a key fingerprint a break; absent, signatures
-   * present are checked and none is required.
+   * {@return how verifying this store treats signatures: {@code require_signatures = true} (either
+   * backend) makes an unsigned entry of a writer named by a key fingerprint a break; absent,
+   * signatures present are checked and none is required}
    *
    * @throws InvalidInputException when {@code require_signatures} is not true or false
    */
@@ -283,12 +327,12 @@ public final class StorePolicy {
         .withRequireSignatures(booleanSetting("require_signatures").orElse(false));
   }
 
-  /** Where this policy came from (a file, "policy text" or "code"), for messages. */
+  /** {@return where this policy came from (a file, "policy text" or "code"), for messages} */
   public String source() {
     return source;
   }
 
-  /** The SQLite options this policy describes. */
+  /** {@return the SQLite options this policy describes} */
   public SqliteOptions sqliteOptions() {
     SqliteOptions options = SqliteOptions.defaults();
     Optional<String> durability = setting("durability");
@@ -336,6 +380,7 @@ public final class StorePolicy {
   /**
    * Opens the backend this policy names.
    *
+   * @return the open backend; the caller closes it
    * @throws StoreException when the backend's module is not on the class path (the message names
    *     the Maven artifact to add), or when the store cannot be opened
    */
@@ -380,7 +425,12 @@ public final class StorePolicy {
         + "]";
   }
 
-  /** {@code url} with any password parameter or user-info password replaced by {@code ***}. */
+  /**
+   * {@code url} with any password parameter or user-info password replaced by {@code ***}.
+   *
+   * @param url a JDBC URL
+   * @return {@code url} with any password parameter or user-info password replaced by {@code ***}
+   */
   public static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1***")
         .replaceAll("//([^:/@]+):[^@/]*@", "//$1:***@");

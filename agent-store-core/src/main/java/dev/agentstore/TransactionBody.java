@@ -10,6 +10,10 @@ public interface TransactionBody<T> {
   /**
    * The work, done through {@code tx}, the backend bound to the transaction; its result is what
    * {@link Backend#inTransaction} returns.
+   *
+   * @param tx the backend to run statements on inside the transaction; valid only until {@code run}
+   *     returns
+   * @return the result, returned by {@link Backend#inTransaction}
    */
   T run(Backend tx);
 }

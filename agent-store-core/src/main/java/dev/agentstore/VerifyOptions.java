@@ -14,17 +14,30 @@ package dev.agentstore;
 public record VerifyOptions(boolean requireSignatures) {
   private static final VerifyOptions DEFAULTS = new VerifyOptions(false);
 
-  /** Signatures present are checked; none is required. */
+  /**
+   * Signatures present are checked; none is required.
+   *
+   * @return the default options
+   */
   public static VerifyOptions defaults() {
     return DEFAULTS;
   }
 
-  /** Like {@link #defaults()}, and every entry of a fingerprint-named writer must be signed. */
+  /**
+   * Like {@link #defaults()}, and every entry of a fingerprint-named writer must be signed.
+   *
+   * @return the options
+   */
   public static VerifyOptions requiringSignatures() {
     return new VerifyOptions(true);
   }
 
-  /** These options with {@link #requireSignatures()} set to {@code require}. */
+  /**
+   * These options with {@link #requireSignatures()} set to {@code require}.
+   *
+   * @param require true to require a signature on every entry of a fingerprint-named writer
+   * @return the new options
+   */
   public VerifyOptions withRequireSignatures(boolean require) {
     return new VerifyOptions(require);
   }

@@ -23,6 +23,9 @@ public interface WakeUpSource {
    * Calls {@code listener} on every later wake-up until the returned subscription is closed. A
    * source that needs a connection or a thread may start it here and stop it when its last
    * subscription closes.
+   *
+   * @param listener called on every later wake-up
+   * @return the subscription that stops the calls when closed
    */
   Subscription subscribe(WakeUpListener listener);
 
@@ -33,7 +36,11 @@ public interface WakeUpSource {
     void close();
   }
 
-  /** The rings of {@code doorbell} as wake-ups, each one with its commit as the hint. */
+  /**
+   * {@return the rings of {@code doorbell} as wake-ups, each one with its commit as the hint}
+   *
+   * @param doorbell the doorbell to listen to
+   */
   static WakeUpSource of(Doorbell doorbell) {
     Args.notNull(doorbell, "doorbell");
     return listener -> {
@@ -44,7 +51,7 @@ public interface WakeUpSource {
     };
   }
 
-  /** A source that never wakes anyone. */
+  /** {@return a source that never wakes anyone} */
   static WakeUpSource none() {
     return listener -> {
       Args.notNull(listener, "listener");

@@ -50,7 +50,7 @@ public final class WriterKey {
     this.fingerprint = publicKey.fingerprint();
   }
 
-  /** A new key from the platform's {@link SecureRandom}. */
+  /** {@return a new key from the platform's {@link SecureRandom}} */
   public static WriterKey generate() {
     byte[] seed = new byte[SEED_BYTES];
     RANDOM.nextBytes(seed);
@@ -58,9 +58,10 @@ public final class WriterKey {
   }
 
   /**
-   * The key whose secret is the raw 32-byte Ed25519 seed {@code seed} (RFC 8032's private key, as
-   * libsodium's and ed25519-dalek's {@code SigningKey::from_bytes} take it).
+   * {@return the key whose secret is the raw 32-byte Ed25519 seed {@code seed} (RFC 8032's private
+   * key, as libsodium's and ed25519-dalek's {@code SigningKey::from_bytes} take it)}
    *
+   * @param seed the 32-byte Ed25519 private key seed; copied
    * @throws InvalidInputException when {@code seed} is not 32 bytes
    */
   public static WriterKey fromSeed(byte[] seed) {
@@ -76,6 +77,8 @@ public final class WriterKey {
    * Reads a private key file: a PEM block {@code PRIVATE KEY} holding the PKCS#8 PrivateKeyInfo of
    * an Ed25519 key (what {@link #save} and {@code openssl genpkey -algorithm ed25519} write).
    *
+   * @param file the key file
+   * @return the key
    * @throws InvalidInputException naming the file and what is wrong with it (missing, unreadable,
    *     not PEM, not an Ed25519 key)
    */
@@ -90,6 +93,7 @@ public final class WriterKey {
    * created new, readable and writable by its owner only (mode 600) where the file system has POSIX
    * permissions, so the secret is never readable by others even for a moment.
    *
+   * @param file the file to write; it must not exist
    * @throws InvalidInputException when {@code file} already exists: a key is never overwritten
    * @throws StoreException naming the file when it cannot be written
    */
@@ -121,32 +125,39 @@ public final class WriterKey {
   private static final Set<PosixFilePermission> OWNER_ONLY =
       PosixFilePermissions.fromString("rw-------");
 
-  /** The raw 32-byte secret seed. Handle with care: it is the key. */
+  /** {@return the raw 32-byte secret seed} Handle with care: it is the key. */
   public byte[] seed() {
     return seed.clone();
   }
 
-  /** The public half, for trust lists and for checking this key's signatures. */
+  /** {@return the public half, for trust lists and for checking this key's signatures} */
   public WriterPublicKey publicKey() {
     return publicKey;
   }
 
-  /** The raw 32-byte Ed25519 public key. */
+  /** {@return the raw 32-byte Ed25519 public key} */
   public byte[] publicKeyBytes() {
     return publicKey.bytes();
   }
 
-  /** {@code Fingerprint.fromEd25519PublicKey(publicKeyBytes())}: the name this key writes under. */
+  /**
+   * {@code Fingerprint.fromEd25519PublicKey(publicKeyBytes())}: the name this key writes under.
+   *
+   * @return {@code Fingerprint.fromEd25519PublicKey(publicKeyBytes())}: the name this key writes
+   *     under
+   */
   public Fingerprint fingerprint() {
     return fingerprint;
   }
 
   /**
-   * The 64-byte Ed25519 signature of {@code message} (RFC 8032, deterministic: the same key and
-   * message always give the same bytes, which the JDK's {@code Ed25519} provider verifies). Signed
-   * with BouncyCastle's Ed25519, about twenty times faster than Java 17's own provider (measured:
-   * 65 µs against 1.2–1.8 ms a signature), which would otherwise cost a signed append most of its
-   * throughput.
+   * {@return the 64-byte Ed25519 signature of {@code message} (RFC 8032, deterministic: the same
+   * key and message always give the same bytes, which the JDK's {@code Ed25519} provider verifies)}
+   * Signed with BouncyCastle's Ed25519, about twenty times faster than Java 17's own provider
+   * (measured: 65 µs against 1.2–1.8 ms a signature), which would otherwise cost a signed append
+   * most of its throughput.
+   *
+   * @param message the bytes to sign
    */
   public byte[] sign(byte[] message) {
     Args.notNull(message, "message");
@@ -156,7 +167,7 @@ public final class WriterKey {
     return signer.generateSignature();
   }
 
-  /** This key as a JDK {@link PrivateKey} of the {@code Ed25519} algorithm. */
+  /** {@return this key as a JDK {@link PrivateKey} of the {@code Ed25519} algorithm} */
   public PrivateKey toPrivateKey() {
     try {
       return KeyFactory.getInstance("Ed25519")

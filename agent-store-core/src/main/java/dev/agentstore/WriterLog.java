@@ -58,6 +58,7 @@ public final class WriterLog {
    * Creates {@code _agent_store_log} when it is missing (idempotent, safe to race) and checks that
    * an existing one has the reference layout.
    *
+   * @param backend the store to use
    * @throws SchemaMismatchException when a table of that name has other columns
    * @throws StoreOpenException when the table is missing and the user may not create it (or its
    *     schema)
@@ -75,6 +76,7 @@ public final class WriterLog {
    * append, where an operator laid the store down ({@link #ensureSchema} or, on PostgreSQL, the SQL
    * that {@code agent-store schema --print-sql} prints).
    *
+   * @param backend the store to use
    * @throws SchemaMismatchException when the table is missing or has other columns
    */
   public static void checkSchema(Backend backend) {
@@ -94,6 +96,10 @@ public final class WriterLog {
    * names can be read, verified and followed; the handle's appends refuse those two, as {@link
    * #append} does.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @return a handle on that chain; nothing is read or written until it is used
    * @throws InvalidInputException for a null backend or a name the tables cannot hold
    */
   public static ChainLog of(Backend backend, String stream, String writer) {
@@ -107,6 +113,11 @@ public final class WriterLog {
    * a store that stays locked beyond the busy timeout gives {@link StoreBusyException}. Rings the
    * backend's doorbell after the commit.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param payload the entry's bytes, at most {@link #MAX_PAYLOAD_BYTES}; copied
+   * @return the appended entry
    * @throws InvalidInputException for a null, empty, too long or unstorable name, or a null payload
    *     or one over {@link #MAX_PAYLOAD_BYTES}
    * @throws MalformedRowException when the current head row is malformed
@@ -123,6 +134,11 @@ public final class WriterLog {
    * Entry#payloadUtf8()} reads it back. Otherwise the same as {@link #append(Backend, String,
    * String, byte[])}.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param text the payload as text, at most {@link WriterLog#MAX_PAYLOAD_BYTES} bytes once encoded
+   * @return the appended entry
    * @throws InvalidInputException when {@code text} is null, has an unpaired surrogate (which UTF-8
    *     cannot encode) or is over {@link #MAX_PAYLOAD_BYTES} once encoded, and for a bad name
    */
@@ -135,6 +151,12 @@ public final class WriterLog {
    * {@code expectedHeadSeq}; see {@link #append(Backend, String, String, String)} and {@link
    * #append(Backend, String, String, byte[], long)}.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param text the payload as text, at most {@link WriterLog#MAX_PAYLOAD_BYTES} bytes once encoded
+   * @param expectedHeadSeq the seq the head must still have; 0 for an empty chain
+   * @return the appended entry
    * @throws AppendConflictException when the head has moved; nothing is written
    */
   public static Entry append(
@@ -149,6 +171,7 @@ public final class WriterLog {
    * not touched. The first signed append on a backend runs this itself; call it ahead when the
    * appending role may not create tables.
    *
+   * @param backend the store to use
    * @throws SchemaMismatchException when a table of that name has other columns
    * @throws StoreOpenException when the table is missing and the user may not create it
    */
@@ -165,6 +188,11 @@ public final class WriterLog {
    * signature table on first use. Signing takes the append's locked path: one more insert and one
    * signature per entry.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param key the signing key; the chain's writer name is its fingerprint in hex
+   * @param payload the entry's bytes, at most {@link #MAX_PAYLOAD_BYTES}; copied
+   * @return the appended entry
    * @throws InvalidInputException for a bad stream name, a null key or a bad payload
    */
   public static Entry append(Backend backend, String stream, WriterKey key, byte[] payload) {
@@ -177,6 +205,12 @@ public final class WriterLog {
    * Like {@link #append(Backend, String, WriterKey, byte[])}, only if the head is still {@code
    * expectedHeadSeq}.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param key the signing key; the chain's writer name is its fingerprint in hex
+   * @param payload the entry's bytes, at most {@link #MAX_PAYLOAD_BYTES}; copied
+   * @param expectedHeadSeq the seq the head must still have; 0 for an empty chain
+   * @return the appended entry
    * @throws AppendConflictException when the head has moved; nothing is written
    */
   public static Entry append(
@@ -193,6 +227,13 @@ public final class WriterLog {
   /**
    * Appends every payload, signed by {@code key}, in one transaction: all entries and their
    * signatures are committed, or none.
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param key the signing key; the chain's writer name is its fingerprint in hex
+   * @param payloads the payloads in append order, each at most {@link WriterLog#MAX_PAYLOAD_BYTES};
+   *     copied
+   * @return the new entries, in order; empty when {@code payloads} is
    */
   public static List<Entry> appendAll(
       Backend backend, String stream, WriterKey key, List<byte[]> payloads) {
@@ -202,6 +243,14 @@ public final class WriterLog {
   /**
    * Like {@link #appendAll(Backend, String, WriterKey, List)}, only if the head is still {@code
    * expectedHeadSeq}.
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param key the signing key; the chain's writer name is its fingerprint in hex
+   * @param payloads the payloads in append order, each at most {@link WriterLog#MAX_PAYLOAD_BYTES};
+   *     copied
+   * @param expectedHeadSeq the seq the head must still have; 0 for an empty chain
+   * @return the new entries, in order; empty when {@code payloads} is
    */
   public static List<Entry> appendAll(
       Backend backend, String stream, WriterKey key, List<byte[]> payloads, long expectedHeadSeq) {
@@ -237,6 +286,12 @@ public final class WriterLog {
    * empty chain): optimistic concurrency for writers that decided what to write from what they
    * read.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param payload the entry's bytes, at most {@link #MAX_PAYLOAD_BYTES}; copied
+   * @param expectedHeadSeq the seq the head must still have; 0 for an empty chain
+   * @return the appended entry
    * @throws AppendConflictException when the head has moved; nothing is written
    */
   public static Entry append(
@@ -254,6 +309,13 @@ public final class WriterLog {
   /**
    * Appends every payload, in order, in one transaction: all are committed or none. Returns the new
    * entries; an empty list appends nothing. The doorbell rings once, for the last entry.
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param payloads the payloads in append order, each at most {@link WriterLog#MAX_PAYLOAD_BYTES};
+   *     copied
+   * @return the new entries, in order; empty when {@code payloads} is
    */
   public static List<Entry> appendAll(
       Backend backend, String stream, String writer, List<byte[]> payloads) {
@@ -263,6 +325,14 @@ public final class WriterLog {
   /**
    * Like {@link #appendAll(Backend, String, String, List)}, only if the head is still {@code
    * expectedHeadSeq}.
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param payloads the payloads in append order, each at most {@link WriterLog#MAX_PAYLOAD_BYTES};
+   *     copied
+   * @param expectedHeadSeq the seq the head must still have; 0 for an empty chain
+   * @return the new entries, in order; empty when {@code payloads} is
    */
   public static List<Entry> appendAll(
       Backend backend, String stream, String writer, List<byte[]> payloads, long expectedHeadSeq) {
@@ -301,7 +371,13 @@ public final class WriterLog {
     return LogOps.append(jdbc, stream, writer, copies, expectedSeq, signer);
   }
 
-  /** The last entry of {@code (stream, writer)}, or empty when it has none. */
+  /**
+   * {@return the last entry of {@code (stream, writer)}, or empty when it has none}
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   */
   public static Optional<Entry> head(Backend backend, String stream, String writer) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     checkNames(jdbc, stream, writer);
@@ -309,10 +385,13 @@ public final class WriterLog {
   }
 
   /**
-   * Every entry of {@code (stream, writer)} in seq order, read lazily a bounded page at a time: the
-   * log is never held in memory, and no connection is held between pages. Entries appended while
-   * the stream is consumed may or may not be included; none is ever seen partially.
+   * {@return every entry of {@code (stream, writer)} in seq order, read lazily a bounded page at a
+   * time: the log is never held in memory, and no connection is held between pages} Entries
+   * appended while the stream is consumed may or may not be included; none is ever seen partially.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
    * @throws MalformedRowException (while consuming) at a malformed row
    */
   public static Stream<Entry> entries(Backend backend, String stream, String writer) {
@@ -322,6 +401,12 @@ public final class WriterLog {
   /**
    * Like {@link #entries(Backend, String, String)}, for entries with seq greater than {@code
    * afterSeq}.
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param afterSeq only entries with a greater seq are returned; 0 for all
+   * @return a lazy stream of the entries, in seq order; close it to release its page
    */
   public static Stream<Entry> entries(
       Backend backend, String stream, String writer, long afterSeq) {
@@ -350,6 +435,12 @@ public final class WriterLog {
    * At most {@code limit} entries with seq greater than {@code afterSeq}, in order: how a follower
    * catches up after a doorbell ring.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param afterSeq only entries with a greater seq are returned; 0 for all
+   * @param limit the most entries to return, 1 to {@link #MAX_READ_LIMIT}
+   * @return the entries, in seq order; fewer than {@code limit} (or none) at the head
    * @throws InvalidInputException when {@code afterSeq} is negative or {@code limit} is not in
    *     {@code 1..MAX_READ_LIMIT}
    */
@@ -384,6 +475,11 @@ public final class WriterLog {
    * one as it commits, until it is closed. It wakes on the backend's own wake-up sources and polls
    * every second; see {@link #follow(Backend, String, String, long, FollowOptions)}.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param afterSeq deliver entries with a greater seq; 0 for the whole chain
+   * @return a started follower; close it to stop
    * @throws InvalidInputException for a bad name or a negative {@code afterSeq}
    */
   public static Follower follow(Backend backend, String stream, String writer, long afterSeq) {
@@ -393,6 +489,13 @@ public final class WriterLog {
   /**
    * Like {@link #follow(Backend, String, String, long)}, waking as {@code options} say. A {@code
    * afterSeq} beyond the head is not an error: the follower waits until the chain grows past it.
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param afterSeq deliver entries with a greater seq; 0 for the whole chain
+   * @param options how to wait for new entries
+   * @return a started follower; close it to stop
    */
   public static Follower follow(
       Backend backend, String stream, String writer, long afterSeq, FollowOptions options) {
@@ -410,6 +513,12 @@ public final class WriterLog {
    * there) is delivered exactly once, each writer's entries in seq order. Entries of different
    * writers come in no particular order relative to each other.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param afterSeqs the position of each writer already seen: its entries up to that seq are not
+   *     delivered
+   * @param options how to wait for new entries
+   * @return a started follower; close it to stop
    * @throws InvalidInputException for a bad name or a negative position
    */
   public static Follower followStream(
@@ -429,24 +538,44 @@ public final class WriterLog {
     return new Follower(jdbc, stream, null, after, options);
   }
 
-  /** Follows every chain of {@code stream} from its start, with the default options. */
+  /**
+   * Follows every chain of {@code stream} from its start, with the default options.
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @return a started follower; close it to stop
+   */
   public static Follower followStream(Backend backend, String stream) {
     return followStream(backend, stream, Map.of(), FollowOptions.defaults());
   }
 
-  /** Every stream that has at least one entry, in UTF-8 byte order. */
+  /**
+   * {@return every stream that has at least one entry, in UTF-8 byte order}
+   *
+   * @param backend the store to use
+   */
   public static List<String> streams(Backend backend) {
     return LogOps.streams(JdbcBackend.of(backend));
   }
 
-  /** The head of every chain of {@code stream}, ordered by writer (UTF-8 byte order). */
+  /**
+   * {@return the head of every chain of {@code stream}, ordered by writer (UTF-8 byte order)}
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   */
   public static List<Head> heads(Backend backend, String stream) {
     JdbcBackend jdbc = JdbcBackend.of(backend);
     Names.accept("stream", stream, "", jdbc.storesNulInText());
     return LogOps.heads(jdbc, stream);
   }
 
-  /** The head of every chain in the store, ordered by stream then writer (UTF-8 byte order). */
+  /**
+   * {@return the head of every chain in the store, ordered by stream then writer (UTF-8 byte
+   * order)}
+   *
+   * @param backend the store to use
+   */
   public static List<Head> heads(Backend backend) {
     return LogOps.heads(JdbcBackend.of(backend), null);
   }
@@ -467,6 +596,9 @@ public final class WriterLog {
    * compare the returned head with one recorded elsewhere for that. Nor can it see a damaged index
    * that hides the chain's last entries: {@link #checkStorage} does.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
    * @return the head that was verified, empty for an empty chain
    * @throws ChainBrokenException at the first broken seq, naming why
    */
@@ -481,6 +613,12 @@ public final class WriterLog {
    * been verified so far: every 1,024 entries (every segment on a chain read in segments) and once
    * at the end (with the total). For progress displays over long chains; {@code progress} runs on
    * the calling thread.
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param progress called with the number of entries verified so far, on the calling thread
+   * @return the head that was verified, empty for an empty chain
    */
   public static Optional<Head> verify(
       Backend backend, String stream, String writer, LongConsumer progress) {
@@ -503,6 +641,11 @@ public final class WriterLog {
    * <p>A chain without signature rows costs what {@link #verify(Backend, String, String)} costs,
    * plus one lookup of the signature table; a signed chain adds one Ed25519 verification per entry.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param options which signatures to require
+   * @return the head that was verified, empty for an empty chain
    * @throws ChainBrokenException at the first broken seq: a broken link, or {@link
    *     ChainBrokenException.Reason#BAD_SIGNATURE}, {@link
    *     ChainBrokenException.Reason#KEY_MISMATCH} or {@link ChainBrokenException.Reason#UNSIGNED}
@@ -519,6 +662,13 @@ public final class WriterLog {
    * Like {@link #verify(Backend, String, String, VerifyOptions)}, telling {@code progress} how many
    * entries of the hash chain have been verified so far, as {@link #verify(Backend, String, String,
    * LongConsumer)} does.
+   *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param options which signatures to require
+   * @param progress called with the number of entries verified so far, on the calling thread
+   * @return the head that was verified, empty for an empty chain
    */
   public static Optional<Head> verify(
       Backend backend, String stream, String writer, VerifyOptions options, LongConsumer progress) {
@@ -541,6 +691,7 @@ public final class WriterLog {
    * <p>PostgreSQL has no such check here: returns false without reading anything ({@code amcheck}'s
    * {@code bt_index_check} is the operator's tool for index damage there).
    *
+   * @param backend the store to use
    * @return true when the check ran and found nothing wrong, false when the backend has no check
    * @throws DamagedStoreException when the check found a problem, naming the store and the first
    *     problems the check reported
@@ -559,6 +710,8 @@ public final class WriterLog {
    * its {@code prevHash} the head's hash). All entries are inserted in one transaction, or none; an
    * empty list does nothing. The doorbell rings once, for the last entry.
    *
+   * @param backend the store to use
+   * @param entries the entries of one chain, in seq order, continuing the stored head
    * @throws ChainBrokenException when the entries do not form a valid chain, or their first entry's
    *     {@code prevHash} is not the stored head's hash (the store holds a different chain); names
    *     the seq
@@ -616,6 +769,9 @@ public final class WriterLog {
    * writer's key, for a fingerprint-named writer) before anything is written; entries without a
    * signature are imported unsigned.
    *
+   * @param backend the store to use
+   * @param entries the entries of one chain, in seq order, continuing the stored head
+   * @param signatures signature rows for some or all of those entries
    * @throws ChainBrokenException as {@link #importEntries(Backend, List)}, or {@code BAD_SIGNATURE}
    *     / {@code KEY_MISMATCH} at the first signature that fails
    * @throws InvalidInputException when a signature is not of one of the entries
@@ -645,11 +801,16 @@ public final class WriterLog {
   }
 
   /**
-   * The signature rows of {@code (stream, writer)} with seqs after {@code afterSeq} up to {@code
-   * throughSeq}, in seq order, as stored (not verified: {@link #verify(Backend, String, String,
-   * VerifyOptions)} does that); empty when the store has no signature table. For copying a signed
-   * chain with {@link #importEntries(Backend, List, List)}.
+   * {@return the signature rows of {@code (stream, writer)} with seqs after {@code afterSeq} up to
+   * {@code throughSeq}, in seq order, as stored (not verified: {@link #verify(Backend, String,
+   * String, VerifyOptions)} does that); empty when the store has no signature table} For copying a
+   * signed chain with {@link #importEntries(Backend, List, List)}.
    *
+   * @param backend the store to use
+   * @param stream the stream name
+   * @param writer the writer name within {@code stream}
+   * @param afterSeq signatures of entries with a greater seq; 0 for all
+   * @param throughSeq the last seq to include
    * @throws InvalidInputException when the range is negative or wider than {@link #MAX_READ_LIMIT}
    */
   public static List<EntrySignature> signatures(

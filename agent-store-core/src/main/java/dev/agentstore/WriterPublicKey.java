@@ -29,6 +29,11 @@ public record WriterPublicKey(byte[] bytes) {
   /** The length of an Ed25519 signature, in bytes. */
   public static final int SIGNATURE_BYTES = 64;
 
+  /**
+   * Checks the length and copies the key.
+   *
+   * @param bytes the raw 32-byte Ed25519 public key
+   */
   public WriterPublicKey {
     Args.notNull(bytes, "bytes");
     if (bytes.length != BYTES) {
@@ -38,12 +43,21 @@ public record WriterPublicKey(byte[] bytes) {
     bytes = bytes.clone();
   }
 
-  /** The key from its raw 32 bytes. */
+  /**
+   * {@return the key from its raw 32 bytes}
+   *
+   * @param rawPublicKey the raw 32-byte Ed25519 public key; copied
+   */
   public static WriterPublicKey of(byte[] rawPublicKey) {
     return new WriterPublicKey(rawPublicKey);
   }
 
-  /** Parses 64 hex characters (either case) of a raw public key. */
+  /**
+   * Parses 64 hex characters (either case) of a raw public key.
+   *
+   * @param hex 64 hex characters, either case
+   * @return the key
+   */
   public static WriterPublicKey fromHex(String hex) {
     Args.notNull(hex, "hex");
     if (hex.length() != BYTES * 2) {
@@ -61,6 +75,8 @@ public record WriterPublicKey(byte[] bytes) {
    * Reads a public key file: a PEM block {@code PUBLIC KEY} holding the X.509 SubjectPublicKeyInfo
    * of an Ed25519 key (what {@link #save} and {@code openssl pkey -pubout} write).
    *
+   * @param file the key file
+   * @return the key
    * @throws InvalidInputException naming the file and what is wrong with it
    */
   public static WriterPublicKey load(Path file) {
@@ -72,6 +88,7 @@ public record WriterPublicKey(byte[] bytes) {
   /**
    * Writes this key to {@code file} as a PEM {@code PUBLIC KEY} block, replacing the file.
    *
+   * @param file the file to write
    * @throws StoreException naming the file when it cannot be written
    */
   public void save(Path file) {
@@ -83,22 +100,27 @@ public record WriterPublicKey(byte[] bytes) {
     }
   }
 
-  /** The PEM text of this key ({@code -----BEGIN PUBLIC KEY-----}, X.509 DER). */
+  /** {@return the PEM text of this key ({@code -----BEGIN PUBLIC KEY-----}, X.509 DER)} */
   public String toPem() {
     return Pem.encode(Pem.PUBLIC_LABEL, Pem.der(Pem.SPKI_PREFIX, bytes));
   }
 
+  /** {@return the raw 32-byte Ed25519 public key (a copy)} */
   @Override
   public byte[] bytes() {
     return bytes.clone();
   }
 
-  /** {@code BLAKE3(bytes)}: the writer name of this key's signed chains, as hex. */
+  /**
+   * {@code BLAKE3(bytes)}: the writer name of this key's signed chains, as hex.
+   *
+   * @return {@code BLAKE3(bytes)}: the writer name of this key's signed chains, as hex
+   */
   public Fingerprint fingerprint() {
     return Fingerprint.fromEd25519PublicKey(bytes);
   }
 
-  /** This key as a JDK {@link PublicKey} of the {@code Ed25519} algorithm. */
+  /** {@return this key as a JDK {@link PublicKey} of the {@code Ed25519} algorithm} */
   public PublicKey toPublicKey() {
     try {
       return KeyFactory.getInstance("Ed25519")
@@ -109,8 +131,12 @@ public record WriterPublicKey(byte[] bytes) {
   }
 
   /**
-   * Whether {@code signature} is this key's Ed25519 signature of {@code message} (RFC 8032). A
-   * signature of the wrong length, or a key that is not a curve point, is simply not valid.
+   * {@return whether {@code signature} is this key's Ed25519 signature of {@code message} (RFC
+   * 8032)} A signature of the wrong length, or a key that is not a curve point, is simply not
+   * valid.
+   *
+   * @param message the signed bytes
+   * @param signature the signature to check
    */
   public boolean verifies(byte[] message, byte[] signature) {
     Args.notNull(message, "message");
@@ -133,7 +159,11 @@ public record WriterPublicKey(byte[] bytes) {
     return verifier.verifySignature(signature);
   }
 
-  /** 64 lower-case hex characters of the raw key. */
+  /**
+   * 64 lower-case hex characters of the raw key.
+   *
+   * @return 64 lower-case hex characters of the raw key
+   */
   public String toHex() {
     return Hex.encode(bytes);
   }

@@ -23,7 +23,14 @@ public final class CommitJson {
   public record Notice(
       @Nullable String stream, @Nullable String writer, long seq, @Nullable String contentHash) {}
 
-  /** The JSON text of a notice; {@code contentHash} as lower-case hex. */
+  /**
+   * {@return the JSON text of a notice; {@code contentHash} as lower-case hex}
+   *
+   * @param stream the committed entry's stream
+   * @param writer the committed entry's writer
+   * @param seq the committed entry's seq
+   * @param contentHash the committed entry's 32-byte content hash
+   */
   public static String encode(String stream, String writer, long seq, byte[] contentHash) {
     Checks.notNull(stream, "stream");
     Checks.notNull(writer, "writer");
@@ -41,6 +48,8 @@ public final class CommitJson {
   /**
    * Reads a notice.
    *
+   * @param json the notice text, as {@link #encode} writes it
+   * @return the notice's fields
    * @throws InvalidInputException when {@code json} is not a flat JSON object or a member has the
    *     wrong type, naming what is wrong and where
    */

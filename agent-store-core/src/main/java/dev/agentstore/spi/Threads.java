@@ -26,6 +26,8 @@ public final class Threads {
    * (a thread closing its own source from a callback finishes after it returns). An interrupt does
    * not cut the wait short; the interrupt flag is set again afterwards.
    *
+   * @param thread the thread to wait for; null returns at once
+   * @param closing what is being closed, for the warning
    * @return whether the thread has finished
    */
   public static boolean awaitExit(@Nullable Thread thread, String closing) {

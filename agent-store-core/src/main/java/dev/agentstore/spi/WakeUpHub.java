@@ -39,7 +39,11 @@ public final class WakeUpHub implements WakeUpSource {
   /** Asks a source's thread to stop. */
   @FunctionalInterface
   public interface Stop {
-    /** Asks the thread to stop, without waiting; returns it, or null when the source has none. */
+    /**
+     * Asks the thread to stop, without waiting; returns it, or null when the source has none.
+     *
+     * @return the thread to wait for, or null when the source has none
+     */
     @Nullable Thread stop();
   }
 
@@ -85,7 +89,11 @@ public final class WakeUpHub implements WakeUpSource {
     };
   }
 
-  /** Wakes every listener; one that throws is logged and counted and never stops the others. */
+  /**
+   * Wakes every listener; one that throws is logged and counted and never stops the others.
+   *
+   * @param hint the commit that caused the wake-up, when known
+   */
   public void wake(Optional<CommitEvent> hint) {
     for (WakeUpListener listener : listeners) {
       try {
@@ -100,12 +108,12 @@ public final class WakeUpHub implements WakeUpSource {
     }
   }
 
-  /** The number of listener calls that threw. */
+  /** {@return the number of listener calls that threw} */
   public long failures() {
     return failures.get();
   }
 
-  /** The number of current listeners. */
+  /** {@return the number of current listeners} */
   public int listenerCount() {
     return listeners.size();
   }

@@ -44,6 +44,8 @@ public final class SqliteBackend implements Backend {
   /**
    * Opens (creating if needed) the SQLite file at {@code path} with the default options.
    *
+   * @param path the database file
+   * @return the open backend
    * @throws InvalidInputException when {@code path} is null
    * @throws StoreOpenException when the directory does not exist, the path is a directory, the file
    *     is not a SQLite database, or sqlite-jdbc ({@code org.xerial:sqlite-jdbc}) is not on the
@@ -58,6 +60,9 @@ public final class SqliteBackend implements Backend {
    * Opens (creating if needed) the SQLite file at {@code path}: WAL mode, the options' {@code
    * synchronous} setting and busy timeout.
    *
+   * @param path the database file
+   * @param options how to open it
+   * @return the open backend
    * @throws InvalidInputException when {@code path} or {@code options} is null
    * @throws StoreOpenException when the directory does not exist, the path is a directory, the file
    *     is not a SQLite database, or sqlite-jdbc ({@code org.xerial:sqlite-jdbc}) is not on the
@@ -72,8 +77,8 @@ public final class SqliteBackend implements Backend {
   }
 
   /**
-   * A private in-memory database, gone when the backend is closed. Useful for tests and scratch
-   * work; every call shares its one connection.
+   * {@return a private in-memory database, gone when the backend is closed} Useful for tests and
+   * scratch work; every call shares its one connection.
    *
    * @throws StoreOpenException when the driver cannot open one, or sqlite-jdbc ({@code
    *     org.xerial:sqlite-jdbc}) is not on the class path
@@ -92,6 +97,8 @@ public final class SqliteBackend implements Backend {
    * see. The connection's busy timeout when adopted is the deadline of agent-store's writes on it
    * ({@link #options()}); a write that waits lowers it for its remaining time and puts it back.
    *
+   * @param connection an open SQLite connection, in auto-commit mode
+   * @return a backend running on {@code connection}
    * @throws InvalidInputException when {@code connection} is null, closed, or not a SQLite one
    * @throws StoreOpenException when sqlite-jdbc ({@code org.xerial:sqlite-jdbc}) is not on the
    *     class path
@@ -103,8 +110,8 @@ public final class SqliteBackend implements Backend {
   }
 
   /**
-   * The escape hatch: the connection agent-store writes with. Do not close it, and do not use it
-   * while other threads use this backend; agent-store does not lock it for you.
+   * {@return the escape hatch: the connection agent-store writes with} Do not close it, and do not
+   * use it while other threads use this backend; agent-store does not lock it for you.
    *
    * @throws StoreClosedException after {@link #close()}
    */
@@ -112,14 +119,14 @@ public final class SqliteBackend implements Backend {
     return engine.connection();
   }
 
-  /** The file of this store; empty for in-memory and adopted-connection stores. */
+  /** {@return the file of this store; empty for in-memory and adopted-connection stores} */
   public Optional<Path> path() {
     return engine.path();
   }
 
   /**
-   * The options this store was opened with; for an adopted connection, the defaults with the
-   * connection's busy timeout.
+   * {@return the options this store was opened with; for an adopted connection, the defaults with
+   * the connection's busy timeout}
    */
   public SqliteOptions options() {
     return engine.options();

@@ -89,32 +89,40 @@ public final class SqliteOptions {
     this.threadFactory = threadFactory;
   }
 
-  /** WAL, {@code synchronous=NORMAL}, a 5 s busy timeout, read-write, commit checks every 10 ms. */
+  /**
+   * WAL, {@code synchronous=NORMAL}, a 5 s busy timeout, read-write, commit checks every 10 ms.
+   *
+   * @return the default options
+   */
   public static SqliteOptions defaults() {
     return DEFAULTS;
   }
 
-  /** {@code synchronous=NORMAL} or {@code FULL}. */
+  /**
+   * {@code synchronous=NORMAL} or {@code FULL}.
+   *
+   * @return {@code synchronous=NORMAL} or {@code FULL}
+   */
   public Durability durability() {
     return durability;
   }
 
-  /** How long a write call may wait for the store, in all, before it gives up. */
+  /** {@return how long a write call may wait for the store, in all, before it gives up} */
   public Duration busyTimeout() {
     return busyTimeout;
   }
 
-  /** Whether the file is opened read-only. */
+  /** {@return whether the file is opened read-only} */
   public boolean readOnly() {
     return readOnly;
   }
 
-  /** How often a waiting follower checks whether any connection has committed. */
+  /** {@return how often a waiting follower checks whether any connection has committed} */
   public Duration commitCheckInterval() {
     return commitCheckInterval;
   }
 
-  /** What the backend reports its work to. */
+  /** {@return what the backend reports its work to} */
   public StoreListener listener() {
     return listener;
   }
@@ -123,6 +131,8 @@ public final class SqliteOptions {
    * These options reporting to {@code listener} (replacing the one set before); {@link
    * StoreListener#none()} for none.
    *
+   * @param listener the listener; {@link StoreListener#none()} for none
+   * @return the new options
    * @throws InvalidInputException if {@code listener} is null
    */
   public SqliteOptions withListener(StoreListener listener) {
@@ -133,6 +143,8 @@ public final class SqliteOptions {
   /**
    * These options with another durability.
    *
+   * @param durability the new durability
+   * @return the new options
    * @throws InvalidInputException if {@code durability} is null
    */
   public SqliteOptions withDurability(Durability durability) {
@@ -143,6 +155,9 @@ public final class SqliteOptions {
   /**
    * These options with another busy timeout.
    *
+   * @param busyTimeout how long a write call may wait for the store, in all, before it gives up
+   *     with {@link dev.agentstore.StoreBusyException}; not negative
+   * @return the new options
    * @throws InvalidInputException if {@code busyTimeout} is null, negative or longer than {@link
    *     Integer#MAX_VALUE} milliseconds
    */
@@ -151,7 +166,12 @@ public final class SqliteOptions {
         durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
   }
 
-  /** These options opening the file read-only or read-write. */
+  /**
+   * These options opening the file read-only or read-write.
+   *
+   * @param readOnly true to open the file read-only
+   * @return the new options
+   */
   public SqliteOptions withReadOnly(boolean readOnly) {
     return new SqliteOptions(
         durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
@@ -160,6 +180,9 @@ public final class SqliteOptions {
   /**
    * These options with another commit check interval.
    *
+   * @param commitCheckInterval how often a waiting follower checks whether any connection has
+   *     committed; positive, at most an hour
+   * @return the new options
    * @throws InvalidInputException if {@code commitCheckInterval} is null, not positive or longer
    *     than an hour
    */
@@ -168,7 +191,7 @@ public final class SqliteOptions {
         durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
   }
 
-  /** The factory of the threads the backend starts, when the caller supplied one. */
+  /** {@return the factory of the threads the backend starts, when the caller supplied one} */
   public Optional<ThreadFactory> threadFactory() {
     return Optional.ofNullable(threadFactory);
   }
@@ -179,6 +202,8 @@ public final class SqliteOptions {
    * containers that name, group or account for every thread. The factory's threads must run the
    * task they are given; {@code close()} still waits for each to finish.
    *
+   * @param threadFactory makes the backend's threads
+   * @return the new options
    * @throws InvalidInputException if {@code threadFactory} is null
    */
   public SqliteOptions withThreadFactory(ThreadFactory threadFactory) {

@@ -67,8 +67,9 @@ public final class MicrometerListener implements StoreListener {
   }
 
   /**
-   * A listener recording into {@code registry}, without the {@code stream} tag.
+   * {@return a listener recording into {@code registry}, without the {@code stream} tag}
    *
+   * @param registry the registry to record into
    * @throws InvalidInputException if {@code registry} is null
    */
   public static MicrometerListener of(MeterRegistry registry) {
@@ -81,12 +82,15 @@ public final class MicrometerListener implements StoreListener {
   /**
    * A listener recording into the same registry, with or without the {@code stream} tag on the
    * append, verify and follower meters.
+   *
+   * @param streamTag true to tag those meters with the stream
+   * @return the new listener
    */
   public MicrometerListener withStreamTag(boolean streamTag) {
     return new MicrometerListener(registry, streamTag);
   }
 
-  /** Whether the append, verify and follower meters carry a {@code stream} tag. */
+  /** {@return whether the append, verify and follower meters carry a {@code stream} tag} */
   public boolean streamTag() {
     return streamTag;
   }

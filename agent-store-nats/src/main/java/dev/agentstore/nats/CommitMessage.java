@@ -21,24 +21,38 @@ import java.util.HexFormat;
  * seq)} on a per-stream topic) plus the stream, so a message stands on its own, and the hash, so a
  * receiver can tell which chain it heard of. Readers ignore members they do not know. Immutable; it
  * carries a chain's new {@link Head}.
+ *
+ * @param head the new head of the chain that committed
  */
 public record CommitMessage(Head head) {
 
   /**
    * The message announcing {@code head}.
    *
+   * @param head the new head of the chain that committed
    * @throws dev.agentstore.InvalidInputException when {@code head} is null
    */
   public CommitMessage {
     Checks.notNull(head, "head");
   }
 
-  /** The message announcing that {@code (stream, writer)} committed {@code seq} with that hash. */
+  /**
+   * The message announcing that {@code (stream, writer)} committed {@code seq} with that hash.
+   *
+   * @param stream the stream that committed
+   * @param writer the writer whose chain grew
+   * @param seq the seq of the new head, 1 or more
+   * @param contentHash the new head's 32-byte content hash; copied
+   */
   public CommitMessage(String stream, String writer, long seq, byte[] contentHash) {
     this(new Head(stream, writer, seq, contentHash));
   }
 
-  /** The message announcing {@code entry}. */
+  /**
+   * {@return the message announcing {@code entry}}
+   *
+   * @param entry the committed entry
+   */
   public static CommitMessage of(Entry entry) {
     return new CommitMessage(entry.toHead());
   }
@@ -46,6 +60,8 @@ public record CommitMessage(Head head) {
   /**
    * Reads a message.
    *
+   * @param json the message body
+   * @return the message
    * @throws InvalidInputException when {@code json} is not UTF-8 JSON of this format
    */
   public static CommitMessage parse(byte[] json) {
@@ -66,38 +82,38 @@ public record CommitMessage(Head head) {
     return new CommitMessage(notice.stream(), notice.writer(), notice.seq(), hash);
   }
 
-  /** The stream that committed. */
+  /** {@return the stream that committed} */
   public String stream() {
     return head.stream();
   }
 
-  /** The writer whose chain grew. */
+  /** {@return the writer whose chain grew} */
   public String writer() {
     return head.writer();
   }
 
-  /** The seq of the chain's new head. */
+  /** {@return the seq of the chain's new head} */
   public long seq() {
     return head.seq();
   }
 
-  /** The content hash of the new head entry (a copy). */
+  /** {@return the content hash of the new head entry (a copy)} */
   public byte[] contentHash() {
     return head.contentHash();
   }
 
-  /** The content hash as 64 lower-case hex characters. */
+  /** {@return the content hash as 64 lower-case hex characters} */
   public String contentHashHex() {
     return head.contentHashHex();
   }
 
-  /** The JSON text, UTF-8. */
+  /** {@return the JSON text, UTF-8} */
   public byte[] toJson() {
     return CommitJson.encode(stream(), writer(), seq(), head.contentHash())
         .getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The doorbell event this message carries. */
+  /** {@return the doorbell event this message carries} */
   public CommitEvent toCommitEvent() {
     return new CommitEvent(stream(), writer(), seq());
   }

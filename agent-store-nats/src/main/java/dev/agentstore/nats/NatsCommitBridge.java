@@ -52,12 +52,25 @@ public final class NatsCommitBridge implements AutoCloseable {
     this.subscription = backend.doorbell().subscribe(this::enqueue);
   }
 
-  /** Bridges {@code backend}'s doorbell to {@code nats} on the default subjects. */
+  /**
+   * Bridges {@code backend}'s doorbell to {@code nats} on the default subjects.
+   *
+   * @param nats the NATS connection to use; the caller keeps it open and closes it
+   * @param backend the store whose doorbell to bridge
+   * @return the running bridge; close it to stop
+   */
   public static NatsCommitBridge start(Connection nats, Backend backend) {
     return start(nats, backend, NatsSubjects.defaults());
   }
 
-  /** Bridges {@code backend}'s doorbell to {@code nats} on {@code subjects}. */
+  /**
+   * Bridges {@code backend}'s doorbell to {@code nats} on {@code subjects}.
+   *
+   * @param nats the NATS connection to use; the caller keeps it open and closes it
+   * @param backend the store whose doorbell to bridge
+   * @param subjects the subject scheme
+   * @return the running bridge; close it to stop
+   */
   public static NatsCommitBridge start(Connection nats, Backend backend, NatsSubjects subjects) {
     Checks.notNull(nats, "nats");
     Checks.notNull(backend, "backend");
@@ -65,12 +78,12 @@ public final class NatsCommitBridge implements AutoCloseable {
     return new NatsCommitBridge(nats, backend, subjects);
   }
 
-  /** How many commit messages were handed to the NATS client. */
+  /** {@return how many commit messages were handed to the NATS client} */
   public long published() {
     return published.get();
   }
 
-  /** How many rings could not be published (store read or NATS client failed). */
+  /** {@return how many rings could not be published (store read or NATS client failed)} */
   public long failures() {
     return failures.get();
   }

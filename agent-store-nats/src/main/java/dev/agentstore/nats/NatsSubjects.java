@@ -39,6 +39,8 @@ public record NatsSubjects(String prefix) {
    * Subjects under {@code prefix}: dot-separated tokens of letters, digits, {@code _} and {@code
    * -}.
    *
+   * @param prefix one or more tokens of ASCII letters, digits, {@code -} and {@code _}, joined by
+   *     {@code .}
    * @throws dev.agentstore.InvalidInputException when {@code prefix} is null or not of that form
    */
   public NatsSubjects {
@@ -51,22 +53,34 @@ public record NatsSubjects(String prefix) {
     }
   }
 
-  /** Subjects under {@value #DEFAULT_PREFIX}. */
+  /**
+   * Subjects under {@value #DEFAULT_PREFIX}.
+   *
+   * @return the default scheme
+   */
   public static NatsSubjects defaults() {
     return new NatsSubjects(DEFAULT_PREFIX);
   }
 
-  /** The subject of {@code stream}'s commits. */
+  /**
+   * {@return the subject of {@code stream}'s commits}
+   *
+   * @param stream the stream name, any text
+   */
   public String subject(String stream) {
     return prefix + "." + escape(stream);
   }
 
-  /** The wildcard subject that matches every stream's commits. */
+  /** {@return the wildcard subject that matches every stream's commits} */
   public String allStreams() {
     return prefix + ".>";
   }
 
-  /** The stream a subject of this scheme names; empty for any other subject. */
+  /**
+   * {@return the stream a subject of this scheme names; empty for any other subject}
+   *
+   * @param subject a NATS subject
+   */
   public Optional<String> streamOf(String subject) {
     Checks.notNull(subject, "subject");
     String start = prefix + ".";
@@ -80,7 +94,11 @@ public record NatsSubjects(String prefix) {
     }
   }
 
-  /** {@code name} as one subject token (see the class description). */
+  /**
+   * {@return {@code name} as one subject token (see the class description)}
+   *
+   * @param name a stream name, any text
+   */
   public static String escape(String name) {
     Checks.notNull(name, "name");
     if (name.isEmpty()) {
@@ -113,6 +131,8 @@ public record NatsSubjects(String prefix) {
   /**
    * The name a token made by {@link #escape} stands for.
    *
+   * @param token a subject token
+   * @return the name the token stands for
    * @throws InvalidInputException when {@code token} is not such a token
    */
   public static String unescape(String token) {

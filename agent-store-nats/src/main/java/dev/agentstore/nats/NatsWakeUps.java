@@ -104,12 +104,25 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
     }
   }
 
-  /** Wake-ups for the commits of {@code stream}, on the default subjects. */
+  /**
+   * Wake-ups for the commits of {@code stream}, on the default subjects.
+   *
+   * @param nats the NATS connection to use; the caller keeps it open and closes it
+   * @param stream the stream whose commits wake
+   * @return the wake-up source, already subscribed; close it to release its dispatcher
+   */
   public static NatsWakeUps forStream(Connection nats, String stream) {
     return forStream(nats, NatsSubjects.defaults(), stream);
   }
 
-  /** Wake-ups for the commits of {@code stream}, on {@code subjects}. */
+  /**
+   * Wake-ups for the commits of {@code stream}, on {@code subjects}.
+   *
+   * @param nats the NATS connection to use; the caller keeps it open and closes it
+   * @param subjects the subject scheme
+   * @param stream the stream whose commits wake
+   * @return the wake-up source, already subscribed; close it to release its dispatcher
+   */
   public static NatsWakeUps forStream(Connection nats, NatsSubjects subjects, String stream) {
     return forStream(nats, subjects, stream, StoreListener.none());
   }
@@ -117,6 +130,12 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
   /**
    * Wake-ups for the commits of {@code stream}, on {@code subjects}, reporting each reconnect to
    * {@code listener}.
+   *
+   * @param nats the NATS connection to use; the caller keeps it open and closes it
+   * @param subjects the subject scheme
+   * @param stream the stream whose commits wake
+   * @param listener told of every reconnect
+   * @return the wake-up source, already subscribed; close it to release its dispatcher
    */
   public static NatsWakeUps forStream(
       Connection nats, NatsSubjects subjects, String stream, StoreListener listener) {
@@ -126,7 +145,13 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
     return new NatsWakeUps(nats, subjects.subject(stream), listener);
   }
 
-  /** Wake-ups for the commits of every stream, on {@code subjects}. */
+  /**
+   * Wake-ups for the commits of every stream, on {@code subjects}.
+   *
+   * @param nats the NATS connection to use; the caller keeps it open and closes it
+   * @param subjects the subject scheme
+   * @return the wake-up source, already subscribed; close it to release its dispatcher
+   */
   public static NatsWakeUps forAllStreams(Connection nats, NatsSubjects subjects) {
     return forAllStreams(nats, subjects, StoreListener.none());
   }
@@ -134,6 +159,11 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
   /**
    * Wake-ups for the commits of every stream, on {@code subjects}, reporting each reconnect to
    * {@code listener}.
+   *
+   * @param nats the NATS connection to use; the caller keeps it open and closes it
+   * @param subjects the subject scheme
+   * @param listener told of every reconnect
+   * @return the wake-up source, already subscribed; close it to release its dispatcher
    */
   public static NatsWakeUps forAllStreams(
       Connection nats, NatsSubjects subjects, StoreListener listener) {
@@ -148,17 +178,19 @@ public final class NatsWakeUps implements WakeUpSource, AutoCloseable {
     return hub.subscribe(listener);
   }
 
-  /** How many commit messages arrived. */
+  /** {@return how many commit messages arrived} */
   public long received() {
     return received.get();
   }
 
-  /** How many messages were not commit messages. */
+  /** {@return how many messages were not commit messages} */
   public long malformed() {
     return malformed.get();
   }
 
-  /** How many times the connection came back (each followed by a wake-up without a hint). */
+  /**
+   * {@return how many times the connection came back (each followed by a wake-up without a hint)}
+   */
   public long reconnects() {
     return reconnected.get();
   }

@@ -52,6 +52,9 @@ public final class PostgresBackend implements Backend {
   /**
    * Connects to {@code jdbcUrl} with the default options (schema {@code public}, 10 connections).
    *
+   * @param jdbcUrl a {@code jdbc:postgresql:} URL; user, password and driver parameters pass
+   *     through
+   * @return the connected backend; the caller closes it
    * @throws InvalidInputException when {@code jdbcUrl} is null
    * @throws StoreOpenException naming host:port/database (never the password) when the server
    *     cannot be reached, refuses the login, or has no such database
@@ -66,6 +69,10 @@ public final class PostgresBackend implements Backend {
    * {@code targetServerType} for failover, {@code ssl}/{@code sslmode}/{@code sslrootcert} for TLS,
    * {@code user} and {@code password}.
    *
+   * @param jdbcUrl a {@code jdbc:postgresql:} URL; user, password and driver parameters pass
+   *     through
+   * @param options how to connect and behave
+   * @return the connected backend; the caller closes it
    * @throws InvalidInputException when {@code jdbcUrl} or {@code options} is null
    * @throws StoreOpenException naming host:port/database (never the password) when the URL is not a
    *     PostgreSQL one, or the server cannot be reached, refuses the login, or has no such database
@@ -81,6 +88,10 @@ public final class PostgresBackend implements Backend {
    * the schema and the commit notifications of {@code options} apply: pool size and timeouts are
    * the caller's to set on its connections.
    *
+   * @param dataSource where connections come from; never closed by the backend
+   * @param options only its schema and commit notifications apply; pool size and timeouts are the
+   *     caller's
+   * @return the backend; closing it leaves {@code dataSource} open
    * @throws InvalidInputException when {@code dataSource} or {@code options} is null
    * @throws StoreOpenException when the data source gives no connection
    */
@@ -91,6 +102,8 @@ public final class PostgresBackend implements Backend {
   /**
    * Like {@link #fromDataSource(DataSource, PostgresOptions)} with the default options.
    *
+   * @param dataSource where connections come from; never closed by the backend
+   * @return the backend; closing it leaves {@code dataSource} open
    * @throws InvalidInputException when {@code dataSource} is null
    * @throws StoreOpenException when the data source gives no connection
    */
@@ -98,20 +111,20 @@ public final class PostgresBackend implements Backend {
     return fromDataSource(dataSource, PostgresOptions.defaults());
   }
 
-  /** The options this backend was made with. */
+  /** {@return the options this backend was made with} */
   public PostgresOptions options() {
     return engine.options();
   }
 
-  /** The schema holding agent-store's tables. */
+  /** {@return the schema holding agent-store's tables} */
   public String schema() {
     return engine.schema();
   }
 
   /**
-   * The channel on which this store's commits are announced: {@code agent_store_} and the OID of
-   * the log table. Each notification's payload is {@code {"stream": …, "writer": …, "seq": …,
-   * "content_hash": "<64 hex>"}}, sent when the appending transaction commits, one per chain an
+   * {@return the channel on which this store's commits are announced: {@code agent_store_} and the
+   * OID of the log table} Each notification's payload is {@code {"stream": …, "writer": …, "seq":
+   * …, "content_hash": "<64 hex>"}}, sent when the appending transaction commits, one per chain an
    * {@code INSERT} extended (its new head); when the names would make it 8,000 bytes or more (the
    * server's limit) only {@code seq} and {@code content_hash} are sent.
    *
@@ -132,15 +145,16 @@ public final class PostgresBackend implements Backend {
   }
 
   /**
-   * The statements that {@code Generation.ensureSchema} and {@code WriterLog.ensureSchema} run on a
-   * new store in {@code schema}, in order, each one complete: the schema, both tables, the
+   * {@return the statements that {@code Generation.ensureSchema} and {@code WriterLog.ensureSchema}
+   * run on a new store in {@code schema}, in order, each one complete: the schema, both tables, the
    * signature table that {@code WriterLog.ensureSignatureSchema} creates, and the
    * commit-notification trigger with its listeners table, function and grant (and the upgrade of a
-   * store whose trigger an earlier version switched on and off). For an operator who lays the store
+   * store whose trigger an earlier version switched on and off)} For an operator who lays the store
    * down through a migration tool instead ({@code agent-store schema --print-sql} prints them);
    * every statement is idempotent. Run them in one transaction as the role that should own the
    * tables.
    *
+   * @param schema the schema the tables go in
    * @throws InvalidInputException when {@code schema} is not a name PostgreSQL accepts
    */
   public static List<String> installStatements(String schema) {
@@ -148,10 +162,11 @@ public final class PostgresBackend implements Backend {
   }
 
   /**
-   * The part of a {@code jdbc:postgresql:} URL that is safe to show in messages and logs: {@code
-   * host:port[,host:port]/database}, never user information or parameters (which may hold a
-   * password). The same text that this backend's {@link #describe()} and its errors use.
+   * {@return the part of a {@code jdbc:postgresql:} URL that is safe to show in messages and logs:
+   * {@code host:port[,host:port]/database}, never user information or parameters (which may hold a
+   * password)} The same text that this backend's {@link #describe()} and its errors use.
    *
+   * @param jdbcUrl a {@code jdbc:postgresql:} URL
    * @throws InvalidInputException when {@code jdbcUrl} is null
    */
   public static String serverAddress(String jdbcUrl) {

@@ -112,42 +112,44 @@ public final class PostgresOptions {
   /**
    * Schema {@code public}, 10 connections, 10 s to connect, no statement or lock timeout, commit
    * notifications on.
+   *
+   * @return the default options
    */
   public static PostgresOptions defaults() {
     return DEFAULTS;
   }
 
-  /** The schema holding agent-store's tables. */
+  /** {@return the schema holding agent-store's tables} */
   public String schema() {
     return schema;
   }
 
-  /** The most connections the backend's own pool opens. */
+  /** {@return the most connections the backend's own pool opens} */
   public int poolSize() {
     return poolSize;
   }
 
-  /** How long to wait for a connection from the pool or the server. */
+  /** {@return how long to wait for a connection from the pool or the server} */
   public Duration connectTimeout() {
     return connectTimeout;
   }
 
-  /** The server-side limit on one statement; zero for none. */
+  /** {@return the server-side limit on one statement; zero for none} */
   public Duration statementTimeout() {
     return statementTimeout;
   }
 
-  /** The server-side limit on waiting for a lock; zero for none. */
+  /** {@return the server-side limit on waiting for a lock; zero for none} */
   public Duration lockTimeout() {
     return lockTimeout;
   }
 
-  /** Whether commits are announced to other processes through {@code NOTIFY}. */
+  /** {@return whether commits are announced to other processes through {@code NOTIFY}} */
   public boolean commitNotifications() {
     return commitNotifications;
   }
 
-  /** What the backend reports its work to. */
+  /** {@return what the backend reports its work to} */
   public StoreListener listener() {
     return listener;
   }
@@ -156,6 +158,8 @@ public final class PostgresOptions {
    * These options reporting to {@code listener} (replacing the one set before); {@link
    * StoreListener#none()} for none.
    *
+   * @param listener the listener; {@link StoreListener#none()} for none
+   * @return the new options
    * @throws InvalidInputException if {@code listener} is null
    */
   public PostgresOptions withListener(StoreListener listener) {
@@ -173,6 +177,8 @@ public final class PostgresOptions {
   /**
    * These options with another schema.
    *
+   * @param schema the schema holding agent-store's tables; 1 to 63 bytes, no NUL
+   * @return the new options
    * @throws InvalidInputException if {@code schema} is null, empty, longer than 63 bytes or holds
    *     NUL
    */
@@ -191,6 +197,8 @@ public final class PostgresOptions {
   /**
    * These options with another pool size.
    *
+   * @param poolSize the most connections the backend's own pool opens; 1 or more
+   * @return the new options
    * @throws InvalidInputException if {@code poolSize} is less than 1
    */
   public PostgresOptions withPoolSize(int poolSize) {
@@ -208,6 +216,9 @@ public final class PostgresOptions {
   /**
    * These options with another connect timeout.
    *
+   * @param connectTimeout how long to wait for a connection from the pool or the server; at least
+   *     250 ms
+   * @return the new options
    * @throws InvalidInputException if {@code connectTimeout} is null or shorter than 250 ms
    */
   public PostgresOptions withConnectTimeout(Duration connectTimeout) {
@@ -225,6 +236,8 @@ public final class PostgresOptions {
   /**
    * These options with another statement timeout.
    *
+   * @param statementTimeout the server-side limit on one statement; zero for none
+   * @return the new options
    * @throws InvalidInputException if {@code statementTimeout} is null or negative
    */
   public PostgresOptions withStatementTimeout(Duration statementTimeout) {
@@ -242,6 +255,8 @@ public final class PostgresOptions {
   /**
    * These options with another lock timeout.
    *
+   * @param lockTimeout the server-side limit on waiting for a lock; zero for none
+   * @return the new options
    * @throws InvalidInputException if {@code lockTimeout} is null or negative
    */
   public PostgresOptions withLockTimeout(Duration lockTimeout) {
@@ -256,7 +271,12 @@ public final class PostgresOptions {
         threadFactory);
   }
 
-  /** These options with commit notifications on or off. */
+  /**
+   * These options with commit notifications on or off.
+   *
+   * @param commitNotifications true to announce commits to other processes through {@code NOTIFY}
+   * @return the new options
+   */
   public PostgresOptions withCommitNotifications(boolean commitNotifications) {
     return new PostgresOptions(
         schema,
@@ -269,7 +289,7 @@ public final class PostgresOptions {
         threadFactory);
   }
 
-  /** The factory of the threads the backend starts, when the caller supplied one. */
+  /** {@return the factory of the threads the backend starts, when the caller supplied one} */
   public Optional<ThreadFactory> threadFactory() {
     return Optional.ofNullable(threadFactory);
   }
@@ -280,6 +300,8 @@ public final class PostgresOptions {
    * HikariCP's {@code threadFactory} does for its pool. The factory's threads must run the task
    * they are given; {@code close()} still waits for each to finish.
    *
+   * @param threadFactory makes the backend's threads
+   * @return the new options
    * @throws InvalidInputException if {@code threadFactory} is null
    */
   public PostgresOptions withThreadFactory(ThreadFactory threadFactory) {
