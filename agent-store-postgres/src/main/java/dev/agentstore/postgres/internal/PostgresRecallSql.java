@@ -1,0 +1,81 @@
+package dev.agentstore.postgres.internal;
+
+import dev.agentstore.internal.Conn;
+import dev.agentstore.internal.RecallOps;
+import dev.agentstore.internal.RecallSql;
+import dev.agentstore.internal.SqlDialect;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * PostgreSQL's {@code _agent_store_vec}, for a server without pgvector: vectors as BYTEA, scanned
+ * exactly in Java. A scan streams: pgjdbc fetches rows in batches only inside a transaction, so one
+ * is opened for a scan made outside the caller's. A server with pgvector would use a subclass that
+ * adds a {@code vector(n)} column with an HNSW index and answers {@link #indexedSearch}.
+ */
+public class PostgresRecallSql extends RecallSql {
+  private final String quotedSchema;
+
+  /**
+   * @param dialect the schema's dialect
+   * @param quotedSchema the schema, quoted as an identifier
+   */
+  public PostgresRecallSql(SqlDialect dialect, String quotedSchema) {
+    super(dialect, quotedSchema + "." + VEC_TABLE, quotedSchema + "." + SqlDialect.LOG_TABLE);
+    this.quotedSchema = quotedSchema;
+  }
+
+  @Override
+  public List<String> createStatements() {
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS "
+            + quotedSchema
+            + "."
+            + VEC_TABLE
+            + " (stream TEXT NOT NULL, writer TEXT NOT NULL, seq BIGINT NOT NULL,"
+            + " model TEXT NOT NULL, content_hash BYTEA NOT NULL, dimension INTEGER NOT NULL,"
+            + " vector BYTEA NOT NULL, PRIMARY KEY (stream, writer, seq, model))",
+        "CREATE INDEX IF NOT EXISTS "
+            + MODEL_INDEX
+            + " ON "
+            + quotedSchema
+            + "."
+            + VEC_TABLE
+            + " (model, dimension)");
+  }
+
+  @Override
+  public List<SqlDialect.Column> expected() {
+    return List.of(
+        new SqlDialect.Column("stream", "TEXT", true, 1),
+        new SqlDialect.Column("writer", "TEXT", true, 2),
+        new SqlDialect.Column("seq", "BIGINT", true, 3),
+        new SqlDialect.Column("model", "TEXT", true, 4),
+        new SqlDialect.Column("content_hash", "BYTEA", true, 0),
+        new SqlDialect.Column("dimension", "INTEGER", true, 0),
+        new SqlDialect.Column("vector", "BYTEA", true, 0));
+  }
+
+  @Override
+  public boolean beginScan(Conn conn) throws SQLException {
+    if (!conn.jdbc().getAutoCommit()) {
+      return false;
+    }
+    conn.jdbc().setAutoCommit(false);
+    return true;
+  }
+
+  @Override
+  public int fetchSize() {
+    return RecallOps.SCAN_FETCH_SIZE;
+  }
+
+  @Override
+  public void endScan(Conn conn, boolean changed) throws SQLException {
+    if (changed) {
+      // The scan only read: rolling back ends its transaction without a commit record.
+      conn.jdbc().rollback();
+      conn.jdbc().setAutoCommit(true);
+    }
+  }
+}
