@@ -251,6 +251,12 @@ public final class RecallOps {
   private static void requireDimension(
       Conn conn, RecallSql sql, String model, int dimension, String where) throws SQLException {
     OptionalInt stored = dimension(conn, sql, model);
+    if (stored.isEmpty()) {
+      // Where writers do not exclude each other, two first writers could each see no vectors
+      // and store two dimensions; the lock orders them, and the second then sees the first's.
+      sql.lockNewModel(conn, model);
+      stored = dimension(conn, sql, model);
+    }
     if (stored.isPresent() && stored.getAsInt() != dimension) {
       throw dimensionMismatch("vector", dimension, model, stored.getAsInt(), where);
     }

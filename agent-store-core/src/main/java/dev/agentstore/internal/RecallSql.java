@@ -203,6 +203,14 @@ public abstract class RecallSql {
   }
 
   /**
+   * Called inside the write transaction that stores the first vectors of a model which had none,
+   * before it checks the dimension again: takes a lock that makes concurrent first writers of the
+   * same model wait for each other, so they cannot store two dimensions. The default does nothing:
+   * SQLite's write transactions already exclude each other.
+   */
+  public void lockNewModel(Conn conn, String model) throws SQLException {}
+
+  /**
    * Prepares {@code conn} for a scan that streams its rows; returns whether it changed something
    * {@link #endScan} must undo. The default does nothing: SQLite steps through rows as they are
    * read.

@@ -437,6 +437,45 @@ public abstract class RecallContract extends BackendContract {
   }
 
   @Test
+  void firstVectorsOfANewModelRacingWithTwoDimensionsStoreOnlyOne() {
+    Entry a = append("conv", "alice", "a");
+    Entry b = append("conv", "bob", "b");
+    ExecutorService pool = threads(2);
+    for (int round = 0; round < 20; round++) {
+      String model = "race-" + round;
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<String>> racers = new ArrayList<>();
+      for (Entry entry : List.of(a, b)) {
+        float[] vector = entry == a ? new float[] {1, 0} : new float[] {1, 0, 0};
+        racers.add(
+            pool.submit(
+                () -> {
+                  start.await(WAIT_SECONDS, TimeUnit.SECONDS);
+                  try {
+                    Recall.index(store, entry, model, vector);
+                    return "stored";
+                  } catch (InvalidInputException e) {
+                    assertTrue(
+                        e.getMessage().contains("dimensions but the stored vectors of model"));
+                    return "refused";
+                  }
+                }));
+      }
+      start.countDown();
+      List<String> outcomes = new ArrayList<>(awaitAll(racers));
+      outcomes.sort(null);
+      assertEquals(List.of("refused", "stored"), outcomes, model);
+      int dimension = Recall.dimension(store, model).orElseThrow();
+      assertEquals(
+          List.of((long) dimension),
+          store.query(
+              "SELECT DISTINCT dimension FROM _agent_store_vec WHERE model = ?",
+              row -> row.getLong(1),
+              model));
+    }
+  }
+
+  @Test
   void aStoreWithoutTheVectorTableNamesTheCallThatCreatesIt() {
     Backend fresh = open();
     SchemaMismatchException check =

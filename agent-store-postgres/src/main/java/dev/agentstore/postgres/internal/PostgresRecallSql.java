@@ -1,9 +1,12 @@
 package dev.agentstore.postgres.internal;
 
+import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.RecallOps;
 import dev.agentstore.internal.RecallSql;
 import dev.agentstore.internal.SqlDialect;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -54,6 +57,22 @@ public class PostgresRecallSql extends RecallSql {
         new SqlDialect.Column("content_hash", "BYTEA", true, 0),
         new SqlDialect.Column("dimension", "INTEGER", true, 0),
         new SqlDialect.Column("vector", "BYTEA", true, 0));
+  }
+
+  @Override
+  public void lockNewModel(Conn conn, String model) throws SQLException {
+    // Transaction-scoped, so it is released at the commit that makes the first vectors visible;
+    // under READ COMMITTED the waiting writer's next statement then sees them.
+    try (var statement = conn.jdbc().prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+      statement.setLong(1, modelLockKey(model));
+      statement.execute();
+    }
+  }
+
+  /** The advisory-lock key of a model's first vectors in this schema. */
+  private long modelLockKey(String model) {
+    byte[] name = ("recall\0" + quotedSchema + '\0' + model).getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.wrap(Blake3.hash(name)).getLong();
   }
 
   @Override
