@@ -107,6 +107,11 @@ public final class Report {
           row("appendAll, batches of 1,000", "AppendAllBatchOf1000", Stores.SQLITE_FILE, 0.85),
           row("generation bump, file", "GenerationBump", Stores.SQLITE_FILE, 0.90),
           row("signed append vs unsigned, SQLite file", "SignedAppend", Stores.SQLITE_FILE, 0.80),
+          row(
+              "signed append vs unsigned, SQLite file, FULL",
+              "SignedAppend",
+              Stores.SQLITE_FILE_FULL,
+              0.80),
           new Row(
               "verify, 1 M entries",
               "VerifyChain",

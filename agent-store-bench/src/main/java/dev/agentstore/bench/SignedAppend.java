@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Appends one 256-byte entry to one chain from one thread, signed and unsigned, on a SQLite file
- * (WAL, {@code synchronous=NORMAL}), an in-memory SQLite database or PostgreSQL.
+ * (WAL, {@code synchronous=NORMAL}, or {@code FULL}: {@code Durability.FULL}), an in-memory SQLite
+ * database or PostgreSQL.
  *
  * <p>{@code ours} is the signed {@code WriterLog.append(db, stream, key, payload)}: the entry, an
  * Ed25519 signature and a row of {@code _agent_store_sig}, in one write transaction. The baseline
@@ -39,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 2)
 public class SignedAppend {
-  @Param({Stores.SQLITE_FILE, Stores.SQLITE_MEMORY, Stores.POSTGRES})
+  @Param({Stores.SQLITE_FILE, Stores.SQLITE_FILE_FULL, Stores.SQLITE_MEMORY, Stores.POSTGRES})
   public String backend = Stores.SQLITE_FILE;
 
   private Stores stores;

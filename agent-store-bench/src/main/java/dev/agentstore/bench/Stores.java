@@ -1,6 +1,7 @@
 package dev.agentstore.bench;
 
 import dev.agentstore.Backend;
+import dev.agentstore.Durability;
 import dev.agentstore.Generation;
 import dev.agentstore.StoreListener;
 import dev.agentstore.WriterLog;
@@ -30,6 +31,10 @@ import org.sqlite.SQLiteConfig;
  */
 final class Stores implements AutoCloseable {
   static final String SQLITE_FILE = "sqlite-file";
+
+  /** A SQLite file with {@code synchronous=FULL} on both sides ({@code Durability.FULL}). */
+  static final String SQLITE_FILE_FULL = "sqlite-file-full";
+
   static final String SQLITE_MEMORY = "sqlite-memory";
   static final String POSTGRES = "postgres";
 
@@ -45,7 +50,7 @@ final class Stores implements AutoCloseable {
     this.kind = kind;
     try {
       switch (kind) {
-        case SQLITE_FILE -> {
+        case SQLITE_FILE, SQLITE_FILE_FULL -> {
           dir = Files.createTempDirectory(benchDir(), "trial-");
           schema = null;
         }
@@ -91,6 +96,10 @@ final class Stores implements AutoCloseable {
         switch (kind) {
           case SQLITE_FILE ->
               SqliteBackend.open(file(), SqliteOptions.defaults().withListener(listener));
+          case SQLITE_FILE_FULL ->
+              SqliteBackend.open(
+                  file(),
+                  SqliteOptions.defaults().withListener(listener).withDurability(Durability.FULL));
           case SQLITE_MEMORY -> SqliteBackend.inMemory();
           default ->
               PostgresBackend.connect(
@@ -115,6 +124,7 @@ final class Stores implements AutoCloseable {
       Connection connection =
           switch (kind) {
             case SQLITE_FILE -> sqlite("jdbc:sqlite:" + file());
+            case SQLITE_FILE_FULL -> sqlite("jdbc:sqlite:" + file(), "FULL");
             case SQLITE_MEMORY -> sqlite("jdbc:sqlite::memory:");
             default -> DriverManager.getConnection(postgresUrl());
           };
@@ -128,13 +138,18 @@ final class Stores implements AutoCloseable {
 
   /** A raw SQLite connection with the settings agent-store uses on a file. */
   static Connection sqlite(String url) throws SQLException {
+    return sqlite(url, "NORMAL");
+  }
+
+  /** Like {@link #sqlite(String)}, with the given {@code synchronous} setting on a file. */
+  static Connection sqlite(String url, String synchronous) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout(BUSY_TIMEOUT_MS);
     Connection connection = config.createConnection(url);
     if (!url.endsWith(":memory:")) {
       try (Statement statement = connection.createStatement()) {
         statement.execute("PRAGMA journal_mode=WAL");
-        statement.execute("PRAGMA synchronous=NORMAL");
+        statement.execute("PRAGMA synchronous=" + synchronous);
       }
     }
     return connection;

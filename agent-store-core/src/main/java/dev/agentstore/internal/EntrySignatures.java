@@ -62,24 +62,55 @@ public final class EntrySignatures {
         .array();
   }
 
-  /** Inserts a signature row for every entry, signed by {@code signer}, in the transaction. */
-  static void insert(Conn conn, SqlDialect sql, List<Entry> entries, Signer signer)
-      throws SQLException {
-    PreparedStatement insert = conn.prepare(sql.insertSig());
-    byte[] publicKey = signer.publicKey();
-    for (Entry entry : entries) {
-      byte[] signature =
+  /** {@return the signatures of {@code entries} by {@code signer}, one per entry, in order} */
+  static byte[][] sign(List<Entry> entries, Signer signer) {
+    byte[][] signatures = new byte[entries.size()][];
+    for (int i = 0; i < signatures.length; i++) {
+      Entry entry = entries.get(i);
+      signatures[i] =
           signer.sign(message(entry.stream(), entry.writer(), entry.seq(), entry.contentHash()));
-      Conn.bind(insert, entry.stream(), entry.writer(), entry.seq(), publicKey, signature);
-      if (entries.size() == 1) {
-        insert.executeUpdate();
-      } else {
-        insert.addBatch();
+    }
+    return signatures;
+  }
+
+  /**
+   * Inserts the signature row of every entry, in the transaction of the entries' insert, where
+   * {@code head} is the seq the entries follow. A signature row already at a new entry's seq is
+   * left by a deleted entry (entries and signatures commit together): the append fails with {@link
+   * Reason#SIGNED_ENTRY_MISSING} rather than overwrite the evidence. One entry finds out from its
+   * own insert; a batch asks first, since batch update counts are not reliable on every driver.
+   */
+  static void insert(
+      Conn conn,
+      SqlDialect sql,
+      List<Entry> entries,
+      long head,
+      byte[] publicKey,
+      byte[][] signatures)
+      throws SQLException {
+    Entry first = entries.get(0);
+    if (entries.size() == 1) {
+      PreparedStatement insert = conn.prepare(sql.insertSigIfAbsent());
+      Conn.bind(insert, first.stream(), first.writer(), first.seq(), publicKey, signatures[0]);
+      if (insert.executeUpdate() == 0) {
+        throw new ChainBrokenException(
+            first.stream(),
+            first.writer(),
+            first.seq(),
+            Reason.SIGNED_ENTRY_MISSING,
+            first.seq(),
+            head);
       }
+      return;
     }
-    if (entries.size() > 1) {
-      insert.executeBatch();
+    requireNoOrphans(conn, sql, first.stream(), first.writer(), head);
+    PreparedStatement insert = conn.prepare(sql.insertSig());
+    for (int i = 0; i < signatures.length; i++) {
+      Entry entry = entries.get(i);
+      Conn.bind(insert, entry.stream(), entry.writer(), entry.seq(), publicKey, signatures[i]);
+      insert.addBatch();
     }
+    insert.executeBatch();
   }
 
   /**

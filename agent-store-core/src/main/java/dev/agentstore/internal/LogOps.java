@@ -313,6 +313,14 @@ public final class LogOps {
         raced = true;
       }
     }
+    // Signed ahead of the transaction, on the head this process last saw, so that the signature
+    // is not made holding the chain's lock (or SQLite's one writer); made again there only when
+    // another appender moved the head in between.
+    HeadCache.Guess seen = signer == null ? null : backend.headCache.get(stream, writer);
+    List<Entry> guessed =
+        seen == null ? null : chain(stream, writer, seen.seq(), seen.hash(), payloads);
+    byte[][] presigned =
+        guessed == null ? null : EntrySignatures.sign(guessed, Objects.requireNonNull(signer));
     // Only a transaction this call begins may be committed by its insert; a caller's runs on.
     boolean ownTransaction = !backend.inTransactionOnThisThread();
     boolean[] othersAppended = {false};
@@ -331,11 +339,14 @@ public final class LogOps {
                 throw new AppendConflictException(
                     stream, writer, expectedSeq.getAsLong(), head.seq());
               }
-              if (signer != null) {
-                // A signature left past the head would collide with the new entry's: say why.
-                EntrySignatures.requireNoOrphans(tx.conn(), sql, stream, writer, head.seq());
-              }
-              List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), payloads);
+              boolean guessHeld =
+                  seen != null
+                      && seen.seq() == head.seq()
+                      && Arrays.equals(seen.hash(), head.hash());
+              List<Entry> entries =
+                  guessHeld
+                      ? Objects.requireNonNull(guessed)
+                      : chain(stream, writer, head.seq(), head.hash(), payloads);
               if (signer == null
                   && ownTransaction
                   && tx.owned()
@@ -346,7 +357,15 @@ public final class LogOps {
                 insert(tx.conn(), sql, entries);
               }
               if (signer != null) {
-                EntrySignatures.insert(tx.conn(), sql, entries, signer);
+                EntrySignatures.insert(
+                    tx.conn(),
+                    sql,
+                    entries,
+                    head.seq(),
+                    signer.publicKey(),
+                    guessHeld
+                        ? Objects.requireNonNull(presigned)
+                        : EntrySignatures.sign(entries, signer));
               }
               tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
               return entries;

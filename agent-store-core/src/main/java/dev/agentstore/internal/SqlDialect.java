@@ -70,6 +70,14 @@ public abstract class SqlDialect {
   }
 
   /**
+   * Like {@link #insertSig()}, inserting nothing when the key already has a row: the update count
+   * then tells that a signature row was there before its entry.
+   */
+  public String insertSigIfAbsent() {
+    return insertSig() + " ON CONFLICT DO NOTHING";
+  }
+
+  /**
    * The lowest seq above a given one at which the chain has a signature row but no entry (binds
    * stream, writer, seq); NULL when there is none. Entries and their signatures commit together, so
    * such a row means the entry was deleted.

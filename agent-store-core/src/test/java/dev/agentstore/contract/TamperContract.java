@@ -1,11 +1,14 @@
 package dev.agentstore.contract;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentstore.AppendConflictException;
+import dev.agentstore.Backend;
 import dev.agentstore.ChainBrokenException;
 import dev.agentstore.ChainBrokenException.Reason;
 import dev.agentstore.Checkpoint;
@@ -535,6 +538,54 @@ public abstract class TamperContract extends BackendContract {
             "SELECT COUNT(*) FROM _agent_store_sig WHERE writer = ?",
             row -> row.getLong(1),
             writer));
+  }
+
+  @Test
+  void aSignedAppendAfterAnotherProcessMovedTheHeadIsSignedForItsRealPlace() {
+    assumeTrue(canOpenTheSameStoreTwice(), "the store cannot be opened again");
+    Backend other = openSameStore(store);
+    // This backend last saw seq 10; the other process appends 11 and 12 with the same key, so
+    // the next append here, signed ahead on seq 11, must be signed again for seq 13.
+    WriterLog.appendAll(other, STREAM, key, List.of(payload(11), payload(12)));
+    Entry appended = WriterLog.append(store, STREAM, key, payload(13));
+    assertEquals(13, appended.seq());
+    assertEquals(
+        13,
+        WriterLog.verify(store, STREAM, writer, VerifyOptions.requiringSignatures())
+            .orElseThrow()
+            .seq());
+    assertSignatureRows(13);
+  }
+
+  @Test
+  void aSignedAppendRefusesASignatureRowLeftAtItsSeqAndKeepsTheOtherOne() {
+    byte[] left =
+        store
+            .queryOne(
+                "SELECT signature FROM _agent_store_sig WHERE stream = ? AND writer = ? AND seq = 10",
+                row -> row.getBytes(1),
+                STREAM,
+                writer)
+            .orElseThrow();
+    exec(
+        "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq = 10",
+        STREAM,
+        writer);
+    ChainBrokenException refused =
+        assertThrows(
+            ChainBrokenException.class, () -> WriterLog.append(store, STREAM, key, payload(99)));
+    assertEquals(Reason.SIGNED_ENTRY_MISSING, refused.reason());
+    assertEquals(10, refused.seq());
+    assertEquals(9, WriterLog.head(store, STREAM, writer).orElseThrow().seq());
+    assertArrayEquals(
+        left,
+        store
+            .queryOne(
+                "SELECT signature FROM _agent_store_sig WHERE stream = ? AND writer = ? AND seq = 10",
+                row -> row.getBytes(1),
+                STREAM,
+                writer)
+            .orElseThrow());
   }
 
   @Test
