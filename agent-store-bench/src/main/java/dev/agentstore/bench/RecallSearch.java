@@ -71,6 +71,15 @@ final class RecallSearch {
 
   /** Measures every size on SQLite (a file) and, when {@code postgres}, the sizes up to 100k. */
   static List<Result> run(List<Integer> sizes, boolean postgres, Path dir) throws SQLException {
+    return run(sizes, postgres, dir, 0);
+  }
+
+  /**
+   * Like {@link #run(List, boolean, Path)}; with {@code rounds} above 0, that many measured
+   * searches per side after as many warm-up ones, instead of a number chosen by size.
+   */
+  static List<Result> run(List<Integer> sizes, boolean postgres, Path dir, int rounds)
+      throws SQLException {
     List<Result> results = new ArrayList<>();
     for (int size : sizes) {
       Path file = dir.resolve("recall-" + DIMENSION + "-" + size + ".db");
@@ -95,7 +104,7 @@ final class RecallSearch {
       }
       try (Backend ours = SqliteBackend.open(file);
           Connection raw = Stores.sqlite("jdbc:sqlite:" + file)) {
-        results.add(measure("SQLite file", size, ours, raw, "", build));
+        results.add(measure("SQLite file", size, ours, raw, "", build, rounds));
       }
     }
     if (postgres) {
@@ -123,7 +132,8 @@ final class RecallSearch {
             Connection raw = DriverManager.getConnection(Stores.postgresUrl())) {
           // pgjdbc streams a result in batches only inside a transaction; agent-store does too.
           raw.setAutoCommit(false);
-          results.add(measure("PostgreSQL", size, ours, raw, Stores.quote(schema) + ".", build));
+          results.add(
+              measure("PostgreSQL", size, ours, raw, Stores.quote(schema) + ".", build, rounds));
         }
       }
     }
@@ -184,15 +194,21 @@ final class RecallSearch {
   }
 
   private static Result measure(
-      String backend, int size, Backend ours, Connection raw, String prefix, double build)
+      String backend,
+      int size,
+      Backend ours,
+      Connection raw,
+      String prefix,
+      double build,
+      int fixedRounds)
       throws SQLException {
     SplittableRandom random = new SplittableRandom(7);
     float[][] queries = new float[QUERIES][];
     for (int i = 0; i < QUERIES; i++) {
       queries[i] = randomVector(random);
     }
-    int warmup = size <= 10_000 ? 30 : size <= 100_000 ? 6 : 2;
-    int rounds = size <= 10_000 ? 80 : size <= 100_000 ? 20 : 6;
+    int warmup = fixedRounds > 0 ? fixedRounds : size <= 10_000 ? 30 : size <= 100_000 ? 6 : 2;
+    int rounds = fixedRounds > 0 ? fixedRounds : size <= 10_000 ? 80 : size <= 100_000 ? 20 : 6;
     RawScan scan = new RawScan(raw, prefix);
     boolean same = true;
     for (int i = 0; i < warmup; i++) {

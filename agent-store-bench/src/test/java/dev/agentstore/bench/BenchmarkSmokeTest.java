@@ -3,6 +3,8 @@ package dev.agentstore.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -72,6 +75,21 @@ class BenchmarkSmokeTest {
     for (RunResult result : results) {
       assertTrue(result.getPrimaryResult().getScore() > 0, result.getParams().getBenchmark());
     }
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void recallSearchFindsTheSameHitsAsTheHandWrittenScan(@TempDir Path dir) throws SQLException {
+    List<RecallSearch.Result> results = RecallSearch.run(List.of(2_000), false, dir, 4);
+    assertEquals(1, results.size());
+    RecallSearch.Result result = results.get(0);
+    assertEquals("SQLite file", result.backend());
+    assertEquals(2_000, result.size());
+    assertTrue(result.sameHits());
+    assertTrue(result.oursMedianMs() > 0 && result.rawMedianMs() > 0, result.toString());
+    assertTrue(result.buildSeconds() > 0, "the store was built");
+    // A second run finds the store built and keeps it.
+    assertEquals(0.0, RecallSearch.run(List.of(2_000), false, dir, 4).get(0).buildSeconds());
   }
 
   @Test

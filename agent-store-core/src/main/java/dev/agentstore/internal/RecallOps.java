@@ -85,7 +85,7 @@ public final class RecallOps {
           Conn conn = tx.conn();
           requireDimension(conn, sql, model, vector.length, where + ")");
           PreparedStatement upsert = conn.prepare(sql.upsert(expectedHash != null));
-          bindUpsert(upsert, model, vector.length, blob, stream, writer, seq, expectedHash);
+          sql.bindUpsert(upsert, model, vector, blob, stream, writer, seq, expectedHash);
           if (upsert.executeUpdate() == 0) {
             throw notIndexable(backend, conn, sql, stream, writer, seq, model, expectedHash);
           }
@@ -151,11 +151,12 @@ public final class RecallOps {
           int from = 0;
           for (int i = 0; i < entries.size(); i++) {
             Entry entry = entries.get(i);
-            bindUpsert(
+            float[] vector = vectors.get(i);
+            sql.bindUpsert(
                 upsert,
                 model,
-                dim,
-                Vectors.encode(vectors.get(i)),
+                vector,
+                Vectors.encode(vector),
                 entry.stream(),
                 entry.writer(),
                 entry.seq(),
@@ -184,23 +185,6 @@ public final class RecallOps {
           }
           return entries.size();
         });
-  }
-
-  private static void bindUpsert(
-      PreparedStatement upsert,
-      String model,
-      int dimension,
-      byte[] blob,
-      String stream,
-      String writer,
-      long seq,
-      byte @Nullable [] expectedHash)
-      throws SQLException {
-    if (expectedHash == null) {
-      Conn.bind(upsert, model, dimension, blob, stream, writer, seq);
-    } else {
-      Conn.bind(upsert, model, dimension, blob, stream, writer, seq, expectedHash);
-    }
   }
 
   private static boolean hasHash(Conn conn, RecallSql sql, Entry entry, byte[] hash)
@@ -391,13 +375,17 @@ public final class RecallOps {
             throw dimensionMismatch(
                 "query vector", query.length, model, stored.getAsInt(), " (searching)");
           }
+          Scan scan = new Scan(backend, conn, sql, model, query, queryNorm, k, filter);
+          List<TopK.Hit> indexed = sql.indexedSearch(conn, model, query, queryNorm, k, filter);
+          if (indexed != null) {
+            return scan.resolve(indexed, true);
+          }
           boolean changed = sql.beginScan(conn);
           try {
-            Scan scan = new Scan(backend, conn, sql, model, query, queryNorm, k, filter);
-            List<RecallHit> hits = scan.resolve(scan.run(false), false);
+            List<RecallHit> hits = scan.resolve(scan.run(false).best(), false);
             if (hits == null) {
               // A best hit was stale: scan again keeping current vectors only.
-              hits = scan.resolve(scan.run(true), true);
+              hits = scan.resolve(scan.run(true).best(), true);
             }
             return hits;
           } finally {
@@ -466,9 +454,9 @@ public final class RecallOps {
      * The entries of the best hits, best first; null when one is stale and {@code dropStale} is
      * false, else without the stale ones.
      */
-    @Nullable List<RecallHit> resolve(TopK top, boolean dropStale) throws SQLException {
+    @Nullable List<RecallHit> resolve(List<TopK.Hit> best, boolean dropStale) throws SQLException {
       List<RecallHit> out = new ArrayList<>();
-      for (TopK.Hit hit : top.best()) {
+      for (TopK.Hit hit : best) {
         Entry entry = null;
         PreparedStatement statement =
             conn.prepare(

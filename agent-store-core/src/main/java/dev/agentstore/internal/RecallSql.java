@@ -1,6 +1,7 @@
 package dev.agentstore.internal;
 
 import dev.agentstore.RecallFilter;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -228,11 +229,39 @@ public abstract class RecallSql {
   public void endScan(Conn conn, boolean changed) throws SQLException {}
 
   /**
-   * A search answered by an index of the backend's own instead of the exact scan, or null (the
-   * default) to scan. The pgvector seam: a subclass chosen when the extension exists returns the
-   * statement that orders by distance with its index.
+   * Binds the parameters of {@link #upsert}: model, dimension, the stored bytes of {@code vector},
+   * stream, writer, seq and, when not null, the expected content hash. A subclass whose {@link
+   * #upsert} also writes the vector in another form (a pgvector column) overrides both.
    */
-  public @Nullable String indexedSearch(RecallFilter filter) {
+  public void bindUpsert(
+      PreparedStatement upsert,
+      String model,
+      float[] vector,
+      byte[] stored,
+      String stream,
+      String writer,
+      long seq,
+      byte @Nullable [] expectedHash)
+      throws SQLException {
+    if (expectedHash == null) {
+      Conn.bind(upsert, model, vector.length, stored, stream, writer, seq);
+    } else {
+      Conn.bind(upsert, model, vector.length, stored, stream, writer, seq, expectedHash);
+    }
+  }
+
+  /**
+   * The best {@code k} hits of a search answered by an index of the backend's own, best first, or
+   * null (the default) to run the exact scan. The pgvector seam: a subclass chosen when the
+   * extension exists orders by distance with its HNSW index here. The caller reads each hit's entry
+   * and drops those whose content hash no longer matches, so an index that may return stale vectors
+   * returns fewer hits rather than wrong ones.
+   *
+   * @param queryNorm the Euclidean norm of {@code query}, already computed
+   */
+  public @Nullable List<TopK.Hit> indexedSearch(
+      Conn conn, String model, float[] query, double queryNorm, int k, RecallFilter filter)
+      throws SQLException {
     return null;
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentstore.Backend;
+import dev.agentstore.CorruptStoreException;
 import dev.agentstore.Entry;
 import dev.agentstore.InvalidInputException;
 import dev.agentstore.Recall;
@@ -473,6 +474,38 @@ public abstract class RecallContract extends BackendContract {
               row -> row.getLong(1),
               model));
     }
+  }
+
+  @Test
+  void aVectorOfTheWrongLengthIsCorruptAndAZeroVectorIsSkipped() {
+    Entry first = append("conv", "alice", "one");
+    Entry second = append("conv", "alice", "two");
+    Recall.index(store, first, MODEL, X);
+    Recall.index(store, second, MODEL, new float[] {1, 1, 0});
+    // Twelve zero bytes: three floats, all zero, which has no cosine with anything.
+    store.exec(
+        "UPDATE _agent_store_vec SET vector = ? WHERE seq = ? AND model = ?",
+        new byte[12],
+        1L,
+        MODEL);
+    assertEquals(List.of("conv/alice#2"), keys(Recall.search(store, MODEL, X, 5)));
+
+    store.exec(
+        "UPDATE _agent_store_vec SET vector = ? WHERE seq = ? AND model = ?",
+        new byte[5],
+        1L,
+        MODEL);
+    CorruptStoreException e =
+        assertThrows(CorruptStoreException.class, () -> Recall.search(store, MODEL, X, 5));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "the test-model vector of conv/alice seq 1 in "
+                    + store.describe()
+                    + " is 5 bytes where the model's 3 dimensions take 12 bytes"),
+        e.getMessage());
+    assertEquals(1, Recall.forget(store, "conv", "alice", 1));
+    assertEquals(List.of("conv/alice#2"), keys(Recall.search(store, MODEL, X, 5)));
   }
 
   @Test
