@@ -60,6 +60,8 @@ public final class Report {
     PER_SECOND("/s", true),
     ENTRIES_PER_SECOND("entries/s", true),
     MEGABYTES_PER_SECOND("MB/s", true),
+    /** Calls per second times the sentences per call, which is the row's value. */
+    SENTENCES_PER_SECOND("sentences/s", true),
     MILLISECONDS("ms", false);
 
     final String label;
@@ -183,7 +185,40 @@ public final class Report {
               2.0,
               NONE,
               false,
-              "<= 2 ms"));
+              "<= 2 ms"),
+          new Row(
+              "embed, MiniLm, 1 sentence per call",
+              "EmbedSentences",
+              "batch",
+              "1",
+              Unit.SENTENCES_PER_SECOND,
+              0.90,
+              NONE,
+              NONE,
+              false,
+              ">= 0.90"),
+          new Row(
+              "embed, MiniLm, batches of 32",
+              "EmbedSentences",
+              "batch",
+              "32",
+              Unit.SENTENCES_PER_SECOND,
+              0.90,
+              NONE,
+              NONE,
+              false,
+              ">= 0.90"),
+          new Row(
+              "embed, MiniLm, model load in a fresh JVM",
+              "EmbedLoad",
+              "",
+              "",
+              Unit.MILLISECONDS,
+              0.90,
+              3000,
+              NONE,
+              false,
+              ">= 0.90, <= 3,000 ms"));
 
   private static Row row(String workload, String benchmark, String backend, double minRatio) {
     return new Row(
@@ -404,6 +439,10 @@ public final class Report {
       }
       if (benchmark.equals("VerifyChain")) {
         options.addProfiler(HeapGrowthProfiler.class);
+      }
+      if (benchmark.equals("EmbedLoad")) {
+        // The model loads once per JVM: each measurement is the first load in a fork of its own.
+        options.forks(3).warmupIterations(0).measurementIterations(1);
       }
       for (RunResult result : new Runner(options.build()).run()) {
         String method = method(result);
@@ -865,6 +904,7 @@ public final class Report {
     return switch (row.unit()) {
       case PER_SECOND, MILLISECONDS -> score;
       case ENTRIES_PER_SECOND -> entries(row) / (score / 1000);
+      case SENTENCES_PER_SECOND -> score * Double.parseDouble(row.value());
       case MEGABYTES_PER_SECOND -> entries(row) * payload(row) / 1e6 / (score / 1000);
     };
   }
@@ -876,7 +916,9 @@ public final class Report {
       return Double.NaN;
     }
     // For rates derived from times, the relative error carries over.
-    return row.unit() == Unit.ENTRIES_PER_SECOND || row.unit() == Unit.MEGABYTES_PER_SECOND
+    return row.unit() == Unit.ENTRIES_PER_SECOND
+            || row.unit() == Unit.MEGABYTES_PER_SECOND
+            || row.unit() == Unit.SENTENCES_PER_SECOND
         ? value(row, result) * error / score
         : error;
   }
@@ -891,6 +933,9 @@ public final class Report {
 
   private static double allocPerEntry(Row row, RunResult result) {
     double perOp = secondary(result, "gc.alloc.rate.norm");
+    if (row.unit() == Unit.SENTENCES_PER_SECOND) {
+      return perOp / Double.parseDouble(row.value());
+    }
     return row.benchmark().equals("VerifyChain") ? perOp / entries(row) : perOp;
   }
 
