@@ -180,6 +180,35 @@ class CheckpointerTest {
   }
 
   @Test
+  void aFollowerOfAnotherWritersCommitsDrivesIt() {
+    Path file = dir.resolve("follow.db");
+    try (Backend writer = SqliteBackend.open(file);
+        Backend watcher = SqliteBackend.open(file)) {
+      WriterLog.ensureSchema(writer);
+      Checkpointer checkpointer =
+          Checkpointer.create(
+              watcher,
+              KEY,
+              Checkpoint.Selection.stream("conv"),
+              CheckpointSchedule.everyEntries(2),
+              kept::add,
+              now::get);
+      try (Follower follower = WriterLog.followStream(watcher, "conv")) {
+        // Appended through another backend object: the watcher hears of them from the store.
+        for (int i = 1; i <= 3; i++) {
+          WriterLog.append(writer, "conv", "alice", "e" + i);
+          Entry entry = follower.poll(Duration.ofSeconds(30)).orElseThrow();
+          assertEquals(i, entry.seq());
+          checkpointer.observe(entry);
+        }
+      }
+      assertEquals(List.of(2L), kept.stream().map(c -> c.chains().get(0).seq()).toList());
+      checkpointer.close();
+      assertEquals(List.of(2L, 3L), kept.stream().map(c -> c.chains().get(0).seq()).toList());
+    }
+  }
+
+  @Test
   void checkingAgainstASourceWithoutACheckpointSaysSo() {
     Path missing = dir.resolve("none.json");
     try (Backend db = SqliteBackend.open(dir.resolve("none.db"))) {
