@@ -123,6 +123,48 @@ class PostgresWitnessTest {
   }
 
   @Test
+  void ofTwoForksPublishedAtOnceTheWitnessAcceptsExactlyOne() throws Exception {
+    List<Checkpoint> forks = new java.util.ArrayList<>();
+    for (String payload : List.of("left", "right")) {
+      PostgresBackend db = pg.newBackend();
+      WriterLog.ensureSchema(db);
+      WriterLog.append(db, "conv", "alice", payload);
+      forks.add(Checkpoint.take(db, KEY, Checkpoint.Selection.all()));
+    }
+    for (int round = 0; round < 5; round++) {
+      PostgresWitness fresh = PostgresWitness.open(witnessUrl(), "race-" + UUID.randomUUID());
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+      List<java.util.concurrent.Future<String>> outcomes = new java.util.ArrayList<>();
+      java.util.concurrent.ExecutorService threads =
+          java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        for (Checkpoint fork : forks) {
+          outcomes.add(
+              threads.submit(
+                  () -> {
+                    start.await();
+                    try {
+                      fresh.publish(fork);
+                      return "kept";
+                    } catch (CheckpointRegressionException e) {
+                      return "refused";
+                    }
+                  }));
+        }
+        List<String> results = new java.util.ArrayList<>();
+        for (java.util.concurrent.Future<String> outcome : outcomes) {
+          results.add(outcome.get());
+        }
+        results.sort(null);
+        assertEquals(List.of("kept", "refused"), results);
+        assertEquals(1, fresh.all().size());
+      } finally {
+        threads.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void aForgedCheckpointIsRefusedAndTheTableIsAppendOnly() throws Exception {
     PostgresWitness witness = witness();
     PostgresBackend db = pg.newBackend();
