@@ -114,6 +114,62 @@ class NatsCheckpointsTest {
   }
 
   @Test
+  void ofTwoForksPublishedAtOnceExactlyOneIsKept() throws Exception {
+    List<Checkpoint> forks = new java.util.ArrayList<>();
+    for (String payload : List.of("left", "right")) {
+      try (Backend db = SqliteBackend.open(dir.resolve(payload + ".db"))) {
+        WriterLog.ensureSchema(db);
+        WriterLog.append(db, "conv", "alice", "same");
+        WriterLog.append(db, "conv", "alice", payload);
+        forks.add(Checkpoint.take(db, KEY, Checkpoint.Selection.all()));
+      }
+    }
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 10; round++) {
+        String name = "race-" + round;
+        // Both sides have seen the same first checkpoint, so each compares with it.
+        NatsCheckpoints.of(nats, stream, prefix, name).publish(earlier(forks.get(0)));
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        List<java.util.concurrent.Future<String>> outcomes = new java.util.ArrayList<>();
+        for (Checkpoint fork : forks) {
+          NatsCheckpoints handle = NatsCheckpoints.of(nats, stream, prefix, name);
+          outcomes.add(
+              threads.submit(
+                  () -> {
+                    start.await();
+                    try {
+                      handle.publish(fork);
+                      return "kept";
+                    } catch (CheckpointRegressionException e) {
+                      return "refused";
+                    }
+                  }));
+        }
+        List<String> results = new java.util.ArrayList<>();
+        for (java.util.concurrent.Future<String> outcome : outcomes) {
+          results.add(outcome.get());
+        }
+        results.sort(null);
+        assertEquals(List.of("kept", "refused"), results, "round " + round);
+        assertEquals(2, NatsCheckpoints.of(nats, stream, prefix, name).all().size());
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** A checkpoint of seq 1 of the same chain, signed by the same key. */
+  private Checkpoint earlier(Checkpoint checkpoint) {
+    try (Backend db = SqliteBackend.open(dir.resolve("earlier-" + UUID.randomUUID() + ".db"))) {
+      WriterLog.ensureSchema(db);
+      WriterLog.append(db, "conv", "alice", "same");
+      return Checkpoint.take(db, KEY, Checkpoint.Selection.all());
+    }
+  }
+
+  @Test
   void aForgedCheckpointIsNotPublished() throws Exception {
     try (Backend db = SqliteBackend.open(dir.resolve("forged.db"))) {
       WriterLog.ensureSchema(db);
