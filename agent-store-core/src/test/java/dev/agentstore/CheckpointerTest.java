@@ -180,6 +180,29 @@ class CheckpointerTest {
   }
 
   @Test
+  void startedWithATimeBoundItCheckpointsOnceTheActivityIsThatOld() throws Exception {
+    BlockingQueue<Checkpoint> sink = new LinkedBlockingQueue<>();
+    try (Backend db = SqliteBackend.open(dir.resolve("timed.db"))) {
+      WriterLog.ensureSchema(db);
+      long before = System.nanoTime();
+      Checkpointer checkpointer =
+          Checkpointer.start(
+              db,
+              KEY,
+              Checkpoint.Selection.all(),
+              CheckpointSchedule.afterActivity(Duration.ofMillis(200)),
+              sink::add);
+      WriterLog.append(db, "conv", "alice", "only");
+      Checkpoint checkpoint = sink.poll(30, TimeUnit.SECONDS);
+      assertTrue(System.nanoTime() - before >= Duration.ofMillis(200).toNanos());
+      assertEquals(1, checkpoint.chains().get(0).seq());
+      checkpointer.close();
+      assertEquals(1, checkpointer.taken());
+      assertEquals(List.of(), List.copyOf(sink));
+    }
+  }
+
+  @Test
   void aFollowerOfAnotherWritersCommitsDrivesIt() {
     Path file = dir.resolve("follow.db");
     try (Backend writer = SqliteBackend.open(file);
