@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 /** Signs the heads of a store's chains into a checkpoint file. */
 @Command(
     name = "checkpoint",
-    header = "Signs the heads of the chains into a checkpoint file.",
+    header = "Signs the heads of the chains into a checkpoint: a file, NATS, a witness database.",
     mixinStandardHelpOptions = true,
     description = {
       "Writes to --out a checkpoint: the head seq and content hash of every chain (or those"
