@@ -22,10 +22,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A signed statement of chain heads: for each selected chain its stream, writer, head seq and head
  * content hash, with a description of the store and the signer's public key, signed with Ed25519.
- * Kept somewhere the store's owner cannot rewrite (a file elsewhere, for now), it turns what a bare
- * hash chain cannot see into something {@link #check} reports: a cut tail ({@link
- * ChainStatus#TRUNCATED}), a consistent rewrite ({@link ChainStatus#REWRITTEN}), a chain gone
- * ({@link ChainStatus#MISSING}).
+ * Kept somewhere the store's owner cannot rewrite (a {@link CheckpointSink}: a file elsewhere, a
+ * NATS stream, a witness table in another database), it turns what a bare hash chain cannot see
+ * into something {@link #check} reports: a cut tail ({@link ChainStatus#TRUNCATED}), a consistent
+ * rewrite ({@link ChainStatus#REWRITTEN}), a chain gone ({@link ChainStatus#MISSING}).
  *
  * <p>The form is canonical JSON, documented in the README ("Tamper evidence") so that another
  * implementation can check it: {@code
@@ -141,16 +141,7 @@ public record Checkpoint(
     Args.notNull(backend, "backend");
     Args.notNull(key, "key");
     Args.notNull(selection, "selection");
-    List<Head> heads =
-        selection.stream == null
-            ? WriterLog.heads(backend)
-            : WriterLog.heads(backend, selection.stream);
-    List<Head> chosen = new ArrayList<>();
-    for (Head head : heads) {
-      if (selection.writer == null || selection.writer.equals(head.writer())) {
-        chosen.add(head);
-      }
-    }
+    List<Head> chosen = heads(backend, selection);
     if (chosen.isEmpty() && (selection.stream != null || selection.writer != null)) {
       throw new InvalidInputException(
           "nothing to checkpoint in "
@@ -163,6 +154,27 @@ public record Checkpoint(
     String store = backend.describe();
     byte[] signature = key.sign(signedBytes(store, chosen, key.publicKey()));
     return new Checkpoint(store, chosen, key.publicKey(), signature);
+  }
+
+  /** The current heads of the chains {@code selection} names, in {@link WriterLog#heads} order. */
+  static List<Head> heads(Backend backend, Selection selection) {
+    List<Head> heads =
+        selection.stream == null
+            ? WriterLog.heads(backend)
+            : WriterLog.heads(backend, selection.stream);
+    List<Head> chosen = new ArrayList<>();
+    for (Head head : heads) {
+      if (selection.writer == null || selection.writer.equals(head.writer())) {
+        chosen.add(head);
+      }
+    }
+    return chosen;
+  }
+
+  /** Whether {@code selection} covers the chain {@code (stream, writer)}. */
+  static boolean covers(Selection selection, String stream, String writer) {
+    return (selection.stream == null || selection.stream.equals(stream))
+        && (selection.writer == null || selection.writer.equals(writer));
   }
 
   /** Whether a checkpoint's signature holds, and whether its signer is trusted. */
@@ -277,9 +289,7 @@ public record Checkpoint(
     Args.notNull(checkpoint, "checkpoint");
     Args.notNull(trustedKeys, "trustedKeys");
     SignatureStatus signature;
-    if (!checkpoint.signer.verifies(
-        signedBytes(checkpoint.store, checkpoint.chains, checkpoint.signer),
-        checkpoint.signature)) {
+    if (!checkpoint.signatureVerifies()) {
       signature = SignatureStatus.BAD_SIGNATURE;
     } else if (!Set.copyOf(trustedKeys).contains(checkpoint.signer)) {
       signature = SignatureStatus.UNTRUSTED_SIGNER;
@@ -291,6 +301,43 @@ public record Checkpoint(
       results.add(checkChain(backend, head));
     }
     return new Result(signature, results);
+  }
+
+  /**
+   * Checks the store against the latest checkpoint {@code source} holds, as {@link #check(Backend,
+   * Checkpoint, Collection)} does: one check, whatever the checkpoint was kept in.
+   *
+   * @param backend the store to check
+   * @param source where the checkpoint is kept (a file, a NATS stream, a witness table)
+   * @param trustedKeys the signers to trust; an empty collection trusts none
+   * @return the signature status and one result per chain of the checkpoint
+   * @throws InvalidInputException when the source holds no checkpoint, naming it
+   */
+  public static Result check(
+      Backend backend, CheckpointSource source, Collection<WriterPublicKey> trustedKeys) {
+    Args.notNull(backend, "backend");
+    Args.notNull(source, "source");
+    Args.notNull(trustedKeys, "trustedKeys");
+    Checkpoint checkpoint =
+        source
+            .latest()
+            .orElseThrow(
+                () ->
+                    new InvalidInputException(
+                        "no checkpoint to check "
+                            + backend.describe()
+                            + " against in "
+                            + source.describe()));
+    return check(backend, checkpoint, trustedKeys);
+  }
+
+  /**
+   * {@return whether the signature verifies over this checkpoint's content with its own {@link
+   * #signer()}} Says nothing of whether that signer is trusted: a witness uses it to refuse a
+   * forged or altered checkpoint before keeping it.
+   */
+  public boolean signatureVerifies() {
+    return signer.verifies(signedBytes(store, chains, signer), signature);
   }
 
   private static ChainResult checkChain(Backend backend, Head recorded) {

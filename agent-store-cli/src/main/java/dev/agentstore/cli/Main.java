@@ -402,7 +402,8 @@ public final class Main {
     if (e instanceof ChainBrokenException
         || e instanceof DamagedStoreException
         || e instanceof NonMonotonicGenerationException
-        || e instanceof AppendConflictException) {
+        || e instanceof AppendConflictException
+        || e instanceof dev.agentstore.CheckpointRegressionException) {
       return EXIT_BROKEN;
     }
     if (e instanceof InvalidInputException) {

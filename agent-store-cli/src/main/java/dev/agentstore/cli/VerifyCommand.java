@@ -56,6 +56,9 @@ import picocli.CommandLine.Spec;
       "  agent-store verify 'jdbc:postgresql://db/fleet?user=agent' --schema fleet",
       "  agent-store verify --policy agent.toml",
       "  agent-store verify agents.db --against /backup/cp.json --trust witness.key.pub",
+      "  agent-store verify agents.db --against nats://127.0.0.1:4222 --trust witness.key.pub",
+      "  agent-store verify agents.db --against 'postgresql://witness-host/witness?user=w'"
+          + " --trust witness.key.pub",
       "  agent-store verify agents.db --require-signatures"
     })
 final class VerifyCommand implements Callable<Integer> {
@@ -98,11 +101,21 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Option(
       names = "--against",
-      paramLabel = "CP.json",
+      paramLabel = "CP.json|URL",
       description =
-          "Also check the store against this checkpoint (agent-store checkpoint): every chain"
-              + " it names must still hold its recorded head; needs --trust.")
-  @Nullable Path against;
+          "Also check the store against this checkpoint (agent-store checkpoint): a file, or the"
+              + " latest one on NATS (nats://host:port) or in a witness database"
+              + " (postgresql://...); every chain it names must still hold its recorded head;"
+              + " needs --trust.")
+  @Nullable String against;
+
+  @Option(
+      names = "--checkpoint-name",
+      paramLabel = "NAME",
+      description =
+          "With --against nats:// or postgresql://: the name the checkpoints are kept under"
+              + " (default: the store's description, as 'info' shows it).")
+  @Nullable String checkpointName;
 
   @Option(
       names = "--trust",
@@ -159,7 +172,10 @@ final class VerifyCommand implements Callable<Integer> {
             "--against needs --trust KEY.pub: the keys whose checkpoints count");
       }
       try {
-        checkpoint = Checkpoint.read(against);
+        checkpoint =
+            CheckpointPlace.isNats(against) || CheckpointPlace.isPostgres(against)
+                ? null
+                : Checkpoint.read(Path.of(against));
         for (Path file : trust) {
           trusted.add(WriterPublicKey.load(file));
         }
@@ -169,9 +185,15 @@ final class VerifyCommand implements Callable<Integer> {
     } else if (!trust.isEmpty()) {
       throw CliException.usage("--trust is for --against CP.json");
     }
+    if (checkpointName != null && (against == null || checkpoint != null)) {
+      throw CliException.usage("--checkpoint-name is for --against nats://... or postgresql://...");
+    }
     VerifyOptions options = VerifyOptions.defaults().withRequireSignatures(requireSignatures);
     try (Store store = ref.open(StoreRef.Access.READ)) {
       store.requireTables();
+      if (against != null && checkpoint == null) {
+        checkpoint = fetch(against, store);
+      }
       Storage storage = noStorageCheck ? Storage.skipped() : checkStorage(store);
       if (storage.damaged()) {
         return damaged(out, err, store, storage);
@@ -218,6 +240,22 @@ final class VerifyCommand implements Callable<Integer> {
               + " broken; first: "
               + describe(broken.get(0)));
       return Main.EXIT_BROKEN;
+    }
+  }
+
+  /** The latest checkpoint on NATS or in a witness, kept under --checkpoint-name. */
+  private Checkpoint fetch(String place, Store store) {
+    String name = checkpointName != null ? checkpointName : store.db().describe();
+    try (CheckpointPlace source = CheckpointPlace.open(place, name)) {
+      return source
+          .source()
+          .latest()
+          .orElseThrow(
+              () ->
+                  CliException.refused(
+                      "no checkpoint of " + name + " in " + source.source().describe()));
+    } catch (InvalidInputException e) {
+      throw CliException.usage(e.getMessage());
     }
   }
 
@@ -309,9 +347,15 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private void printCheckpoint(PrintWriter out, Checkpoint checkpoint, Checkpoint.Result result) {
+    String shown =
+        against != null && CheckpointPlace.isPostgres(against)
+            ? "witness "
+                + dev.agentstore.postgres.PostgresBackend.serverAddress(
+                    dev.agentstore.postgres.PostgresWitness.jdbcUrl(against))
+            : against;
     out.println(
         "Checkpoint: "
-            + against
+            + shown
             + ", "
             + checkpoint.chains().size()
             + (checkpoint.chains().size() == 1 ? " chain" : " chains")
