@@ -41,7 +41,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   --optimisations each optimisation measured with and without it, in the same run, instead:
  *                   prepared statements, remembered head, BLAKE3 implementation, verify
  *                   strategy, batched appendAll (see {@link #OPTIMISATIONS})
- *   --only TEXT     only the rows whose workload (or optimisation) contains TEXT (repeatable)
+ *   --only TEXT     only the rows whose workload (or optimisation) contains TEXT (repeatable);
+ *                   {@code --only recall} runs the recall search rows alone
+ *   --recall-sizes LIST  the store sizes of the recall rows, e.g. {@code 10k,100k} (default
+ *                   10k,100k,1M on SQLite; PostgreSQL takes those up to 100k)
  *   --out DIR       where results.json, results.md and JMH's own JSON go
  *                   (default agent-store-bench/target/bench-results)
  * </pre>
@@ -320,6 +323,7 @@ public final class Report {
     boolean curve = false;
     boolean optimisations = false;
     List<String> only = new ArrayList<>();
+    List<Integer> recallSizes = RECALL_SIZES;
     Path out = Path.of("agent-store-bench", "target", "bench-results");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -328,6 +332,7 @@ public final class Report {
         case "--optimisations" -> optimisations = true;
         case "--only" -> only.add(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
+        case "--recall-sizes" -> recallSizes = parseSizes(args[++i]);
         default -> {
           System.err.println("unknown option " + args[i] + "; see the Report class comment");
           System.exit(2);
@@ -342,14 +347,37 @@ public final class Report {
     } else if (curve) {
       runCurve(out, data, longRun);
     } else {
-      runTable(out, data, longRun, only, loadBefore);
+      runTable(out, data, longRun, only, recallSizes, loadBefore);
     }
+  }
+
+  /** The store sizes of the recall rows unless {@code --recall-sizes} names others. */
+  private static final List<Integer> RECALL_SIZES = List.of(10_000, 100_000, 1_000_000);
+
+  /** What {@code --only} matches to run {@link RecallSearch}'s rows. */
+  private static final String RECALL_WORKLOAD = "recall search";
+
+  /** {@code 10000,100000} or {@code 10k,1M} as a list of sizes. */
+  private static List<Integer> parseSizes(String text) {
+    List<Integer> sizes = new ArrayList<>();
+    for (String part : text.split(",")) {
+      String p = part.trim().toLowerCase(Locale.ROOT);
+      int scale = p.endsWith("k") ? 1_000 : p.endsWith("m") ? 1_000_000 : 1;
+      String digits = scale == 1 ? p : p.substring(0, p.length() - 1);
+      sizes.add(Math.multiplyExact(Integer.parseInt(digits), scale));
+    }
+    return List.copyOf(sizes);
   }
 
   // ---------------------------------------------------------------- the table
 
   private static void runTable(
-      Path out, Path data, boolean longRun, List<String> only, double loadBefore)
+      Path out,
+      Path data,
+      boolean longRun,
+      List<String> only,
+      List<Integer> recallSizes,
+      double loadBefore)
       throws RunnerException, IOException {
     List<Row> rows = new ArrayList<>();
     for (Row row : ROWS) {
@@ -484,6 +512,14 @@ public final class Report {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while the child processes appended", e);
+      }
+      loadAfter = loadAverage();
+    }
+    if (only.isEmpty() || only.stream().anyMatch(RECALL_WORKLOAD::contains)) {
+      try {
+        RecallSearch.report(RecallSearch.run(recallSizes, postgres, data), md, json);
+      } catch (SQLException e) {
+        throw new IOException("the recall benchmark failed", e);
       }
       loadAfter = loadAverage();
     }

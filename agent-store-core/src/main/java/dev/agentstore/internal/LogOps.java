@@ -35,6 +35,15 @@ public final class LogOps {
   /** Creates {@code table} when missing, then checks that it has agent-store's layout. */
   public static void ensureTable(
       JdbcBackend backend, String table, String create, List<SqlDialect.Column> expected) {
+    ensureTable(backend, table, List.of(create), expected);
+  }
+
+  /**
+   * Like {@link #ensureTable(JdbcBackend, String, String, List)}, for a table created by several
+   * statements (the table, then its indexes), run in one transaction.
+   */
+  public static void ensureTable(
+      JdbcBackend backend, String table, List<String> creates, List<SqlDialect.Column> expected) {
     SqlDialect sql = backend.sql();
     List<SqlDialect.Column> found = backend.read("inspecting " + table, c -> sql.columns(c, table));
     if (found.isEmpty()) {
@@ -48,7 +57,9 @@ public final class LogOps {
                     for (String prepare : sql.prepareSchema()) {
                       statement.execute(prepare);
                     }
-                    statement.execute(create);
+                    for (String create : creates) {
+                      statement.execute(create);
+                    }
                   }
                   return sql.columns(tx.conn(), table);
                 });

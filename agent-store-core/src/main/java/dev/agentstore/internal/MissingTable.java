@@ -55,6 +55,18 @@ final class MissingTable {
     if (!missing) {
       return null;
     }
+    if (names(message, RecallSql.VEC_TABLE)) {
+      return new SchemaMismatchException(
+          RecallSql.VEC_TABLE,
+          what
+              + " on "
+              + store
+              + ": table "
+              + RecallSql.VEC_TABLE
+              + " does not exist; Recall.ensureSchema creates it, run by a user who may create"
+              + " tables",
+          e);
+    }
     String table;
     String creator;
     if (names(message, SqlDialect.LOG_TABLE)) {

@@ -170,6 +170,9 @@ public abstract class SqlDialect {
    */
   protected abstract String wellFormed();
 
+  /** The SQL of {@code Recall} on this backend: the vector side table and its statements. */
+  public abstract RecallSql recall();
+
   public String headEntry() {
     return entryColumns() + " WHERE stream = ? AND writer = ? ORDER BY seq DESC LIMIT 1";
   }

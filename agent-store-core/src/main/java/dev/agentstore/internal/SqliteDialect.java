@@ -11,8 +11,15 @@ import java.util.List;
 public final class SqliteDialect extends SqlDialect {
   public static final SqliteDialect INSTANCE = new SqliteDialect();
 
+  private final RecallSql recall = new SqliteRecallSql(this);
+
   private SqliteDialect() {
     super(LOG_TABLE, META_TABLE, SIG_TABLE);
+  }
+
+  @Override
+  public RecallSql recall() {
+    return recall;
   }
 
   @Override

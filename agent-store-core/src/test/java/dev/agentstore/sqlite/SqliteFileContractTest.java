@@ -9,6 +9,7 @@ import dev.agentstore.contract.DoorbellContract;
 import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
+import dev.agentstore.contract.RecallContract;
 import dev.agentstore.contract.SchemaContract;
 import dev.agentstore.contract.TamperContract;
 import dev.agentstore.contract.TransactionContract;
@@ -75,6 +76,9 @@ class SqliteFileContractTest {
 
   @Nested
   class Tampering extends TamperContract implements SqliteFile {}
+
+  @Nested
+  class Recalls extends RecallContract implements SqliteFile {}
 
   @Nested
   class Transactions extends TransactionContract implements SqliteFile {}

@@ -9,6 +9,7 @@ import dev.agentstore.contract.DoorbellContract;
 import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
+import dev.agentstore.contract.RecallContract;
 import dev.agentstore.contract.SchemaContract;
 import dev.agentstore.contract.TamperContract;
 import dev.agentstore.contract.TransactionContract;
@@ -74,6 +75,9 @@ class SqliteMemoryContractTest {
 
   @Nested
   class Tampering extends TamperContract implements SqliteMemory {}
+
+  @Nested
+  class Recalls extends RecallContract implements SqliteMemory {}
 
   @Nested
   class Transactions extends TransactionContract implements SqliteMemory {}

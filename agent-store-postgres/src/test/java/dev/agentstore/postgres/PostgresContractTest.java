@@ -9,6 +9,7 @@ import dev.agentstore.contract.DoorbellContract;
 import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
+import dev.agentstore.contract.RecallContract;
 import dev.agentstore.contract.SchemaContract;
 import dev.agentstore.contract.TamperContract;
 import dev.agentstore.contract.TransactionContract;
@@ -78,6 +79,9 @@ class PostgresContractTest {
 
   @Nested
   class Tampering extends TamperContract implements Postgres {}
+
+  @Nested
+  class Recalls extends RecallContract implements Postgres {}
 
   @Nested
   class Transactions extends TransactionContract implements Postgres {}

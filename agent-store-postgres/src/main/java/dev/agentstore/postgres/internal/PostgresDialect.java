@@ -3,6 +3,7 @@ package dev.agentstore.postgres.internal;
 import dev.agentstore.Dialect;
 import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Conn;
+import dev.agentstore.internal.RecallSql;
 import dev.agentstore.internal.SqlDialect;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.Locale;
 public final class PostgresDialect extends SqlDialect {
   private final String schema;
   private final String quotedSchema;
+  private final RecallSql recall;
 
   public PostgresDialect(String schema) {
     super(
@@ -25,6 +27,12 @@ public final class PostgresDialect extends SqlDialect {
         quote(schema) + "." + SIG_TABLE);
     this.schema = schema;
     this.quotedSchema = quote(schema);
+    this.recall = new PostgresRecallSql(this, quotedSchema);
+  }
+
+  @Override
+  public RecallSql recall() {
+    return recall;
   }
 
   /** {@code name} as a quoted identifier. */
