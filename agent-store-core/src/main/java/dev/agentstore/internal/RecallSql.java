@@ -171,7 +171,7 @@ public abstract class RecallSql {
    * {@code AND} conditions for {@code filter} on the row {@code alias}, in the order of {@link
    * #filterParameters}.
    */
-  static String conditions(String alias, RecallFilter filter) {
+  protected static String conditions(String alias, RecallFilter filter) {
     StringBuilder out = new StringBuilder();
     if (filter.selectedStream().isPresent()) {
       out.append(" AND ").append(alias).append(".stream = ?");
@@ -228,11 +228,29 @@ public abstract class RecallSql {
   public void endScan(Conn conn, boolean changed) throws SQLException {}
 
   /**
-   * A search answered by an index of the backend's own instead of the exact scan, or null (the
-   * default) to scan. The pgvector seam: a subclass chosen when the extension exists returns the
-   * statement that orders by distance with its index.
+   * Called by {@code Recall.ensureSchema} once the vector table exists: where a backend sets up the
+   * index its {@link #indexedSearch} uses, when the server has what it needs. The default does
+   * nothing.
    */
-  public @Nullable String indexedSearch(RecallFilter filter) {
+  public void ensureIndexes(JdbcBackend backend) {}
+
+  /**
+   * The best candidates of a search, found with an index of the backend's own, scored exactly and
+   * kept in a {@link TopK} of {@code k}; or null (the default) to scan every vector instead. Runs
+   * inside the search's read on {@code conn}; the caller reads the hits' entries and falls back to
+   * the exact scan when one of them is stale.
+   *
+   * @param dimension the model's stored dimension, equal to {@code query.length}
+   */
+  public @Nullable TopK indexedSearch(
+      Conn conn,
+      String model,
+      int dimension,
+      float[] query,
+      double queryNorm,
+      int k,
+      RecallFilter filter)
+      throws SQLException {
     return null;
   }
 }

@@ -76,6 +76,7 @@ public final class PgliteServer
   private int port;
   private Thread cleanup;
   private String unavailable;
+  private String startedBy;
 
   /** A server for one test class; started by {@link #beforeAll}. */
   public PgliteServer() {}
@@ -152,6 +153,12 @@ public final class PgliteServer
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    // A @Nested class inherits the extension: the outermost class starts and stops the server.
+    synchronized (this) {
+      if (startedBy == null) {
+        startedBy = context.getUniqueId();
+      }
+    }
     start();
   }
 
@@ -176,6 +183,12 @@ public final class PgliteServer
 
   @Override
   public void afterAll(ExtensionContext context) {
+    synchronized (this) {
+      if (!context.getUniqueId().equals(startedBy)) {
+        return;
+      }
+      startedBy = null;
+    }
     try {
       closeBackends(false);
     } finally {
