@@ -1,5 +1,6 @@
 package dev.agentstore.postgres;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import dev.agentstore.RecallHit;
 import dev.agentstore.WriterLog;
 import dev.agentstore.contract.BackendUnderTest;
 import dev.agentstore.contract.RecallContract;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -100,7 +102,7 @@ class PgvectorRecallTest {
     Random random = new Random(20261204L);
     List<byte[]> payloads = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      payloads.add(("entry " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      payloads.add(("entry " + i).getBytes(StandardCharsets.UTF_8));
     }
     List<Entry> entries = WriterLog.appendAll(db, "s", "w", payloads);
     List<float[]> vectors = new ArrayList<>();
@@ -144,16 +146,44 @@ class PgvectorRecallTest {
       assertTrue(plan.toString().contains("Index Scan using _agent_store_hnsw_"), plan::toString);
     }
 
+    List<float[]> queryVectors = new ArrayList<>();
+    for (int n = 0; n < queries; n++) {
+      queryVectors.add(gaussian(random, dimension));
+    }
+    double atDefault = recallAtK(db, queryVectors, entries, vectors, k, "ef_search=40");
+    PostgresBackend wider =
+        PGLITE.newBackend(
+            PGLITE.options().withSchema(schema).withHnsw(new HnswOptions(16, 64, 100)));
+    double atHundred = recallAtK(wider, queryVectors, entries, vectors, k, "ef_search=100");
+    System.out.printf(
+        Locale.ROOT,
+        "pgvector HNSW (PGlite): %d x %d-dim random vectors, m=16, ef_construction=64, indexAll"
+            + " %d ms%n",
+        count,
+        dimension,
+        indexMillis);
+    // ef_search 40 measured 0.958 here; HNSW's levels are random, so it is printed, not asserted.
+    assertTrue(atDefault >= 0.80, "recall@10 at ef_search=40 is " + atDefault);
+    assertTrue(atHundred >= 0.95, "recall@10 at ef_search=100 is " + atHundred + ", below 0.95");
+  }
+
+  /** Recall@k of Recall.search on {@code db} against the exact k best, printed. */
+  private static double recallAtK(
+      PostgresBackend db,
+      List<float[]> queries,
+      List<Entry> entries,
+      List<float[]> vectors,
+      int k,
+      String label) {
     int found = 0;
     long searchNanos = 0;
-    for (int n = 0; n < queries; n++) {
-      float[] query = gaussian(random, dimension);
+    for (float[] query : queries) {
       long start = System.nanoTime();
       List<RecallHit> hits = Recall.search(db, MODEL, query, k);
       searchNanos += System.nanoTime() - start;
       assertEquals(k, hits.size());
       Set<Long> exact = new HashSet<>();
-      IntStream.range(0, count)
+      IntStream.range(0, entries.size())
           .boxed()
           .sorted(Comparator.comparingDouble((Integer i) -> -cosine(query, vectors.get(i))))
           .limit(k)
@@ -164,18 +194,80 @@ class PgvectorRecallTest {
         }
       }
     }
-    double recall = found / (double) (queries * k);
+    double recall = found / (double) (queries.size() * k);
     System.out.printf(
         Locale.ROOT,
-        "pgvector HNSW (PGlite, m=16, ef_construction=64, ef_search=40): recall@10 = %.3f over %d"
-            + " queries of %d x %d-dim vectors; indexAll %d ms, search %.1f ms each%n",
+        "pgvector HNSW (PGlite) %s: recall@%d = %.3f over %d queries, %.1f ms per search%n",
+        label,
+        k,
         recall,
-        queries,
-        count,
-        dimension,
-        indexMillis,
-        searchNanos / 1e6 / queries);
-    assertTrue(recall >= 0.95, "recall@10 " + recall + " is below 0.95");
+        queries.size(),
+        searchNanos / 1e6 / queries.size());
+    return recall;
+  }
+
+  @Test
+  void ensureSchemaRefillsTheSideTableExactlyAndRebuildsItsIndex() throws SQLException {
+    PostgresBackend db = newBackend(PGLITE.options());
+    WriterLog.ensureSchema(db);
+    Recall.ensureSchema(db);
+    // Floats whose text and bits must survive the trip: subnormal, tiny, negative, large.
+    float[] awkward = {Float.MIN_VALUE, 1.0e-30f, -0.1f, 3.4e38f, 1f / 3};
+    Entry entry = WriterLog.append(db, "s", "w", "awkward");
+    Recall.index(db, entry, "m", awkward);
+    String table = q(db.schema()) + "._agent_store_vec_hnsw";
+    try (Connection connection = PGLITE.connection();
+        Statement statement = connection.createStatement()) {
+      assertArrayEquals(awkward, floats(string(statement, "SELECT embedding::text FROM " + table)));
+      // As if the vector had been stored before the extension: not in the side table, no index.
+      // (Not DROP TABLE: PGlite's one shared session then refuses to create it again while
+      // another connection's finished query still holds it.)
+      String index =
+          string(
+              statement,
+              "SELECT indexname FROM pg_indexes WHERE schemaname = '"
+                  + db.schema()
+                  + "' AND indexdef LIKE '%USING hnsw%'");
+      statement.execute("DROP INDEX " + q(db.schema()) + "." + q(index));
+      statement.execute("DELETE FROM " + table);
+    }
+    Recall.ensureSchema(db);
+    try (Connection connection = PGLITE.connection();
+        Statement statement = connection.createStatement()) {
+      assertArrayEquals(awkward, floats(string(statement, "SELECT embedding::text FROM " + table)));
+      assertEquals(
+          1,
+          single(
+              statement,
+              "SELECT count(*) FROM pg_indexes WHERE schemaname = '"
+                  + db.schema()
+                  + "' AND indexdef LIKE '%USING hnsw%'"));
+    }
+    List<RecallHit> hits = Recall.search(db, "m", awkward, 1);
+    assertEquals(List.of(entry), hits.stream().map(RecallHit::entry).toList());
+    // forget empties the side table through its cascading foreign key.
+    assertEquals(1, Recall.forget(db, "s", "w", entry.seq()));
+    try (Connection connection = PGLITE.connection();
+        Statement statement = connection.createStatement()) {
+      assertEquals(0, single(statement, "SELECT count(*) FROM " + table));
+    }
+  }
+
+  /** pgvector's text form back to floats. */
+  private static float[] floats(String text) {
+    String[] parts = text.substring(1, text.length() - 1).split(",");
+    float[] out = new float[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      out[i] = Float.parseFloat(parts[i]);
+    }
+    return out;
+  }
+
+  private static String string(Statement statement, String sql) throws SQLException {
+    try (ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getString(1);
+    }
   }
 
   private static float[] gaussian(Random random, int dimension) {

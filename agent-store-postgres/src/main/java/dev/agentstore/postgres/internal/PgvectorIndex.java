@@ -1,6 +1,7 @@
 package dev.agentstore.postgres.internal;
 
 import dev.agentstore.RecallFilter;
+import dev.agentstore.StoreException;
 import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.JdbcBackend;
@@ -77,31 +78,62 @@ final class PgvectorIndex {
    * nothing otherwise. Idempotent; concurrent callers wait for each other.
    */
   void ensure(JdbcBackend backend) {
-    Found result =
-        backend.write(
-            "setting up the pgvector index of " + vec,
-            true,
-            tx -> {
-              Connection jdbc = tx.conn().jdbc();
-              Found extension = extension(jdbc);
-              if (extension == null) {
-                return null;
-              }
-              try (PreparedStatement lock =
-                  jdbc.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-                lock.setLong(1, installLockKey());
-                lock.execute();
-              }
-              try (Statement statement = jdbc.createStatement()) {
-                for (String sql : installStatements(extension.extensionSchema())) {
-                  statement.execute(sql);
-                }
-              }
-              return extension;
-            });
+    Found result;
+    try {
+      result = ensureOrFail(backend);
+    } catch (StoreException e) {
+      if (e.getCause() instanceof SQLException cause && "42501".equals(cause.getSQLState())) {
+        // A role that may not create or replace these objects (an administrator installs them,
+        // see installStatements): searches use them when they exist, and scan exactly otherwise.
+        return;
+      }
+      throw e;
+    }
     if (result != null) {
       found = result;
     }
+  }
+
+  private @Nullable Found ensureOrFail(JdbcBackend backend) {
+    return backend.write(
+        "setting up the pgvector index of " + vec,
+        true,
+        tx -> {
+          Connection jdbc = tx.conn().jdbc();
+          Found extension = extension(jdbc);
+          if (extension == null) {
+            return null;
+          }
+          try (PreparedStatement lock = jdbc.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, installLockKey());
+            lock.execute();
+          }
+          try (Statement statement = jdbc.createStatement()) {
+            for (String sql : installStatements(extension.extensionSchema())) {
+              statement.execute(sql);
+            }
+          }
+          // The indexes of the models stored before, one call each: a CREATE INDEX run by a
+          // query that still reads the table fails ("being used by active queries").
+          List<Object[]> models = new ArrayList<>();
+          try (Statement statement = jdbc.createStatement();
+              ResultSet rows =
+                  statement.executeQuery("SELECT DISTINCT model, dimension FROM " + table)) {
+            while (rows.next()) {
+              models.add(new Object[] {rows.getString(1), rows.getInt(2)});
+            }
+          }
+          try (PreparedStatement index =
+              jdbc.prepareStatement(
+                  "SELECT " + quotedSchema + "._agent_store_vec_hnsw_index(?, ?)")) {
+            for (Object[] model : models) {
+              index.setString(1, (String) model[0]);
+              index.setInt(2, (Integer) model[1]);
+              index.execute();
+            }
+          }
+          return extension;
+        });
   }
 
   /** The extension's schema (quoted) and whether it has iterative scans (0.8+); null without. */
@@ -239,12 +271,6 @@ final class PgvectorIndex {
             + vec
             + " v WHERE v.dimension >= 1 AND octet_length(v.vector) = 4 * v.dimension) AS c"
             + " WHERE e IS NOT NULL ON CONFLICT (stream, writer, seq, model) DO NOTHING");
-    out.add(
-        "SELECT "
-            + indexFunction
-            + "(model, dimension) FROM (SELECT DISTINCT model, dimension FROM "
-            + table
-            + ") AS d");
     return out;
   }
 
