@@ -253,6 +253,34 @@ class PgvectorRecallTest {
     }
   }
 
+  @Test
+  void aSchemaNameWithQuotesDollarsAndPercentSignsWorksThroughTheTriggerAndIndex()
+      throws SQLException {
+    String schema = "Fleet \"A\" $$ o'k %I %s $agent_store$ ?;";
+    PostgresBackend db = newBackend(PGLITE.options().withSchema(schema));
+    WriterLog.ensureSchema(db);
+    Recall.ensureSchema(db);
+    Entry near = WriterLog.append(db, "s", "w", "near");
+    Entry far = WriterLog.append(db, "s", "w", "far");
+    Recall.index(db, far, "m", new float[] {0, 1});
+    Recall.index(db, near, "m", new float[] {1, 0.1f});
+    assertEquals(
+        List.of(near, far),
+        Recall.search(db, "m", new float[] {1, 0}, 2).stream().map(RecallHit::entry).toList());
+    try (Connection connection = PGLITE.connection();
+        Statement statement = connection.createStatement()) {
+      assertEquals(
+          2, single(statement, "SELECT count(*) FROM " + q(schema) + "._agent_store_vec_hnsw"));
+      assertEquals(
+          1,
+          single(
+              statement,
+              "SELECT count(*) FROM pg_indexes WHERE schemaname = '"
+                  + schema.replace("'", "''")
+                  + "' AND indexdef LIKE '%USING hnsw%'"));
+    }
+  }
+
   /** pgvector's text form back to floats. */
   private static float[] floats(String text) {
     String[] parts = text.substring(1, text.length() - 1).split(",");
