@@ -45,6 +45,7 @@ public final class RecallOps {
   public static void ensureSchema(JdbcBackend backend) {
     RecallSql sql = backend.sql().recall();
     LogOps.ensureTable(backend, RecallSql.VEC_TABLE, sql.createStatements(), sql.expected());
+    sql.ensureIndexes(backend);
   }
 
   public static void checkSchema(JdbcBackend backend) {
@@ -376,13 +377,19 @@ public final class RecallOps {
                 "query vector", query.length, model, stored.getAsInt(), " (searching)");
           }
           Scan scan = new Scan(backend, conn, sql, model, query, queryNorm, k, filter);
-          List<TopK.Hit> indexed = sql.indexedSearch(conn, model, query, queryNorm, k, filter);
+          TopK indexed =
+              sql.indexedSearch(conn, model, stored.getAsInt(), query, queryNorm, k, filter);
           if (indexed != null) {
-            return scan.resolve(indexed, true);
+            List<RecallHit> hits = scan.resolve(indexed.best(), false);
+            if (hits != null) {
+              return hits;
+            }
+            // A best hit was stale: the exact scan below keeps current vectors only.
           }
           boolean changed = sql.beginScan(conn);
           try {
-            List<RecallHit> hits = scan.resolve(scan.run(false).best(), false);
+            List<RecallHit> hits =
+                indexed == null ? scan.resolve(scan.run(false).best(), false) : null;
             if (hits == null) {
               // A best hit was stale: scan again keeping current vectors only.
               hits = scan.resolve(scan.run(true).best(), true);

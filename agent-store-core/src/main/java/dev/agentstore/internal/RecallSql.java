@@ -172,7 +172,7 @@ public abstract class RecallSql {
    * {@code AND} conditions for {@code filter} on the row {@code alias}, in the order of {@link
    * #filterParameters}.
    */
-  static String conditions(String alias, RecallFilter filter) {
+  protected static String conditions(String alias, RecallFilter filter) {
     StringBuilder out = new StringBuilder();
     if (filter.selectedStream().isPresent()) {
       out.append(" AND ").append(alias).append(".stream = ?");
@@ -251,16 +251,28 @@ public abstract class RecallSql {
   }
 
   /**
-   * The best {@code k} hits of a search answered by an index of the backend's own, best first, or
-   * null (the default) to run the exact scan. The pgvector seam: a subclass chosen when the
-   * extension exists orders by distance with its HNSW index here. The caller reads each hit's entry
-   * and drops those whose content hash no longer matches, so an index that may return stale vectors
-   * returns fewer hits rather than wrong ones.
-   *
-   * @param queryNorm the Euclidean norm of {@code query}, already computed
+   * Called by {@code Recall.ensureSchema} once the vector table exists: where a backend sets up the
+   * index its {@link #indexedSearch} uses, when the server has what it needs. The default does
+   * nothing.
    */
-  public @Nullable List<TopK.Hit> indexedSearch(
-      Conn conn, String model, float[] query, double queryNorm, int k, RecallFilter filter)
+  public void ensureIndexes(JdbcBackend backend) {}
+
+  /**
+   * The best candidates of a search, found with an index of the backend's own, scored exactly and
+   * kept in a {@link TopK} of {@code k}; or null (the default) to scan every vector instead. Runs
+   * inside the search's read on {@code conn}; the caller reads the hits' entries and falls back to
+   * the exact scan when one of them is stale.
+   *
+   * @param dimension the model's stored dimension, equal to {@code query.length}
+   */
+  public @Nullable TopK indexedSearch(
+      Conn conn,
+      String model,
+      int dimension,
+      float[] query,
+      double queryNorm,
+      int k,
+      RecallFilter filter)
       throws SQLException {
     return null;
   }

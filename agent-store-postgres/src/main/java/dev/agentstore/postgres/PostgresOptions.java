@@ -56,7 +56,8 @@ public final class PostgresOptions {
           Duration.ZERO,
           true,
           StoreListener.none(),
-          null);
+          null,
+          HnswOptions.defaults());
 
   private final String schema;
   private final int poolSize;
@@ -66,6 +67,7 @@ public final class PostgresOptions {
   private final boolean commitNotifications;
   private final StoreListener listener;
   private final @Nullable ThreadFactory threadFactory;
+  private final HnswOptions hnsw;
 
   private PostgresOptions(
       String schema,
@@ -75,7 +77,8 @@ public final class PostgresOptions {
       Duration lockTimeout,
       boolean commitNotifications,
       StoreListener listener,
-      @Nullable ThreadFactory threadFactory) {
+      @Nullable ThreadFactory threadFactory,
+      HnswOptions hnsw) {
     Args.notNull(schema, "schema");
     Args.notNull(connectTimeout, "connectTimeout");
     Args.notNull(statementTimeout, "statementTimeout");
@@ -107,6 +110,7 @@ public final class PostgresOptions {
     this.commitNotifications = commitNotifications;
     this.listener = Args.notNull(listener, "listener");
     this.threadFactory = threadFactory;
+    this.hnsw = Args.notNull(hnsw, "hnsw");
   }
 
   /**
@@ -171,7 +175,8 @@ public final class PostgresOptions {
         lockTimeout,
         commitNotifications,
         listener,
-        threadFactory);
+        threadFactory,
+        hnsw);
   }
 
   /**
@@ -191,7 +196,8 @@ public final class PostgresOptions {
         lockTimeout,
         commitNotifications,
         listener,
-        threadFactory);
+        threadFactory,
+        hnsw);
   }
 
   /**
@@ -210,7 +216,8 @@ public final class PostgresOptions {
         lockTimeout,
         commitNotifications,
         listener,
-        threadFactory);
+        threadFactory,
+        hnsw);
   }
 
   /**
@@ -230,7 +237,8 @@ public final class PostgresOptions {
         lockTimeout,
         commitNotifications,
         listener,
-        threadFactory);
+        threadFactory,
+        hnsw);
   }
 
   /**
@@ -249,7 +257,8 @@ public final class PostgresOptions {
         lockTimeout,
         commitNotifications,
         listener,
-        threadFactory);
+        threadFactory,
+        hnsw);
   }
 
   /**
@@ -268,7 +277,8 @@ public final class PostgresOptions {
         lockTimeout,
         commitNotifications,
         listener,
-        threadFactory);
+        threadFactory,
+        hnsw);
   }
 
   /**
@@ -286,7 +296,8 @@ public final class PostgresOptions {
         lockTimeout,
         commitNotifications,
         listener,
-        threadFactory);
+        threadFactory,
+        hnsw);
   }
 
   /** {@return the factory of the threads the backend starts, when the caller supplied one} */
@@ -314,7 +325,37 @@ public final class PostgresOptions {
         lockTimeout,
         commitNotifications,
         listener,
-        threadFactory);
+        threadFactory,
+        hnsw);
+  }
+
+  /** {@return the parameters of the HNSW indexes of {@code Recall} on a server with pgvector} */
+  public HnswOptions hnsw() {
+    return hnsw;
+  }
+
+  /**
+   * These options with other HNSW parameters for {@code Recall} on a server with pgvector. {@code
+   * m} and {@code efConstruction} apply to the indexes built after {@code Recall.ensureSchema} ran
+   * with them (an existing index keeps its own); {@code efSearch} applies to every search of this
+   * backend.
+   *
+   * @param hnsw the parameters
+   * @return the new options
+   * @throws InvalidInputException if {@code hnsw} is null
+   */
+  public PostgresOptions withHnsw(HnswOptions hnsw) {
+    Args.notNull(hnsw, "hnsw");
+    return new PostgresOptions(
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener,
+        threadFactory,
+        hnsw);
   }
 
   /** Equal when every option is equal. */
@@ -328,7 +369,8 @@ public final class PostgresOptions {
         && lockTimeout.equals(other.lockTimeout)
         && commitNotifications == other.commitNotifications
         && listener.equals(other.listener)
-        && Objects.equals(threadFactory, other.threadFactory);
+        && Objects.equals(threadFactory, other.threadFactory)
+        && hnsw.equals(other.hnsw);
   }
 
   @Override
@@ -341,7 +383,8 @@ public final class PostgresOptions {
         lockTimeout,
         commitNotifications,
         listener,
-        threadFactory);
+        threadFactory,
+        hnsw);
   }
 
   /** Every option by name, for logs. */
@@ -361,6 +404,7 @@ public final class PostgresOptions {
         + commitNotifications
         + (listener == StoreListener.none() ? "" : ", listener=" + listener)
         + (threadFactory == null ? "" : ", threadFactory=" + threadFactory)
+        + (hnsw.equals(HnswOptions.defaults()) ? "" : ", hnsw=" + hnsw)
         + "]";
   }
 }

@@ -5,6 +5,7 @@ import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Conn;
 import dev.agentstore.internal.RecallSql;
 import dev.agentstore.internal.SqlDialect;
+import dev.agentstore.postgres.HnswOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -21,13 +22,18 @@ public final class PostgresDialect extends SqlDialect {
   private final RecallSql recall;
 
   public PostgresDialect(String schema) {
+    this(schema, HnswOptions.defaults());
+  }
+
+  /** The dialect of {@code schema}, with these HNSW parameters for a server with pgvector. */
+  public PostgresDialect(String schema, HnswOptions hnsw) {
     super(
         quote(schema) + "." + LOG_TABLE,
         quote(schema) + "." + META_TABLE,
         quote(schema) + "." + SIG_TABLE);
     this.schema = schema;
     this.quotedSchema = quote(schema);
-    this.recall = new PostgresRecallSql(this, quotedSchema);
+    this.recall = new PostgresRecallSql(this, quotedSchema, hnsw);
   }
 
   @Override

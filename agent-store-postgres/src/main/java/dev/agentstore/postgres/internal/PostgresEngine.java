@@ -61,7 +61,7 @@ public final class PostgresEngine extends JdbcBackend {
     this.dataSource = dataSource;
     this.pool = pool;
     this.options = options;
-    this.sql = new PostgresDialect(options.schema());
+    this.sql = new PostgresDialect(options.schema(), options.hnsw());
     this.description = "PostgreSQL store " + address + " (schema " + options.schema() + ")";
     listenWith(options.listener());
     threadsFrom(ThreadMaker.of(options.threadFactory().orElse(null)));

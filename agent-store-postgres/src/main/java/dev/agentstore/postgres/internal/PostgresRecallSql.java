@@ -1,31 +1,66 @@
 package dev.agentstore.postgres.internal;
 
+import dev.agentstore.RecallFilter;
 import dev.agentstore.internal.Blake3;
 import dev.agentstore.internal.Conn;
+import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.RecallOps;
 import dev.agentstore.internal.RecallSql;
 import dev.agentstore.internal.SqlDialect;
+import dev.agentstore.internal.TopK;
+import dev.agentstore.postgres.HnswOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * PostgreSQL's {@code _agent_store_vec}, for a server without pgvector: vectors as BYTEA, scanned
- * exactly in Java. A scan streams: pgjdbc fetches rows in batches only inside a transaction, so one
- * is opened for a scan made outside the caller's. A server with pgvector would use a subclass that
- * adds a {@code vector(n)} column with an HNSW index and answers {@link #indexedSearch}.
+ * PostgreSQL's {@code _agent_store_vec}: vectors as BYTEA, scanned exactly in Java. A scan streams:
+ * pgjdbc fetches rows in batches only inside a transaction, so one is opened for a scan made
+ * outside the caller's.
+ *
+ * <p>When the database has the pgvector extension at {@code Recall.ensureSchema} time, {@link
+ * PgvectorIndex} adds a side table of {@code vector} values kept in step with this one by a
+ * trigger, with one HNSW index per model and dimension, and searches go through it ({@link
+ * #indexedSearch}); the BYTEA table stays the truth, the exact scan the fallback.
  */
 public class PostgresRecallSql extends RecallSql {
   private final String quotedSchema;
+  private final PgvectorIndex pgvector;
 
   /**
    * @param dialect the schema's dialect
    * @param quotedSchema the schema, quoted as an identifier
+   * @param hnsw the HNSW parameters for a server with pgvector
    */
-  public PostgresRecallSql(SqlDialect dialect, String quotedSchema) {
+  public PostgresRecallSql(SqlDialect dialect, String quotedSchema, HnswOptions hnsw) {
     super(dialect, quotedSchema + "." + VEC_TABLE, quotedSchema + "." + SqlDialect.LOG_TABLE);
     this.quotedSchema = quotedSchema;
+    this.pgvector = new PgvectorIndex(quotedSchema, hnsw);
+  }
+
+  /** {@link RecallSql#conditions} for {@link PgvectorIndex}'s search. */
+  static String filterConditions(String alias, RecallFilter filter) {
+    return conditions(alias, filter);
+  }
+
+  @Override
+  public void ensureIndexes(JdbcBackend backend) {
+    pgvector.ensure(backend);
+  }
+
+  @Override
+  public @Nullable TopK indexedSearch(
+      Conn conn,
+      String model,
+      int dimension,
+      float[] query,
+      double queryNorm,
+      int k,
+      RecallFilter filter)
+      throws SQLException {
+    return pgvector.search(conn, model, dimension, query, queryNorm, k, filter);
   }
 
   @Override
