@@ -462,6 +462,16 @@ public final class SqliteEngine extends JdbcBackend {
     return ownsWriter;
   }
 
+  /**
+   * Appends share commits on connections agent-store owns: the one writer connection serialises
+   * them anyway, and with {@code synchronous=FULL} each commit is a flush. An adopted connection
+   * may be inside its owner's transaction, whose commit is not agent-store's.
+   */
+  @Override
+  public boolean groupsAppends() {
+    return ownsWriter;
+  }
+
   @Override
   public boolean concurrentReads() {
     return path != null;
