@@ -304,10 +304,11 @@ public final class LogOps {
 
   /**
    * Writes the appends of {@code group} in one write transaction, each after the head it finds
-   * there (which includes the group's earlier appends to its chain), each inside a savepoint: an
-   * append that fails (a conflict with its expected seq, a malformed head, a statement error of its
-   * own) is rolled back to its savepoint and fails alone. An error that ends the transaction itself
-   * (busy, I/O, a failed commit) fails the whole group, and nothing of it is acknowledged.
+   * there (which includes the group's earlier appends to its chain): an append that fails (a
+   * conflict with its expected seq, a malformed head, a statement error of its own batch) fails
+   * alone, undone to its savepoint where it wrote more than one entry. An error that ends the
+   * transaction itself (busy, I/O, a failed commit) fails the whole group, and nothing of it is
+   * acknowledged.
    */
   private static void appendTogether(JdbcBackend backend, List<AppendQueue.Request> group) {
     SqlDialect sql = backend.sql();
@@ -333,15 +334,27 @@ public final class LogOps {
           failed.clear();
           Conn conn = tx.conn();
           for (AppendQueue.Request request : group) {
-            conn.prepare(SAVEPOINT).execute();
+            // A single entry is one INSERT, atomic by itself, after checks that write nothing; a
+            // batch of several needs the savepoint to be undone as a whole.
+            boolean savepoint = request.payloads.size() > 1;
+            if (savepoint) {
+              conn.prepare(SAVEPOINT).execute();
+            }
             List<Entry> entries;
             try {
               entries = appendInGroup(backend, conn, sql, request);
             } catch (StoreException | SQLException e) {
-              // Undoing the savepoint fails when the error ended the transaction: then the group
-              // fails with the error.
-              conn.prepare(ROLLBACK_TO_SAVEPOINT).execute();
-              conn.prepare(RELEASE_SAVEPOINT).execute();
+              if (!savepoint && e instanceof SQLException failure) {
+                // Holding the write lock, a lone INSERT fails only with the transaction (I/O, a
+                // full disk): the group fails.
+                throw failure;
+              }
+              if (savepoint) {
+                // Undoing the savepoint fails when the error ended the transaction: then the
+                // group fails with that error.
+                conn.prepare(ROLLBACK_TO_SAVEPOINT).execute();
+                conn.prepare(RELEASE_SAVEPOINT).execute();
+              }
               written.add(null);
               failed.add(
                   e instanceof SQLException cause
@@ -350,7 +363,9 @@ public final class LogOps {
                       : (StoreException) e);
               continue;
             }
-            conn.prepare(RELEASE_SAVEPOINT).execute();
+            if (savepoint) {
+              conn.prepare(RELEASE_SAVEPOINT).execute();
+            }
             tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
             written.add(entries);
             failed.add(null);
