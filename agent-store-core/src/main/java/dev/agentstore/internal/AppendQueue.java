@@ -36,22 +36,19 @@ public final class AppendQueue {
     final String writer;
     final List<byte[]> payloads;
     final OptionalLong expectedSeq;
-    private final Condition turn;
+
+    /** Made only when the request has to wait, so that a lone appender makes none. */
+    private @Nullable Condition turn;
+
     private boolean done;
     private @Nullable List<Entry> appended;
     private @Nullable Throwable failure;
 
-    Request(
-        String stream,
-        String writer,
-        List<byte[]> payloads,
-        OptionalLong expectedSeq,
-        Condition turn) {
+    Request(String stream, String writer, List<byte[]> payloads, OptionalLong expectedSeq) {
       this.stream = stream;
       this.writer = writer;
       this.payloads = payloads;
       this.expectedSeq = expectedSeq;
-      this.turn = turn;
     }
 
     /** Sets what the caller gets back; the first outcome set stands. */
@@ -117,21 +114,29 @@ public final class AppendQueue {
     List<Request> group;
     lock.lock();
     try {
-      request = new Request(stream, writer, payloads, expectedSeq, lock.newCondition());
+      request = new Request(stream, writer, payloads, expectedSeq);
       line.addLast(request);
-      // A leader may settle a follower that is still waiting; spurious wake-ups loop.
-      while (!request.done && line.peekFirst() != request) {
-        request.turn.awaitUninterruptibly();
-      }
-      if (request.done) {
-        return request.outcome();
-      }
-      group = new ArrayList<>(Math.min(line.size(), MAX_GROUP));
-      for (Request waiting : line) {
-        if (group.size() == MAX_GROUP) {
-          break;
+      if (line.peekFirst() != request) {
+        Condition turn = lock.newCondition();
+        request.turn = turn;
+        // A leader may settle a follower that is still waiting; spurious wake-ups loop.
+        while (!request.done && line.peekFirst() != request) {
+          turn.awaitUninterruptibly();
         }
-        group.add(waiting);
+        if (request.done) {
+          return request.outcome();
+        }
+      }
+      if (line.size() == 1) {
+        group = List.of(request);
+      } else {
+        group = new ArrayList<>(Math.min(line.size(), MAX_GROUP));
+        for (Request waiting : line) {
+          if (group.size() == MAX_GROUP) {
+            break;
+          }
+          group.add(waiting);
+        }
       }
     } finally {
       lock.unlock();
@@ -167,6 +172,14 @@ public final class AppendQueue {
     }
   }
 
+  /** Wakes {@code request} if it waits; every request behind the front has made its condition. */
+  private static void signal(Request request) {
+    Condition turn = request.turn;
+    if (turn != null) {
+      turn.signal();
+    }
+  }
+
   /** Takes {@code group} out of the line, wakes its followers and the next leader. */
   private void handOn(List<Request> group) {
     lock.lock();
@@ -174,11 +187,11 @@ public final class AppendQueue {
       for (Request request : group) {
         line.pollFirst();
         request.done = true;
-        request.turn.signal();
+        signal(request);
       }
       Request next = line.peekFirst();
       if (next != null) {
-        next.turn.signal();
+        signal(next);
       }
     } finally {
       lock.unlock();

@@ -395,6 +395,29 @@ public final class LogOps {
       throws SQLException {
     String stream = request.stream;
     String writer = request.writer;
+    if (request.payloads.size() == 1 && request.expectedSeq.isEmpty()) {
+      // The remembered head saves the head read, as a lone append's one statement does: the
+      // guarded INSERT only takes effect while the guess is still the head. Remembered before the
+      // commit, a guess the group then loses is only a stale guess, which the guard refuses.
+      HeadCache.Guess guess = backend.headCache.get(stream, writer);
+      if (guess != null) {
+        byte[] payload = request.payloads.get(0);
+        Entry entry = next(stream, writer, guess, payload);
+        try {
+          if (insertGuarded(conn, sql, entry, payload)) {
+            backend.headCache.put(stream, writer, entry.seq(), entry.contentHash());
+            return List.of(entry);
+          }
+        } catch (SQLException e) {
+          // A first entry guessed where another process wrote one: the key refuses the statement
+          // alone, and the transaction goes on.
+          if (backend.classify(e) != ErrorKind.UNIQUE_VIOLATION) {
+            throw e;
+          }
+        }
+        backend.headCache.forget(stream, writer);
+      }
+    }
     HeadRef head = lockAndReadHead(backend, conn, sql, stream, writer);
     if (request.expectedSeq.isPresent() && request.expectedSeq.getAsLong() != head.seq()) {
       throw new AppendConflictException(
@@ -402,6 +425,8 @@ public final class LogOps {
     }
     List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), request.payloads);
     insert(conn, sql, entries);
+    Entry last = entries.get(entries.size() - 1);
+    backend.headCache.put(stream, writer, last.seq(), last.contentHash());
     return entries;
   }
 
