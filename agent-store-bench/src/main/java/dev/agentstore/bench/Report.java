@@ -45,6 +45,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *                   {@code --only recall} runs the recall search rows alone
  *   --recall-sizes LIST  the store sizes of the recall rows, e.g. {@code 10k,100k} (default
  *                   10k,100k,1M on SQLite; PostgreSQL takes those up to 100k)
+ *                   --only groupcommit runs the group-commit table (GroupCommitAppend) alone
  *   --out DIR       where results.json, results.md and JMH's own JSON go
  *                   (default agent-store-bench/target/bench-results)
  * </pre>
@@ -377,7 +378,9 @@ public final class Report {
     Files.createDirectories(out);
     Path data = Stores.benchDir();
     double loadBefore = loadAverage();
-    if (optimisations) {
+    if (only.contains(GROUP_COMMIT)) {
+      runGroupCommit(out, loadBefore);
+    } else if (optimisations) {
       runOptimisations(out, data, longRun, only, loadBefore);
     } else if (curve) {
       runCurve(out, data, longRun);
@@ -402,6 +405,33 @@ public final class Report {
       sizes.add(Math.multiplyExact(Integer.parseInt(digits), scale));
     }
     return List.copyOf(sizes);
+  }
+
+  /** What {@code --only} names to run {@link GroupCommitAppend}'s table instead of the others. */
+  private static final String GROUP_COMMIT = "groupcommit";
+
+  // ---------------------------------------------------------------- group commit
+
+  private static void runGroupCommit(Path out, double loadBefore) throws IOException {
+    StringBuilder md = new StringBuilder();
+    List<Map<String, Object>> json = new ArrayList<>();
+    try {
+      GroupCommitAppend.report(md, json, loadBefore);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while measuring group commit", e);
+    } catch (Exception e) {
+      throw new IOException("group commit benchmark failed: " + e.getMessage(), e);
+    }
+    double loadAfter = loadAverage();
+    String machine = machine(loadBefore, loadAfter, false);
+    md.append("\nMachine: ").append(machine).append('\n');
+    md.append(
+        "ours: group commit on; today: the same backend with group commit off; raw: one"
+            + " connection under a lock, one transaction per append. Latency per append.\n");
+    Map<String, Object> document = document(machine, loadBefore, loadAfter, false);
+    document.put("rows", json);
+    finish(out, md.toString(), document);
   }
 
   // ---------------------------------------------------------------- the table

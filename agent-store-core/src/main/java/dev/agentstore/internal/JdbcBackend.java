@@ -40,6 +40,8 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract class JdbcBackend implements Backend {
   private final ThreadLocal<@Nullable Tx> current = new ThreadLocal<>();
+  private final ThreadLocal<@Nullable List<CommitEvent>> heldRings = new ThreadLocal<>();
+  final AppendQueue appendQueue = new AppendQueue();
   private final Doorbell doorbell = new Doorbell();
   private final AtomicBoolean closed = new AtomicBoolean();
   final HeadCache headCache = new HeadCache();
@@ -175,6 +177,14 @@ public abstract class JdbcBackend implements Backend {
    * statement costs a network round trip.
    */
   public boolean singleStatementAppends() {
+    return false;
+  }
+
+  /**
+   * Whether appends outside a caller's transaction are committed in groups (see {@link
+   * AppendQueue}): worth it where commits are serialised anyway and each costs a flush.
+   */
+  public boolean groupsAppends() {
     return false;
   }
 
@@ -754,9 +764,35 @@ public abstract class JdbcBackend implements Backend {
   }
 
   private void ringAll(List<CommitEvent> events) {
+    List<CommitEvent> held = heldRings.get();
+    if (held != null) {
+      held.addAll(events);
+      return;
+    }
     for (CommitEvent event : events) {
       doorbell.ring(event);
     }
+  }
+
+  /** Rings {@code event} of a commit that just happened, or holds it (see {@link #holdRings}). */
+  void ring(CommitEvent event) {
+    ringAll(List.of(event));
+  }
+
+  /**
+   * Holds the doorbell events of this thread's commits from now on, until {@link #ringHeld} rings
+   * them: what a group commit's leader does while it still heads the line of appenders.
+   */
+  List<CommitEvent> holdRings() {
+    List<CommitEvent> held = new ArrayList<>();
+    heldRings.set(held);
+    return held;
+  }
+
+  /** Stops holding this thread's doorbell events and rings {@code held}, the ones held so far. */
+  void ringHeld(List<CommitEvent> held) {
+    heldRings.remove();
+    ringAll(held);
   }
 
   private static String abbreviate(String sql) {

@@ -290,6 +290,164 @@ public final class LogOps {
       List<byte[]> payloads,
       OptionalLong expectedSeq,
       EntrySignatures.@Nullable Signer signer) {
+    // A caller's transaction commits when the caller says, so its appends cannot share a commit;
+    // signed appends keep their own path (signing ahead of the transaction) for now.
+    if (signer == null && backend.groupsAppends() && !backend.inTransactionOnThisThread()) {
+      return backend.appendQueue.append(
+          backend, new GroupWriting(backend), stream, writer, payloads, expectedSeq);
+    }
+    return appendAlone(backend, stream, writer, payloads, expectedSeq, signer);
+  }
+
+  /** How a group commit's leader writes, for {@link AppendQueue}. */
+  private record GroupWriting(JdbcBackend backend) implements AppendQueue.Writing {
+    @Override
+    public List<Entry> alone(AppendQueue.Request request) {
+      return appendAlone(
+          backend, request.stream, request.writer, request.payloads, request.expectedSeq, null);
+    }
+
+    @Override
+    public void together(List<AppendQueue.Request> group) {
+      appendTogether(backend, group);
+    }
+  }
+
+  /**
+   * Writes the appends of {@code group} in one write transaction, each after the head it finds
+   * there (which includes the group's earlier appends to its chain): an append that fails (a
+   * conflict with its expected seq, a malformed head, a statement error of its own batch) fails
+   * alone, undone to its savepoint where it wrote more than one entry. An error that ends the
+   * transaction itself (busy, I/O, a failed commit) fails the whole group, and nothing of it is
+   * acknowledged.
+   */
+  private static void appendTogether(JdbcBackend backend, List<AppendQueue.Request> group) {
+    SqlDialect sql = backend.sql();
+    AppendQueue.Request first = group.get(0);
+    String what =
+        "append to "
+            + first.stream
+            + "/"
+            + first.writer
+            + " and "
+            + (group.size() - 1)
+            + " more appends committed with it";
+    int size = group.size();
+    // Rebuilt by every attempt: a busy store makes write() run the whole group again.
+    List<@Nullable List<Entry>> written = new ArrayList<>(size);
+    List<@Nullable StoreException> failed = new ArrayList<>(size);
+    backend.write(
+        backend.budget(),
+        what,
+        false,
+        tx -> {
+          written.clear();
+          failed.clear();
+          Conn conn = tx.conn();
+          for (AppendQueue.Request request : group) {
+            // A single entry is one INSERT, atomic by itself, after checks that write nothing; a
+            // batch of several needs the savepoint to be undone as a whole.
+            boolean savepoint = request.payloads.size() > 1;
+            if (savepoint) {
+              conn.prepare(SAVEPOINT).execute();
+            }
+            List<Entry> entries;
+            try {
+              entries = appendInGroup(backend, conn, sql, request);
+            } catch (StoreException | SQLException e) {
+              if (!savepoint && e instanceof SQLException failure) {
+                // Holding the write lock, a lone INSERT fails only with the transaction (I/O, a
+                // full disk): the group fails.
+                throw failure;
+              }
+              if (savepoint) {
+                // Undoing the savepoint fails when the error ended the transaction: then the
+                // group fails with that error.
+                conn.prepare(ROLLBACK_TO_SAVEPOINT).execute();
+                conn.prepare(RELEASE_SAVEPOINT).execute();
+              }
+              written.add(null);
+              failed.add(
+                  e instanceof SQLException cause
+                      ? backend.translate(
+                          cause, "append to " + request.stream + "/" + request.writer)
+                      : (StoreException) e);
+              continue;
+            }
+            if (savepoint) {
+              conn.prepare(RELEASE_SAVEPOINT).execute();
+            }
+            tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
+            written.add(entries);
+            failed.add(null);
+          }
+          return Boolean.TRUE;
+        });
+    for (int i = 0; i < size; i++) {
+      AppendQueue.Request request = group.get(i);
+      List<Entry> entries = written.get(i);
+      if (entries == null) {
+        request.fail(Objects.requireNonNull(failed.get(i)));
+      } else {
+        Entry last = entries.get(entries.size() - 1);
+        backend.headCache.put(request.stream, request.writer, last.seq(), last.contentHash());
+        request.succeed(entries);
+      }
+    }
+  }
+
+  private static final String SAVEPOINT = "SAVEPOINT agent_store_append";
+  private static final String ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT agent_store_append";
+  private static final String RELEASE_SAVEPOINT = "RELEASE SAVEPOINT agent_store_append";
+
+  /** One append of a group, inside the group's transaction and the append's savepoint. */
+  private static List<Entry> appendInGroup(
+      JdbcBackend backend, Conn conn, SqlDialect sql, AppendQueue.Request request)
+      throws SQLException {
+    String stream = request.stream;
+    String writer = request.writer;
+    if (request.payloads.size() == 1 && request.expectedSeq.isEmpty()) {
+      // The remembered head saves the head read, as a lone append's one statement does: the
+      // guarded INSERT only takes effect while the guess is still the head. Remembered before the
+      // commit, a guess the group then loses is only a stale guess, which the guard refuses.
+      HeadCache.Guess guess = backend.headCache.get(stream, writer);
+      if (guess != null) {
+        byte[] payload = request.payloads.get(0);
+        Entry entry = next(stream, writer, guess, payload);
+        try {
+          if (insertGuarded(conn, sql, entry, payload)) {
+            backend.headCache.put(stream, writer, entry.seq(), entry.contentHash());
+            return List.of(entry);
+          }
+        } catch (SQLException e) {
+          // A first entry guessed where another process wrote one: the key refuses the statement
+          // alone, and the transaction goes on.
+          if (backend.classify(e) != ErrorKind.UNIQUE_VIOLATION) {
+            throw e;
+          }
+        }
+        backend.headCache.forget(stream, writer);
+      }
+    }
+    HeadRef head = lockAndReadHead(backend, conn, sql, stream, writer);
+    if (request.expectedSeq.isPresent() && request.expectedSeq.getAsLong() != head.seq()) {
+      throw new AppendConflictException(
+          stream, writer, request.expectedSeq.getAsLong(), head.seq());
+    }
+    List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), request.payloads);
+    insert(conn, sql, entries);
+    Entry last = entries.get(entries.size() - 1);
+    backend.headCache.put(stream, writer, last.seq(), last.contentHash());
+    return entries;
+  }
+
+  private static List<Entry> appendAlone(
+      JdbcBackend backend,
+      String stream,
+      String writer,
+      List<byte[]> payloads,
+      OptionalLong expectedSeq,
+      EntrySignatures.@Nullable Signer signer) {
     SqlDialect sql = backend.sql();
     String what = "append to " + stream + "/" + writer;
     if (signer != null) {
@@ -466,7 +624,7 @@ public final class LogOps {
                   return entry;
                 });
         if (appended != null) {
-          backend.doorbell().ring(CommitEvent.of(appended));
+          backend.ring(CommitEvent.of(appended));
           return appended;
         }
         backend.headCache.forget(stream, writer);

@@ -49,6 +49,42 @@ public abstract class MultiProcessContract {
     }
   }
 
+  /**
+   * Four processes of eight threads each, appending single entries to one chain and batches to
+   * another: many appends of each process arrive at once and may share commits.
+   */
+  @Test
+  void processesOfEightThreadsAppendingToOneWriterKeepEveryAppendAndBatch() throws Exception {
+    StoreLocation location = newStoreLocation(dir);
+    Path policy = ProcessTesting.prepare(dir, location);
+    int threads = 8;
+    int perThread = 40;
+    List<ChildJvm> children = new ArrayList<>();
+    for (int p = 0; p < PROCESSES; p++) {
+      String mode = p % 2 == 0 ? "append" : "batch";
+      children.add(
+          ProcessTesting.worker(dir, policy, "m" + p, mode, threads, perThread, "conv", mode));
+    }
+    List<String> appends = new ArrayList<>();
+    List<String> batches = new ArrayList<>();
+    for (int p = 0; p < PROCESSES; p++) {
+      try (ChildJvm child = children.get(p)) {
+        assertEquals(0, child.await(240), "child m" + p + " failed:\n" + child.output());
+      }
+      (p % 2 == 0 ? appends : batches).addAll(ProcessTesting.acks(dir, "m" + p));
+    }
+    int calls = PROCESSES / 2 * threads * perThread;
+    assertEquals(calls, appends.size(), "every append returned");
+    assertEquals(calls, batches.size(), "every appendAll returned");
+    try (Backend db = location.open()) {
+      assertEquals(calls, ProcessTesting.checkChain(db, "conv", "append", appends));
+      // Batches of 1..8 entries, cycling: each thread's 40 calls write 5 full cycles of 36.
+      assertEquals(
+          PROCESSES / 2 * threads * (perThread / 8) * 36L,
+          ProcessTesting.checkChain(db, "conv", "batch", batches));
+    }
+  }
+
   @Test
   void processesBumpingOneGenerationGetDistinctValues() throws Exception {
     StoreLocation location = newStoreLocation(dir);

@@ -9,6 +9,7 @@ import dev.agentstore.contract.DoorbellContract;
 import dev.agentstore.contract.FollowerContract;
 import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
+import dev.agentstore.contract.GroupCommitContract;
 import dev.agentstore.contract.RecallContract;
 import dev.agentstore.contract.SchemaContract;
 import dev.agentstore.contract.TamperContract;
@@ -97,6 +98,9 @@ class PostgresContractTest {
 
   @Nested
   class Concurrency extends ConcurrencyContract implements Postgres {}
+
+  @Nested
+  class GroupCommit extends GroupCommitContract implements Postgres {}
 
   @Nested
   class Followers extends FollowerContract implements Postgres {}

@@ -60,6 +60,13 @@ public final class SqliteEngine extends JdbcBackend {
   private final boolean ownsWriter;
   private final WriterLock writerLock = new WriterLock();
 
+  /**
+   * Whether appends share commits; {@code -Dagentstore.sqlite.groupCommit=false} when the store is
+   * opened turns it off, for measuring what it brings (the benchmark compares both in one run).
+   */
+  private final boolean groupCommit =
+      !"false".equalsIgnoreCase(System.getProperty("agentstore.sqlite.groupCommit"));
+
   /** How the writer waits for other connections' locks; null on an adopted connection. */
   private final @Nullable DeadlineBusyHandler busyHandler;
 
@@ -460,6 +467,16 @@ public final class SqliteEngine extends JdbcBackend {
   @Override
   public boolean singleStatementAppends() {
     return ownsWriter;
+  }
+
+  /**
+   * Appends share commits on connections agent-store owns: the one writer connection serialises
+   * them anyway, and with {@code synchronous=FULL} each commit is a flush. An adopted connection
+   * may be inside its owner's transaction, whose commit is not agent-store's.
+   */
+  @Override
+  public boolean groupsAppends() {
+    return ownsWriter && groupCommit;
   }
 
   @Override

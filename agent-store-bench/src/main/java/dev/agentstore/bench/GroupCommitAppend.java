@@ -1,0 +1,269 @@
+package dev.agentstore.bench;
+
+import static dev.agentstore.bench.Payloads.STREAM;
+
+import dev.agentstore.Backend;
+import dev.agentstore.WriterLog;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Group commit on a SQLite file: 1, 8 and 32 threads append 256-byte entries, each to its own chain
+ * ({@code own}) or all to one ({@code same}), with {@code synchronous=NORMAL} and {@code FULL}.
+ * Three sides take turns in blocks within one run, so that a drifting disk weighs on all alike:
+ * {@code ours} (one shared backend, group commit on), {@code today} (the same with {@code
+ * -Dagentstore.sqlite.groupCommit=false}: every append its own commit) and {@code raw} (the
+ * hand-written baseline: one connection under a lock, one transaction per append: {@code BEGIN
+ * IMMEDIATE}, head {@code SELECT}, {@code INSERT}, {@code COMMIT}). Each append is timed for the
+ * p50 and p99 latency.
+ *
+ * <p>Not a JMH benchmark: the threads of a block start together and every append's latency is kept,
+ * which JMH's throughput mode does not give.
+ */
+final class GroupCommitAppend {
+  private GroupCommitAppend() {}
+
+  /** Appends per thread in one block (fewer with many threads, to keep blocks short). */
+  private static int block(int threads) {
+    return threads == 1 ? 400 : threads == 8 ? 100 : 40;
+  }
+
+  private static final int ROUNDS = 12;
+  private static final int WARMUP_ROUNDS = 3;
+
+  /** One side's counts over the measured rounds. */
+  private static final class Side {
+    long nanos;
+    long appends;
+    long errors;
+    final List<long[]> latencies = new ArrayList<>();
+
+    double rate() {
+      return appends / (nanos / 1e9);
+    }
+
+    double percentile(double p) {
+      int total = latencies.stream().mapToInt(a -> a.length).sum();
+      long[] all = new long[total];
+      int at = 0;
+      for (long[] part : latencies) {
+        System.arraycopy(part, 0, all, at, part.length);
+        at += part.length;
+      }
+      Arrays.sort(all);
+      return all.length == 0 ? Double.NaN : all[(int) Math.min(all.length - 1, p * all.length)];
+    }
+  }
+
+  /** One configuration's result. */
+  record Result(
+      String durability,
+      int threads,
+      boolean sameWriter,
+      double ours,
+      double today,
+      double raw,
+      double oursP50,
+      double oursP99,
+      double rawP50,
+      double rawP99,
+      long errors) {}
+
+  /** Runs every configuration and appends its rows to {@code md} and {@code json}. */
+  static void report(StringBuilder md, List<Map<String, Object>> json, double loadBefore)
+      throws Exception {
+    md.append(
+        "| group commit: workload | ours /s | today /s | raw /s | ours÷raw | ours÷today |"
+            + " ours p50 / p99 µs | raw p50 / p99 µs | errors | target | met |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (String durability : List.of("NORMAL", "FULL")) {
+      for (boolean same : List.of(false, true)) {
+        for (int threads : List.of(1, 8, 32)) {
+          if (same && threads == 1) {
+            continue;
+          }
+          Result r = run(durability, threads, same);
+          double ratio = r.ours() / r.raw();
+          double vsToday = r.ours() / r.today();
+          double target = target(durability, threads, same);
+          boolean met =
+              r.errors() == 0
+                  && (threads == 1 ? vsToday >= 0.95 : Double.isNaN(target) || ratio >= target);
+          String targetText =
+              threads == 1
+                  ? ">= 0.95 of today"
+                  : Double.isNaN(target) ? "—" : String.format(Locale.ROOT, ">= %.1f", target);
+          String workload =
+              String.format(
+                  Locale.ROOT,
+                  "%d thread%s, %s, %s",
+                  threads,
+                  threads == 1 ? "" : "s",
+                  same ? "same writer" : "own writers",
+                  durability);
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %.0f / %.0f | %.0f / %.0f | %d | %s"
+                      + " | %s |%n",
+                  workload,
+                  r.ours(),
+                  r.today(),
+                  r.raw(),
+                  ratio,
+                  vsToday,
+                  r.oursP50() / 1e3,
+                  r.oursP99() / 1e3,
+                  r.rawP50() / 1e3,
+                  r.rawP99() / 1e3,
+                  r.errors(),
+                  targetText,
+                  met ? "yes" : "**no**"));
+          Map<String, Object> entry = new LinkedHashMap<>();
+          entry.put("workload", "group commit, " + workload);
+          entry.put("ours", r.ours());
+          entry.put("today", r.today());
+          entry.put("raw", r.raw());
+          entry.put("ratio", ratio);
+          entry.put("ratio_vs_today", vsToday);
+          entry.put("ours_p50_us", r.oursP50() / 1e3);
+          entry.put("ours_p99_us", r.oursP99() / 1e3);
+          entry.put("raw_p50_us", r.rawP50() / 1e3);
+          entry.put("raw_p99_us", r.rawP99() / 1e3);
+          entry.put("errors", r.errors());
+          entry.put("met", met);
+          json.add(entry);
+          System.err.println("bench: group commit " + workload + " done");
+        }
+      }
+    }
+  }
+
+  /** The targets: ours ÷ raw, NaN where none is set. */
+  private static double target(String durability, int threads, boolean same) {
+    if (threads != 8) {
+      return Double.NaN;
+    }
+    if (same) {
+      return 1.5;
+    }
+    return "FULL".equals(durability) ? 3.0 : 1.5;
+  }
+
+  static Result run(String durability, int threads, boolean same) throws Exception {
+    String kind = "FULL".equals(durability) ? Stores.SQLITE_FILE_FULL : Stores.SQLITE_FILE;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (Stores oursPlace = new Stores(kind);
+        Stores todayPlace = new Stores(kind);
+        Stores rawPlace = new Stores(kind)) {
+      Backend ours = oursPlace.openOurs();
+      Backend today;
+      System.setProperty("agentstore.sqlite.groupCommit", "false");
+      try {
+        today = todayPlace.openOurs();
+      } finally {
+        System.clearProperty("agentstore.sqlite.groupCommit");
+      }
+      RawLog raw = rawPlace.openRaw();
+      ReentrantLock rawLock = new ReentrantLock();
+      byte[] payload = Payloads.random(Payloads.SIZE, 7);
+      Side[] sides = {new Side(), new Side(), new Side()};
+      long[] n = {0};
+      try {
+        for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+          boolean measured = round >= WARMUP_ROUNDS;
+          // Rotate the order of the sides from round to round.
+          for (int k = 0; k < 3; k++) {
+            int side = (k + round) % 3;
+            Side into = measured ? sides[side] : new Side();
+            block(pool, threads, same, side, ours, today, raw, rawLock, payload, n, into);
+          }
+        }
+      } finally {
+        ours.close();
+        today.close();
+        raw.close();
+      }
+      return new Result(
+          durability,
+          threads,
+          same,
+          sides[0].rate(),
+          sides[1].rate(),
+          sides[2].rate(),
+          sides[0].percentile(0.50),
+          sides[0].percentile(0.99),
+          sides[2].percentile(0.50),
+          sides[2].percentile(0.99),
+          sides[0].errors + sides[1].errors + sides[2].errors);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static void block(
+      ExecutorService pool,
+      int threads,
+      boolean same,
+      int side,
+      Backend ours,
+      Backend today,
+      RawLog raw,
+      ReentrantLock rawLock,
+      byte[] payload,
+      long[] n,
+      Side into)
+      throws InterruptedException {
+    int perThread = block(threads);
+    List<Callable<long[]>> tasks = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      String writer = same ? "shared" : "w" + t;
+      long from = n[0] + (long) t * perThread;
+      tasks.add(
+          () -> {
+            long[] latencies = new long[perThread];
+            for (int i = 0; i < perThread; i++) {
+              byte[] entry = Payloads.stamp(payload, from + i);
+              long start = System.nanoTime();
+              if (side == 2) {
+                rawLock.lock();
+                try {
+                  raw.appendInTransaction(STREAM, writer, entry);
+                } catch (SQLException e) {
+                  throw new IllegalStateException(e);
+                } finally {
+                  rawLock.unlock();
+                }
+              } else {
+                WriterLog.append(side == 0 ? ours : today, STREAM, writer, entry);
+              }
+              latencies[i] = System.nanoTime() - start;
+            }
+            return latencies;
+          });
+    }
+    n[0] += (long) threads * perThread;
+    long start = System.nanoTime();
+    List<Future<long[]>> done = pool.invokeAll(tasks);
+    into.nanos += System.nanoTime() - start;
+    for (Future<long[]> future : done) {
+      try {
+        into.latencies.add(future.get());
+        into.appends += perThread;
+      } catch (ExecutionException e) {
+        into.errors++;
+      }
+    }
+  }
+}

@@ -1,0 +1,212 @@
+package dev.agentstore.sqlite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.agentstore.AppendConflictException;
+import dev.agentstore.CommitEvent;
+import dev.agentstore.Durability;
+import dev.agentstore.Entry;
+import dev.agentstore.Generation;
+import dev.agentstore.StoreListener;
+import dev.agentstore.WriterLog;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteCommitListener;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * Appends that queue up while the writer connection is busy share the next commit (group commit):
+ * counted with SQLite's own commit hook on the writer connection, which sees every commit, the
+ * auto-committed statements too.
+ */
+class GroupCommitSharesCommitsTest {
+  private static final long WAIT_SECONDS = 60;
+
+  @TempDir Path dir;
+
+  @Test
+  void appendsQueuedBehindABusyWriterShareOneCommit() throws Exception {
+    int followers = 7;
+    List<StoreListener.Append> reported = new ArrayList<>();
+    StoreListener listener =
+        new StoreListener() {
+          @Override
+          public void onAppend(Append event) {
+            synchronized (reported) {
+              reported.add(event);
+            }
+          }
+        };
+    SqliteOptions options =
+        SqliteOptions.defaults()
+            .withDurability(Durability.FULL)
+            .withBusyTimeout(Duration.ofSeconds(WAIT_SECONDS))
+            .withListener(listener);
+    try (SqliteBackend store = SqliteBackend.open(dir.resolve("store.db"), options)) {
+      WriterLog.ensureSchema(store);
+      Generation.ensureSchema(store);
+      WriterLog.append(store, "s", "taken", bytes("first"));
+      AtomicInteger commits = new AtomicInteger();
+      AtomicInteger rollbacks = new AtomicInteger();
+      store
+          .connection()
+          .unwrap(SQLiteConnection.class)
+          .addCommitListener(
+              new SQLiteCommitListener() {
+                @Override
+                public void onCommit() {
+                  commits.incrementAndGet();
+                }
+
+                @Override
+                public void onRollback() {
+                  rollbacks.incrementAndGet();
+                }
+              });
+      // Every append but the conflicting one.
+      CountDownLatch rang = new CountDownLatch(followers);
+      Set<CommitEvent> events = ConcurrentHashMap.newKeySet();
+      store
+          .doorbell()
+          .subscribe(
+              event -> {
+                events.add(event);
+                rang.countDown();
+              });
+
+      // A transaction holds the writer while the appenders line up behind it.
+      CountDownLatch holding = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> holder =
+          CompletableFuture.runAsync(
+              () ->
+                  store.runInTransaction(
+                      tx -> {
+                        new Generation("held").bump(tx);
+                        holding.countDown();
+                        await(release);
+                      }));
+      assertTrue(holding.await(WAIT_SECONDS, TimeUnit.SECONDS));
+      List<CompletableFuture<Entry>> results = new ArrayList<>();
+      List<Thread> appenders = new ArrayList<>();
+      // The first leads a group of its own and waits for the writer connection; the others
+      // then wait behind it, and one of them writes all of them in the next transaction.
+      appenders.add(appender(results, () -> WriterLog.append(store, "s", "lead", bytes("lead"))));
+      awaitParked(appenders.get(0), Thread.State.TIMED_WAITING);
+      for (int t = 0; t < followers; t++) {
+        String writer = t % 2 == 0 ? "shared" : "own" + t;
+        int n = t;
+        if (t == followers - 1) {
+          // An optimistic append that conflicts: it fails alone inside the group.
+          appenders.add(
+              appender(results, () -> WriterLog.append(store, "s", "taken", bytes("late"), 0)));
+        } else {
+          appenders.add(
+              appender(results, () -> WriterLog.append(store, "s", writer, bytes("f" + n))));
+        }
+        awaitParked(appenders.get(appenders.size() - 1), Thread.State.WAITING);
+      }
+      commits.set(0);
+      release.countDown();
+      holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+
+      List<Entry> appended = new ArrayList<>();
+      for (int i = 0; i < results.size() - 1; i++) {
+        appended.add(results.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS));
+      }
+      try {
+        results.get(results.size() - 1).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        fail("the optimistic append on a moved head was acknowledged");
+      } catch (java.util.concurrent.ExecutionException e) {
+        AppendConflictException conflict =
+            assertInstanceOf(AppendConflictException.class, e.getCause());
+        assertEquals(1, conflict.actualSeq());
+      }
+      // The holder's commit, the lone leader's, and one for the whole queued group; without
+      // group commit, one per append.
+      assertEquals(3, commits.get(), "commits after the holder released the writer");
+      assertEquals(0, rollbacks.get(), "rollbacks");
+      assertTrue(rang.await(WAIT_SECONDS, TimeUnit.SECONDS), "the doorbell rang for every append");
+      Set<CommitEvent> expected = new HashSet<>();
+      appended.forEach(entry -> expected.add(CommitEvent.of(entry)));
+      assertEquals(expected, events);
+      assertEquals(3, WriterLog.verify(store, "s", "shared").orElseThrow().seq());
+      assertEquals(1, WriterLog.verify(store, "s", "taken").orElseThrow().seq());
+      synchronized (reported) {
+        // One event per append, as without group commit (the first is the setup's).
+        assertEquals(followers + 2, reported.size());
+        assertEquals(
+            followers + 1,
+            reported.stream().filter(a -> a.outcome() == StoreListener.AppendOutcome.OK).count());
+        assertEquals(
+            1,
+            reported.stream()
+                .filter(a -> a.outcome() == StoreListener.AppendOutcome.CONFLICT)
+                .count());
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface Append {
+    Entry run();
+  }
+
+  private static Thread appender(List<CompletableFuture<Entry>> results, Append append) {
+    CompletableFuture<Entry> result = new CompletableFuture<>();
+    results.add(result);
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                result.complete(append.run());
+              } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+              }
+            },
+            "appender-" + results.size());
+    thread.start();
+    return thread;
+  }
+
+  /** Waits until {@code thread} is parked: {@code state}, or (without group commit) any wait. */
+  private static void awaitParked(Thread thread, Thread.State state) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (!parked(thread) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertTrue(parked(thread), thread.getName() + " is " + thread.getState() + ", not " + state);
+  }
+
+  private static boolean parked(Thread thread) {
+    Thread.State now = thread.getState();
+    return now == Thread.State.WAITING || now == Thread.State.TIMED_WAITING;
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      assertTrue(latch.await(WAIT_SECONDS, TimeUnit.SECONDS));
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
