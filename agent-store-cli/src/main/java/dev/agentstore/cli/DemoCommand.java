@@ -243,11 +243,11 @@ final class DemoCommand implements Callable<Integer> {
               .catchUp();
       out.printf(
           Locale.ROOT,
-          "5. Recall: %d new turns embedded with %s (model loaded in %.1f s,%n",
+          "5. Recall: %d new turns embedded with %s (model load: %.1f s,%n",
           counts.indexed(),
           model.name(),
           model.load().toMillis() / 1000.0);
-      out.println("   during steps 1-4). Asked \"" + QUESTION + "\",");
+      out.println("   begun with step 1). Asked \"" + QUESTION + "\",");
       out.println("   the turns closest in meaning are, best first (cosine similarity):");
       for (RecallHit hit : Recall.search(db, model.name(), model.embed(QUESTION), 3, turns)) {
         Entry e = hit.entry();

@@ -98,13 +98,17 @@ final class IndexCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "Indexed %d new since following.%n", c.indexed());
                     out.flush();
                   });
+      CountDownLatch stopped = new CountDownLatch(1);
       RecallIndexer running = RecallIndexer.start(store.db(), embedder, options);
+      // SIGINT or SIGTERM: the batch in hand is finished and the command exits with 0.
+      Main.Registration onStop = Main.of(spec).whenStopRequested(stopped::countDown);
       try {
-        // Runs until SIGINT or SIGTERM ends the process.
-        new CountDownLatch(1).await();
+        stopped.await();
       } finally {
+        onStop.close();
         running.close();
       }
+      out.printf(Locale.ROOT, "Stopped following.%n");
       return 0;
     }
   }

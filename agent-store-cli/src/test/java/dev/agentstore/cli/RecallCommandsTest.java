@@ -83,6 +83,28 @@ class RecallCommandsTest {
   }
 
   @Test
+  void indexFollowIndexesEntriesAppendedWhileItRunsAndStopsOnRequest() throws Exception {
+    Path file = conversation();
+    try (Cli.Running running = Cli.start("index", file.toString(), "--follow", "-q")) {
+      assertTrue(running.nextLine().startsWith("Indexed 4 entries with model"), running.toString());
+      assertEquals(
+          "Following; new entries are indexed as they commit (Ctrl-C stops).", running.nextLine());
+      try (SqliteBackend db = SqliteBackend.open(file)) {
+        WriterLog.append(db, "conv", "alice", "The deploy finished at noon.");
+      }
+      assertEquals("Indexed 1 new since following.", running.nextLine());
+      running.stop();
+      Cli.Result result = running.await().expect(0);
+      assertTrue(result.out().endsWith("Stopped following.\n"), result.out());
+    }
+    JsonNode json =
+        Cli.run("recall", file.toString(), "when was the deployment done?", "--json", "--k", "1")
+            .expect(0)
+            .json();
+    assertEquals("The deploy finished at noon.", json.get("hits").get(0).get("text").asText());
+  }
+
+  @Test
   void anUnknownModelIsAUsageErrorListingTheKnownOnes() {
     Path file = conversation();
     Cli.Result result = Cli.run("index", file.toString(), "--model", "gpt").expect(Main.EXIT_USAGE);
