@@ -5,7 +5,12 @@ import dev.agentstore.Doorbell;
 import dev.agentstore.Entry;
 import dev.agentstore.Generation;
 import dev.agentstore.Head;
+import dev.agentstore.Recall;
+import dev.agentstore.RecallFilter;
+import dev.agentstore.RecallHit;
+import dev.agentstore.RecallIndexer;
 import dev.agentstore.WriterLog;
+import dev.agentstore.embeddings.MiniLm;
 import dev.agentstore.sqlite.SqliteBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,6 +47,9 @@ final class DemoCommand implements Callable<Integer> {
   /** The widest line the demo prints (a store path aside): an 80-column terminal. */
   static final int WIDTH = 80;
 
+  /** The question step 5 asks of the conversation. */
+  static final String QUESTION = "Which job has to finish first?";
+
   private static final List<String[]> TURNS =
       List.of(
           new String[] {"alice", "Bob, the nightly report is late again."},
@@ -63,6 +72,21 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Path file = path.toAbsolutePath().normalize();
     boolean existed = Files.exists(file);
+    // Loading the model takes seconds: it loads while steps 1 to 4 run. A failure is not lost:
+    // step 5 loads again and reports it.
+    MiniLm model = MiniLm.create();
+    Thread loader =
+        new Thread(
+            () -> {
+              try {
+                model.load();
+              } catch (RuntimeException e) {
+                // Reported by the load of step 5.
+              }
+            },
+            "agent-store demo model loader");
+    loader.setDaemon(true);
+    loader.start();
 
     out.println("agent-store demo: one SQLite file, two agents, one report clock.");
     out.println();
@@ -133,8 +157,12 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.println("   The original is untouched and still verifies; the copy is deleted.");
     out.println();
+
+    recall(out, file, model, loader);
+    out.println();
     out.println("Run it again: the chains continue where they stopped; the generation moves on.");
-    out.println("Look inside with any SQLite tool: tables _agent_store_log and _agent_store_meta.");
+    out.println("Look inside with any SQLite tool: tables _agent_store_log, _agent_store_meta and");
+    out.println("_agent_store_vec (the vectors).");
     return 0;
   }
 
@@ -197,6 +225,41 @@ final class DemoCommand implements Callable<Integer> {
       Files.deleteIfExists(file);
     } catch (IOException ignored) {
       // A leftover temporary file is harmless.
+    }
+  }
+
+  /** Step 5: indexes the turns not indexed yet and asks {@link #QUESTION} of them. */
+  private static void recall(PrintWriter out, Path file, MiniLm model, Thread loader) {
+    try {
+      loader.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    model.load();
+    try (SqliteBackend db = SqliteBackend.open(file)) {
+      RecallFilter turns = RecallFilter.stream(STREAM);
+      RecallIndexer.Counts counts =
+          RecallIndexer.create(db, model, RecallIndexer.Options.defaults().withFilter(turns))
+              .catchUp();
+      out.printf(
+          Locale.ROOT,
+          "5. Recall: %d new turns embedded with %s (model load: %.1f s,%n",
+          counts.indexed(),
+          model.name(),
+          model.load().toMillis() / 1000.0);
+      out.println("   begun with step 1). Asked \"" + QUESTION + "\",");
+      out.println("   the turns closest in meaning are, best first (cosine similarity):");
+      for (RecallHit hit : Recall.search(db, model.name(), model.embed(QUESTION), 3, turns)) {
+        Entry e = hit.entry();
+        String text = new String(e.payload(), StandardCharsets.UTF_8);
+        out.printf(
+            Locale.ROOT,
+            "     %.3f  %-5s seq %-3d \"%s\"%n",
+            hit.score(),
+            e.writer(),
+            e.seq(),
+            RecallCommand.cut(Payloads.oneLine(text), 50));
+      }
     }
   }
 }

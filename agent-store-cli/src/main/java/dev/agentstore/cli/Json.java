@@ -75,6 +75,17 @@ final class Json {
     return endDocumentIfDone();
   }
 
+  /** A number with six decimals (a similarity score). */
+  Json value(double value) {
+    beforeValue();
+    out.print(String.format(java.util.Locale.ROOT, "%.6f", value));
+    return endDocumentIfDone();
+  }
+
+  Json field(String name, double value) {
+    return name(name).value(value);
+  }
+
   Json value(boolean value) {
     beforeValue();
     out.print(value);

@@ -283,6 +283,8 @@ public final class Main {
           Map.entry("streams", StreamsCommand::new),
           Map.entry("heads", HeadsCommand::new),
           Map.entry("log", LogCommand::new),
+          Map.entry("index", IndexCommand::new),
+          Map.entry("recall", RecallCommand::new),
           Map.entry("gen", GenCommand::new),
           Map.entry("append", AppendCommand::new),
           Map.entry("copy", CopyCommand::new),

@@ -33,6 +33,16 @@ class DemoCommandTest {
     assertTrue(first.out().contains("\"report.nightly\": 0 -> 1"), first.out());
     assertTrue(first.out().contains("conv:demo/bob   intact, 2 entries"), first.out());
     assertTrue(
+        first.out().contains("5. Recall: 4 new turns embedded with all-minilm-l6-v2"), first.out());
+    // The turn that answers the question comes first.
+    assertTrue(
+        first
+            .out()
+            .matches(
+                "(?s).*cosine similarity\\):\n     0\\.\\d{3}  bob   seq 1   \"It waits for the"
+                    + " ingest job.*"),
+        first.out());
+    assertTrue(
         first
             .out()
             .replace("\n       ", " ")
@@ -52,6 +62,9 @@ class DemoCommandTest {
     assertTrue(second.out().contains("existing store: 4 entries in 2 chains"), second.out());
     assertTrue(second.out().contains("conv:demo/alice committed seq 3"), second.out());
     assertTrue(second.out().contains("\"report.nightly\": 1 -> 2"), second.out());
+    assertTrue(
+        second.out().contains("5. Recall: 4 new turns embedded with all-minilm-l6-v2"),
+        second.out());
     try (SqliteBackend db = SqliteBackend.open(file)) {
       assertEquals(4, WriterLog.verify(db, "conv:demo", "alice").orElseThrow().seq());
       assertEquals(4, WriterLog.verify(db, "conv:demo", "bob").orElseThrow().seq());

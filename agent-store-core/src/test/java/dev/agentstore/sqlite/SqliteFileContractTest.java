@@ -11,6 +11,7 @@ import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
 import dev.agentstore.contract.GroupCommitContract;
 import dev.agentstore.contract.RecallContract;
+import dev.agentstore.contract.RecallIndexerContract;
 import dev.agentstore.contract.SchemaContract;
 import dev.agentstore.contract.TamperContract;
 import dev.agentstore.contract.TransactionContract;
@@ -80,6 +81,9 @@ class SqliteFileContractTest {
 
   @Nested
   class Recalls extends RecallContract implements SqliteFile {}
+
+  @Nested
+  class RecallIndexers extends RecallIndexerContract implements SqliteFile {}
 
   @Nested
   class Transactions extends TransactionContract implements SqliteFile {}

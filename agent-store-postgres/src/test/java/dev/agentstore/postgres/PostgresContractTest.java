@@ -11,6 +11,7 @@ import dev.agentstore.contract.ForeignNamesContract;
 import dev.agentstore.contract.GenerationContract;
 import dev.agentstore.contract.GroupCommitContract;
 import dev.agentstore.contract.RecallContract;
+import dev.agentstore.contract.RecallIndexerContract;
 import dev.agentstore.contract.SchemaContract;
 import dev.agentstore.contract.TamperContract;
 import dev.agentstore.contract.TransactionContract;
@@ -83,6 +84,9 @@ class PostgresContractTest {
 
   @Nested
   class Recalls extends RecallContract implements Postgres {}
+
+  @Nested
+  class RecallIndexers extends RecallIndexerContract implements Postgres {}
 
   @Nested
   class Transactions extends TransactionContract implements Postgres {}
