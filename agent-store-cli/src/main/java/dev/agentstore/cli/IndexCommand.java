@@ -90,13 +90,19 @@ final class IndexCommand implements Callable<Integer> {
       }
       out.println("Following; new entries are indexed as they commit (Ctrl-C stops).");
       out.flush();
+      // The follower re-reads, once, the entries without text that the catch-up skipped: a batch
+      // of only those indexes nothing new and is not worth a line.
+      long[] shown = {0};
       RecallIndexer.Options options =
           RecallIndexer.Options.defaults()
               .withFilter(filter)
               .withProgress(
                   c -> {
-                    out.printf(Locale.ROOT, "Indexed %d new since following.%n", c.indexed());
-                    out.flush();
+                    if (c.indexed() != shown[0]) {
+                      shown[0] = c.indexed();
+                      out.printf(Locale.ROOT, "Indexed %d new since following.%n", c.indexed());
+                      out.flush();
+                    }
                   });
       CountDownLatch stopped = new CountDownLatch(1);
       RecallIndexer running = RecallIndexer.start(store.db(), embedder, options);
