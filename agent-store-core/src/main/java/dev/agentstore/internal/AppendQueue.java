@@ -65,10 +65,6 @@ public final class AppendQueue {
       }
     }
 
-    boolean settled() {
-      return appended != null || failure != null;
-    }
-
     List<Entry> outcome() {
       if (failure instanceof RuntimeException e) {
         throw e;

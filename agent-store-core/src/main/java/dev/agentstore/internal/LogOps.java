@@ -386,11 +386,10 @@ public final class LogOps {
     for (int i = 0; i < size; i++) {
       AppendQueue.Request request = group.get(i);
       List<Entry> entries = written.get(i);
+      // The remembered heads were set by appendInGroup as each append was written.
       if (entries == null) {
         request.fail(Objects.requireNonNull(failed.get(i)));
       } else {
-        Entry last = entries.get(entries.size() - 1);
-        backend.headCache.put(request.stream, request.writer, last.seq(), last.contentHash());
         request.succeed(entries);
       }
     }

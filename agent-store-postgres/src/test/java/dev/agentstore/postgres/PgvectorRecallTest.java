@@ -9,7 +9,6 @@ import dev.agentstore.Entry;
 import dev.agentstore.Recall;
 import dev.agentstore.RecallHit;
 import dev.agentstore.WriterLog;
-import dev.agentstore.contract.BackendUnderTest;
 import dev.agentstore.contract.RecallContract;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -48,8 +47,8 @@ class PgvectorRecallTest {
     return PGLITE.newBackend(options);
   }
 
-  /** Schemas of the PGlite server, with pgvector. */
-  interface Pglite extends BackendUnderTest {
+  /** Schemas of the PGlite server, with pgvector: the PostgreSQL capabilities, another server. */
+  interface Pglite extends PostgresContractTest.Postgres {
     @Override
     default Backend newBackend() {
       return PgvectorRecallTest.newBackend(PGLITE.options());
@@ -59,31 +58,6 @@ class PgvectorRecallTest {
     default Backend newBackendOnSameStore(Backend existing) {
       String schema = ((PostgresBackend) existing).schema();
       return PgvectorRecallTest.newBackend(PGLITE.options().withSchema(schema));
-    }
-
-    @Override
-    default boolean canOpenTheSameStoreTwice() {
-      return true;
-    }
-
-    @Override
-    default boolean storesNonBlobValuesInBlobColumns() {
-      return false;
-    }
-
-    @Override
-    default boolean storesNonIntegerValuesInIntegerColumns() {
-      return false;
-    }
-
-    @Override
-    default boolean storesNulInNames() {
-      return false;
-    }
-
-    @Override
-    default boolean isSingleConnection() {
-      return false;
     }
   }
 
