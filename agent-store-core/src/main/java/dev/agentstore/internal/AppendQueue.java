@@ -1,11 +1,13 @@
 package dev.agentstore.internal;
 
+import dev.agentstore.CommitEvent;
 import dev.agentstore.Entry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
@@ -16,12 +18,16 @@ import org.jspecify.annotations.Nullable;
  * its own result or its own exception.
  *
  * <p>Batching comes only from concurrency: an append that finds the line empty is the leader of a
- * group of one at once, without waiting for anyone, and {@link Writing#alone} writes it exactly as
- * an append without group commit would. There are no timers.
+ * group of one at once, and {@link Writing#alone} writes it exactly as an append without group
+ * commit would. There are no timers.
  *
  * <p>The invariant: only the request at the front of {@link #line} may write, and it writes the
- * requests from the front up to {@link #MAX_GROUP}; they leave the line, done, before the next
- * front is woken. So groups never overlap and each chain's appends are written in line order.
+ * requests from the front up to {@link #MAX_GROUP}; they leave the line before the next front is
+ * woken to lead. So groups never overlap and each chain's appends are written in line order.
+ *
+ * <p>Waiting requests park on their own thread rather than on a shared condition: a leader that
+ * settles seven followers wakes seven threads that return at once, none of them queueing for the
+ * line's lock on the way out.
  */
 public final class AppendQueue {
   /**
@@ -32,15 +38,20 @@ public final class AppendQueue {
 
   /** One caller's append, waiting in line; its outcome is set once, by the leader of its group. */
   public static final class Request {
+    private static final int WAITING = 0;
+    private static final int LEAD = 1;
+    private static final int DONE = 2;
+
     final String stream;
     final String writer;
     final List<byte[]> payloads;
     final OptionalLong expectedSeq;
 
-    /** Made only when the request has to wait, so that a lone appender makes none. */
-    private @Nullable Condition turn;
+    private final Thread caller = Thread.currentThread();
 
-    private boolean done;
+    /** Set once, by the leader of the group before, to {@link #LEAD} or {@link #DONE}. */
+    private volatile int state = WAITING;
+
     private @Nullable List<Entry> appended;
     private @Nullable Throwable failure;
 
@@ -78,6 +89,31 @@ public final class AppendQueue {
       }
       return appended;
     }
+
+    /**
+     * Parks the caller until the request leads its group or is done; an interrupt does not end the
+     * wait (an append already in line is written regardless) but stays set for the caller.
+     */
+    private int await() {
+      boolean interrupted = false;
+      int now;
+      while ((now = state) == WAITING) {
+        LockSupport.park(this);
+        if (Thread.interrupted()) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        caller.interrupt();
+      }
+      return now;
+    }
+
+    /** Sets the state the caller wakes to, after its outcome if any, and wakes it. */
+    private void wake(int to) {
+      state = to;
+      LockSupport.unpark(caller);
+    }
   }
 
   /** How a leader writes: a group of one as before group commit, larger groups together. */
@@ -95,6 +131,9 @@ public final class AppendQueue {
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<Request> line = new ArrayDeque<>();
 
+  /** Requests woken by a leader whose threads have not yet run to see it. */
+  private final AtomicInteger waking = new AtomicInteger();
+
   /**
    * Appends {@code payloads} to {@code stream/writer}, grouped with the appends waiting beside it,
    * and returns its entries once they are committed.
@@ -106,40 +145,38 @@ public final class AppendQueue {
       String writer,
       List<byte[]> payloads,
       OptionalLong expectedSeq) {
-    Request request;
-    List<Request> group;
+    Request request = new Request(stream, writer, payloads, expectedSeq);
+    boolean front;
     lock.lock();
     try {
-      request = new Request(stream, writer, payloads, expectedSeq);
       line.addLast(request);
-      if (line.peekFirst() != request) {
-        Condition turn = lock.newCondition();
-        request.turn = turn;
-        // A leader may settle a follower that is still waiting; spurious wake-ups loop.
-        while (!request.done && line.peekFirst() != request) {
-          turn.awaitUninterruptibly();
-        }
-        if (request.done) {
-          return request.outcome();
-        }
-      }
-      if (line.size() == 1) {
-        group = List.of(request);
-      } else {
-        group = new ArrayList<>(Math.min(line.size(), MAX_GROUP));
-        for (Request waiting : line) {
-          if (group.size() == MAX_GROUP) {
-            break;
-          }
-          group.add(waiting);
-        }
-      }
+      front = line.peekFirst() == request;
     } finally {
       lock.unlock();
     }
+    if (!front) {
+      int woke = request.await();
+      waking.decrementAndGet();
+      if (woke == Request.DONE) {
+        return request.outcome();
+      }
+    }
+    List<Request> group = takeGroup(request);
+    if (group.size() == 1 && waking.get() > 0) {
+      // Followers of the last group have been woken but have not run yet: on a busy core they wait
+      // behind this thread, which would otherwise lead a group of one and flush alone while they
+      // come back one by one. Letting them run first lets them join this group. No wait for
+      // anyone: without concurrency nobody is waking, and a yield with nothing to run returns.
+      Thread.yield();
+      group = takeGroup(request);
+    }
     // The doorbell rings once the line has moved on: a subscriber that appends, or waits for an
     // append of another thread, must not wait behind the leader that is ringing it.
-    List<dev.agentstore.CommitEvent> rings = backend.holdRings();
+    List<CommitEvent> rings = backend.holdRings();
+    // The leader's interrupt is its own: it must not fail the appends of the others in its group
+    // (waiting for the writer connection gives up on an interrupt), so it is set aside while the
+    // group is written and kept for the caller. A group of one fails on it as it would alone.
+    boolean interrupted = group.size() > 1 && Thread.interrupted();
     try {
       try {
         write(writing, group);
@@ -147,9 +184,32 @@ public final class AppendQueue {
         handOn(group);
       }
     } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
       backend.ringHeld(rings);
     }
     return request.outcome();
+  }
+
+  /** The requests from the front of the line, which is {@code leader}, up to the group's limit. */
+  private List<Request> takeGroup(Request leader) {
+    lock.lock();
+    try {
+      if (line.size() == 1) {
+        return List.of(leader);
+      }
+      List<Request> group = new ArrayList<>(Math.min(line.size(), MAX_GROUP));
+      for (Request waiting : line) {
+        if (group.size() == MAX_GROUP) {
+          break;
+        }
+        group.add(waiting);
+      }
+      return group;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private static void write(Writing writing, List<Request> group) {
@@ -168,29 +228,28 @@ public final class AppendQueue {
     }
   }
 
-  /** Wakes {@code request} if it waits; every request behind the front has made its condition. */
-  private static void signal(Request request) {
-    Condition turn = request.turn;
-    if (turn != null) {
-      turn.signal();
-    }
-  }
-
-  /** Takes {@code group} out of the line, wakes its followers and the next leader. */
+  /**
+   * Takes {@code group} out of the line, then wakes the next front to lead and every follower of
+   * the group with its outcome.
+   */
   private void handOn(List<Request> group) {
+    Request next;
     lock.lock();
     try {
-      for (Request request : group) {
+      for (int i = 0; i < group.size(); i++) {
         line.pollFirst();
-        request.done = true;
-        signal(request);
       }
-      Request next = line.peekFirst();
-      if (next != null) {
-        signal(next);
-      }
+      next = line.peekFirst();
     } finally {
       lock.unlock();
+    }
+    // Counted before any of them can run and count itself out.
+    waking.addAndGet(group.size() - 1 + (next == null ? 0 : 1));
+    if (next != null) {
+      next.wake(Request.LEAD);
+    }
+    for (int i = 1; i < group.size(); i++) {
+      group.get(i).wake(Request.DONE);
     }
   }
 }

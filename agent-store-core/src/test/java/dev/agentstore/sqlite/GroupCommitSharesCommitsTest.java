@@ -162,6 +162,59 @@ class GroupCommitSharesCommitsTest {
     }
   }
 
+  @Test
+  void appendersInterruptedWhileInLineAreWrittenWithTheirGroupAndKeepTheirInterrupt()
+      throws Exception {
+    SqliteOptions options =
+        SqliteOptions.defaults().withBusyTimeout(Duration.ofSeconds(WAIT_SECONDS));
+    try (SqliteBackend store = SqliteBackend.open(dir.resolve("store.db"), options)) {
+      WriterLog.ensureSchema(store);
+      Generation.ensureSchema(store);
+      CountDownLatch holding = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> holder =
+          CompletableFuture.runAsync(
+              () ->
+                  store.runInTransaction(
+                      tx -> {
+                        new Generation("held").bump(tx);
+                        holding.countDown();
+                        await(release);
+                      }));
+      assertTrue(holding.await(WAIT_SECONDS, TimeUnit.SECONDS));
+      List<CompletableFuture<Entry>> results = new ArrayList<>();
+      Thread alone = appender(results, () -> WriterLog.append(store, "s", "w", bytes("one")));
+      awaitParked(alone, Thread.State.TIMED_WAITING);
+      // Both wait in line behind it; the first of them will lead the two as one group.
+      List<CompletableFuture<Boolean>> keptInterrupt = new ArrayList<>();
+      List<Thread> queued = new ArrayList<>();
+      for (String payload : List.of("two", "three")) {
+        CompletableFuture<Boolean> kept = new CompletableFuture<>();
+        keptInterrupt.add(kept);
+        Thread thread =
+            appender(
+                results,
+                () -> {
+                  Entry entry = WriterLog.append(store, "s", "w", bytes(payload));
+                  kept.complete(Thread.currentThread().isInterrupted());
+                  return entry;
+                });
+        awaitParked(thread, Thread.State.WAITING);
+        queued.add(thread);
+      }
+      queued.forEach(Thread::interrupt);
+      release.countDown();
+      holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      for (int i = 0; i < 3; i++) {
+        assertEquals(i + 1, results.get(i).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+      }
+      for (CompletableFuture<Boolean> kept : keptInterrupt) {
+        assertTrue(kept.get(WAIT_SECONDS, TimeUnit.SECONDS), "the caller's interrupt is kept");
+      }
+      assertEquals(3, WriterLog.verify(store, "s", "w").orElseThrow().seq());
+    }
+  }
+
   @FunctionalInterface
   private interface Append {
     Entry run();
