@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * -Dagentstore.sqlite.groupCommit=false}: every append its own commit) and {@code raw} (the
  * hand-written baseline: one connection under a lock, one transaction per append: {@code BEGIN
  * IMMEDIATE}, head {@code SELECT}, {@code INSERT}, {@code COMMIT}). Each append is timed for the
- * p50 and p99 latency.
+ * p50 and p99 latency. A fourth side, {@code ceiling}, is the most any group commit can reach: one
+ * thread writing one append for every thread's writer per transaction, with no thread to wake.
  *
  * <p>Not a JMH benchmark: the threads of a block start together and every append's latency is kept,
  * which JMH's throughput mode does not give.
@@ -40,6 +41,10 @@ final class GroupCommitAppend {
   }
 
   private static final int ROUNDS = 12;
+
+  /** The side that writes every thread's append in one transaction from one thread. */
+  private static final int CEILING = 3;
+
   private static final int WARMUP_ROUNDS = 3;
 
   /** One side's counts over the measured rounds. */
@@ -74,6 +79,7 @@ final class GroupCommitAppend {
       double ours,
       double today,
       double raw,
+      double ceiling,
       double oursP50,
       double oursP99,
       double rawP50,
@@ -84,9 +90,10 @@ final class GroupCommitAppend {
   static void report(StringBuilder md, List<Map<String, Object>> json, double loadBefore)
       throws Exception {
     md.append(
-        "| group commit: workload | ours /s | today /s | raw /s | ours÷raw | ours÷today |"
-            + " ours p50 / p99 µs | raw p50 / p99 µs | errors | target | met |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        "| group commit: workload | ours /s | today /s | raw /s | ceiling /s | ours÷raw |"
+            + " ours÷today | ours÷ceiling | ours p50 / p99 µs | raw p50 / p99 µs | errors | target"
+            + " | met |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (String durability : List.of("NORMAL", "FULL")) {
       for (boolean same : List.of(false, true)) {
         for (int threads : List.of(1, 8, 32)) {
@@ -115,14 +122,16 @@ final class GroupCommitAppend {
           md.append(
               String.format(
                   Locale.ROOT,
-                  "| %s | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %.0f / %.0f | %.0f / %.0f | %d | %s"
-                      + " | %s |%n",
+                  "| %s | %,.0f | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %.2f | %.0f / %.0f |"
+                      + " %.0f / %.0f | %d | %s | %s |%n",
                   workload,
                   r.ours(),
                   r.today(),
                   r.raw(),
+                  r.ceiling(),
                   ratio,
                   vsToday,
+                  r.ours() / r.ceiling(),
                   r.oursP50() / 1e3,
                   r.oursP99() / 1e3,
                   r.rawP50() / 1e3,
@@ -135,6 +144,7 @@ final class GroupCommitAppend {
           entry.put("ours", r.ours());
           entry.put("today", r.today());
           entry.put("raw", r.raw());
+          entry.put("ceiling", r.ceiling());
           entry.put("ratio", ratio);
           entry.put("ratio_vs_today", vsToday);
           entry.put("ours_p50_us", r.oursP50() / 1e3);
@@ -166,7 +176,8 @@ final class GroupCommitAppend {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (Stores oursPlace = new Stores(kind);
         Stores todayPlace = new Stores(kind);
-        Stores rawPlace = new Stores(kind)) {
+        Stores rawPlace = new Stores(kind);
+        Stores ceilingPlace = new Stores(kind)) {
       Backend ours = oursPlace.openOurs();
       Backend today;
       System.setProperty("agentstore.sqlite.groupCommit", "false");
@@ -176,24 +187,30 @@ final class GroupCommitAppend {
         System.clearProperty("agentstore.sqlite.groupCommit");
       }
       RawLog raw = rawPlace.openRaw();
+      RawLog ceiling = ceilingPlace.openRaw();
       ReentrantLock rawLock = new ReentrantLock();
       byte[] payload = Payloads.random(Payloads.SIZE, 7);
-      Side[] sides = {new Side(), new Side(), new Side()};
+      Side[] sides = {new Side(), new Side(), new Side(), new Side()};
       long[] n = {0};
       try {
         for (int round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
           boolean measured = round >= WARMUP_ROUNDS;
           // Rotate the order of the sides from round to round.
-          for (int k = 0; k < 3; k++) {
-            int side = (k + round) % 3;
+          for (int k = 0; k < sides.length; k++) {
+            int side = (k + round) % sides.length;
             Side into = measured ? sides[side] : new Side();
-            block(pool, threads, same, side, ours, today, raw, rawLock, payload, n, into);
+            if (side == CEILING) {
+              ceilingBlock(threads, same, ceiling, payload, n, into);
+            } else {
+              block(pool, threads, same, side, ours, today, raw, rawLock, payload, n, into);
+            }
           }
         }
       } finally {
         ours.close();
         today.close();
         raw.close();
+        ceiling.close();
       }
       return new Result(
           durability,
@@ -202,6 +219,7 @@ final class GroupCommitAppend {
           sides[0].rate(),
           sides[1].rate(),
           sides[2].rate(),
+          sides[3].rate(),
           sides[0].percentile(0.50),
           sides[0].percentile(0.99),
           sides[2].percentile(0.50),
@@ -210,6 +228,31 @@ final class GroupCommitAppend {
     } finally {
       pool.shutdown();
     }
+  }
+
+  /**
+   * The ceiling side: one thread writes, {@code threads} appends (one per thread's writer) per
+   * transaction, what a group commit that always gathered every thread would write, without waking
+   * anyone. No latencies: an append's wait is the whole transaction's.
+   */
+  private static void ceilingBlock(
+      int threads, boolean same, RawLog ceiling, byte[] payload, long[] n, Side into) {
+    int perThread = block(threads);
+    List<String> writers = new ArrayList<>(threads);
+    for (int t = 0; t < threads; t++) {
+      writers.add(same ? "shared" : "w" + t);
+    }
+    long start = System.nanoTime();
+    try {
+      for (int i = 0; i < perThread; i++) {
+        ceiling.appendGroupInTransaction(STREAM, writers, Payloads.stamp(payload, n[0] + i));
+      }
+      into.appends += (long) threads * perThread;
+    } catch (SQLException e) {
+      into.errors++;
+    }
+    into.nanos += System.nanoTime() - start;
+    n[0] += (long) threads * perThread;
   }
 
   private static void block(

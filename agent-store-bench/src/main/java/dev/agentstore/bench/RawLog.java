@@ -184,6 +184,25 @@ final class RawLog implements AutoCloseable {
   }
 
   /**
+   * One write transaction holding one append per writer of {@code writers} (a writer may repeat):
+   * begin, then for each a head read, hash and insert, then commit. What a perfect group commit of
+   * those appends would do, with no thread to wake.
+   */
+  void appendGroupInTransaction(String stream, List<String> writers, byte[] payload)
+      throws SQLException {
+    begin();
+    try {
+      for (String writer : writers) {
+        insertAfter(stream, writer, head(stream, writer), payload);
+      }
+      commit();
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly();
+      throw e;
+    }
+  }
+
+  /**
    * What a careful hand-written appender on PostgreSQL does when other processes append to the same
    * chain: begin, take a transaction-scoped advisory lock on {@code lockKey}, read the head, hash,
    * insert, commit. Returns the new head.
