@@ -90,18 +90,8 @@ class GroupCommitSharesCommitsTest {
               });
 
       // A transaction holds the writer while the appenders line up behind it.
-      CountDownLatch holding = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Void> holder =
-          CompletableFuture.runAsync(
-              () ->
-                  store.runInTransaction(
-                      tx -> {
-                        new Generation("held").bump(tx);
-                        holding.countDown();
-                        await(release);
-                      }));
-      assertTrue(holding.await(WAIT_SECONDS, TimeUnit.SECONDS));
+      CompletableFuture<Void> holder = holdWriter(store, release);
       List<CompletableFuture<Entry>> results = new ArrayList<>();
       List<Thread> appenders = new ArrayList<>();
       // The first leads a group of its own and waits for the writer connection; the others
@@ -170,18 +160,8 @@ class GroupCommitSharesCommitsTest {
     try (SqliteBackend store = SqliteBackend.open(dir.resolve("store.db"), options)) {
       WriterLog.ensureSchema(store);
       Generation.ensureSchema(store);
-      CountDownLatch holding = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      CompletableFuture<Void> holder =
-          CompletableFuture.runAsync(
-              () ->
-                  store.runInTransaction(
-                      tx -> {
-                        new Generation("held").bump(tx);
-                        holding.countDown();
-                        await(release);
-                      }));
-      assertTrue(holding.await(WAIT_SECONDS, TimeUnit.SECONDS));
+      CompletableFuture<Void> holder = holdWriter(store, release);
       List<CompletableFuture<Entry>> results = new ArrayList<>();
       Thread alone = appender(results, () -> WriterLog.append(store, "s", "w", bytes("one")));
       awaitParked(alone, Thread.State.TIMED_WAITING);
@@ -249,6 +229,23 @@ class GroupCommitSharesCommitsTest {
   private static boolean parked(Thread thread) {
     Thread.State now = thread.getState();
     return now == Thread.State.WAITING || now == Thread.State.TIMED_WAITING;
+  }
+
+  /** A transaction that holds the writer connection until {@code release}, once it holds it. */
+  private static CompletableFuture<Void> holdWriter(SqliteBackend store, CountDownLatch release)
+      throws InterruptedException {
+    CountDownLatch holding = new CountDownLatch(1);
+    CompletableFuture<Void> holder =
+        CompletableFuture.runAsync(
+            () ->
+                store.runInTransaction(
+                    tx -> {
+                      new Generation("held").bump(tx);
+                      holding.countDown();
+                      await(release);
+                    }));
+    assertTrue(holding.await(WAIT_SECONDS, TimeUnit.SECONDS), "the holding transaction began");
+    return holder;
   }
 
   private static void await(CountDownLatch latch) {
