@@ -3,6 +3,7 @@ package dev.agentstore.bench;
 import static dev.agentstore.bench.Payloads.STREAM;
 
 import dev.agentstore.Backend;
+import dev.agentstore.WriterKey;
 import dev.agentstore.WriterLog;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -27,7 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * hand-written baseline: one connection under a lock, one transaction per append: {@code BEGIN
  * IMMEDIATE}, head {@code SELECT}, {@code INSERT}, {@code COMMIT}). Each append is timed for the
  * p50 and p99 latency. A fourth side, {@code ceiling}, is the most any group commit can reach: one
- * thread writing one append for every thread's writer per transaction, with no thread to wake.
+ * thread writing one append for every thread's writer per transaction, with no thread to wake. Two
+ * more rows sign: 8 threads, each appending with a key of its own (ours and today sign; raw and
+ * ceiling stay the unsigned baseline).
  *
  * <p>Not a JMH benchmark: the threads of a block start together and every append's latency is kept,
  * which JMH's throughput mode does not give.
@@ -94,71 +97,87 @@ final class GroupCommitAppend {
             + " ours÷today | ours÷ceiling | ours p50 / p99 µs | raw p50 / p99 µs | errors | target"
             + " | met |\n");
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    List<Config> configs = new ArrayList<>();
     for (String durability : List.of("NORMAL", "FULL")) {
       for (boolean same : List.of(false, true)) {
         for (int threads : List.of(1, 8, 32)) {
-          if (same && threads == 1) {
-            continue;
+          if (!same || threads > 1) {
+            configs.add(new Config(durability, threads, same, false));
           }
-          Result r = run(durability, threads, same);
-          double ratio = r.ours() / r.raw();
-          double vsToday = r.ours() / r.today();
-          double target = target(durability, threads, same);
-          boolean met =
-              r.errors() == 0
-                  && (threads == 1 ? vsToday >= 0.95 : Double.isNaN(target) || ratio >= target);
-          String targetText =
-              threads == 1
-                  ? ">= 0.95 of today"
-                  : Double.isNaN(target) ? "—" : String.format(Locale.ROOT, ">= %.1f", target);
-          String workload =
-              String.format(
-                  Locale.ROOT,
-                  "%d thread%s, %s, %s",
-                  threads,
-                  threads == 1 ? "" : "s",
-                  same ? "same writer" : "own writers",
-                  durability);
-          md.append(
-              String.format(
-                  Locale.ROOT,
-                  "| %s | %,.0f | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %.2f | %.0f / %.0f |"
-                      + " %.0f / %.0f | %d | %s | %s |%n",
-                  workload,
-                  r.ours(),
-                  r.today(),
-                  r.raw(),
-                  r.ceiling(),
-                  ratio,
-                  vsToday,
-                  r.ours() / r.ceiling(),
-                  r.oursP50() / 1e3,
-                  r.oursP99() / 1e3,
-                  r.rawP50() / 1e3,
-                  r.rawP99() / 1e3,
-                  r.errors(),
-                  targetText,
-                  met ? "yes" : "**no**"));
-          Map<String, Object> entry = new LinkedHashMap<>();
-          entry.put("workload", "group commit, " + workload);
-          entry.put("ours", r.ours());
-          entry.put("today", r.today());
-          entry.put("raw", r.raw());
-          entry.put("ceiling", r.ceiling());
-          entry.put("ratio", ratio);
-          entry.put("ratio_vs_today", vsToday);
-          entry.put("ours_p50_us", r.oursP50() / 1e3);
-          entry.put("ours_p99_us", r.oursP99() / 1e3);
-          entry.put("raw_p50_us", r.rawP50() / 1e3);
-          entry.put("raw_p99_us", r.rawP99() / 1e3);
-          entry.put("errors", r.errors());
-          entry.put("met", met);
-          json.add(entry);
-          System.err.println("bench: group commit " + workload + " done");
         }
       }
     }
+    for (String durability : List.of("NORMAL", "FULL")) {
+      configs.add(new Config(durability, 8, false, true));
+    }
+    for (Config config : configs) {
+      String durability = config.durability();
+      int threads = config.threads();
+      boolean same = config.same();
+      Result r = run(durability, threads, same, config.signed());
+      double ratio = r.ours() / r.raw();
+      double vsToday = r.ours() / r.today();
+      double target = config.signed() ? Double.NaN : target(durability, threads, same);
+      boolean met =
+          r.errors() == 0
+              && (threads == 1 ? vsToday >= 0.95 : Double.isNaN(target) || ratio >= target);
+      String targetText =
+          threads == 1
+              ? ">= 0.95 of today"
+              : Double.isNaN(target) ? "—" : String.format(Locale.ROOT, ">= %.1f", target);
+      String workload =
+          String.format(
+              Locale.ROOT,
+              "%d thread%s, %s, %s%s",
+              threads,
+              threads == 1 ? "" : "s",
+              same ? "same writer" : "own writers",
+              config.signed() ? "signed, " : "",
+              durability);
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,.0f | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %.2f | %.0f / %.0f |"
+                  + " %.0f / %.0f | %d | %s | %s |%n",
+              workload,
+              r.ours(),
+              r.today(),
+              r.raw(),
+              r.ceiling(),
+              ratio,
+              vsToday,
+              r.ours() / r.ceiling(),
+              r.oursP50() / 1e3,
+              r.oursP99() / 1e3,
+              r.rawP50() / 1e3,
+              r.rawP99() / 1e3,
+              r.errors(),
+              targetText,
+              met ? "yes" : "**no**"));
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("workload", "group commit, " + workload);
+      entry.put("ours", r.ours());
+      entry.put("today", r.today());
+      entry.put("raw", r.raw());
+      entry.put("ceiling", r.ceiling());
+      entry.put("ratio", ratio);
+      entry.put("ratio_vs_today", vsToday);
+      entry.put("ours_p50_us", r.oursP50() / 1e3);
+      entry.put("ours_p99_us", r.oursP99() / 1e3);
+      entry.put("raw_p50_us", r.rawP50() / 1e3);
+      entry.put("raw_p99_us", r.rawP99() / 1e3);
+      entry.put("errors", r.errors());
+      entry.put("met", met);
+      json.add(entry);
+      System.err.println("bench: group commit " + workload + " done");
+    }
   }
+
+  /**
+   * One row: {@code signed} appends sign with a key per thread (ours and today; raw and ceiling
+   * stay unsigned, the baseline of the unsigned rows).
+   */
+  private record Config(String durability, int threads, boolean same, boolean signed) {}
 
   /** The targets: ours ÷ raw, NaN where none is set. */
   private static double target(String durability, int threads, boolean same) {
@@ -171,7 +190,7 @@ final class GroupCommitAppend {
     return "FULL".equals(durability) ? 3.0 : 1.5;
   }
 
-  static Result run(String durability, int threads, boolean same) throws Exception {
+  static Result run(String durability, int threads, boolean same, boolean signed) throws Exception {
     String kind = "FULL".equals(durability) ? Stores.SQLITE_FILE_FULL : Stores.SQLITE_FILE;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (Stores oursPlace = new Stores(kind);
@@ -190,6 +209,10 @@ final class GroupCommitAppend {
       RawLog ceiling = ceilingPlace.openRaw();
       ReentrantLock rawLock = new ReentrantLock();
       byte[] payload = Payloads.random(Payloads.SIZE, 7);
+      WriterKey[] keys = new WriterKey[signed ? threads : 0];
+      for (int t = 0; t < keys.length; t++) {
+        keys[t] = WriterKey.generate();
+      }
       Side[] sides = {new Side(), new Side(), new Side(), new Side()};
       long[] n = {0};
       try {
@@ -202,7 +225,7 @@ final class GroupCommitAppend {
             if (side == CEILING) {
               ceilingBlock(threads, same, ceiling, payload, n, into);
             } else {
-              block(pool, threads, same, side, ours, today, raw, rawLock, payload, n, into);
+              block(pool, threads, same, keys, side, ours, today, raw, rawLock, payload, n, into);
             }
           }
         }
@@ -259,6 +282,7 @@ final class GroupCommitAppend {
       ExecutorService pool,
       int threads,
       boolean same,
+      WriterKey[] keys,
       int side,
       Backend ours,
       Backend today,
@@ -272,6 +296,7 @@ final class GroupCommitAppend {
     List<Callable<long[]>> tasks = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String writer = same ? "shared" : "w" + t;
+      int thread = t;
       long from = n[0] + (long) t * perThread;
       tasks.add(
           () -> {
@@ -288,6 +313,8 @@ final class GroupCommitAppend {
                 } finally {
                   rawLock.unlock();
                 }
+              } else if (keys.length > 0) {
+                WriterLog.append(side == 0 ? ours : today, STREAM, keys[thread], entry);
               } else {
                 WriterLog.append(side == 0 ? ours : today, STREAM, writer, entry);
               }

@@ -46,6 +46,7 @@ public final class AppendQueue {
     final String writer;
     final List<byte[]> payloads;
     final OptionalLong expectedSeq;
+    final LogOps.@Nullable Signing signing;
 
     private final Thread caller = Thread.currentThread();
 
@@ -55,11 +56,17 @@ public final class AppendQueue {
     private @Nullable List<Entry> appended;
     private @Nullable Throwable failure;
 
-    Request(String stream, String writer, List<byte[]> payloads, OptionalLong expectedSeq) {
+    Request(
+        String stream,
+        String writer,
+        List<byte[]> payloads,
+        OptionalLong expectedSeq,
+        LogOps.@Nullable Signing signing) {
       this.stream = stream;
       this.writer = writer;
       this.payloads = payloads;
       this.expectedSeq = expectedSeq;
+      this.signing = signing;
     }
 
     /** Sets what the caller gets back; the first outcome set stands. */
@@ -135,8 +142,9 @@ public final class AppendQueue {
   private final AtomicInteger waking = new AtomicInteger();
 
   /**
-   * Appends {@code payloads} to {@code stream/writer}, grouped with the appends waiting beside it,
-   * and returns its entries once they are committed.
+   * Appends {@code payloads} to {@code stream/writer} (signed as {@code signing} says, when it is
+   * given), grouped with the appends waiting beside it, and returns its entries once they are
+   * committed.
    */
   public List<Entry> append(
       JdbcBackend backend,
@@ -144,8 +152,9 @@ public final class AppendQueue {
       String stream,
       String writer,
       List<byte[]> payloads,
-      OptionalLong expectedSeq) {
-    Request request = new Request(stream, writer, payloads, expectedSeq);
+      OptionalLong expectedSeq,
+      LogOps.@Nullable Signing signing) {
+    Request request = new Request(stream, writer, payloads, expectedSeq, signing);
     boolean front;
     lock.lock();
     try {

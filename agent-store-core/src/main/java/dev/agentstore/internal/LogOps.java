@@ -290,13 +290,63 @@ public final class LogOps {
       List<byte[]> payloads,
       OptionalLong expectedSeq,
       EntrySignatures.@Nullable Signer signer) {
-    // A caller's transaction commits when the caller says, so its appends cannot share a commit;
-    // signed appends keep their own path (signing ahead of the transaction) for now.
-    if (signer == null && backend.groupsAppends() && !backend.inTransactionOnThisThread()) {
-      return backend.appendQueue.append(
-          backend, new GroupWriting(backend), stream, writer, payloads, expectedSeq);
+    Signing signing = null;
+    if (signer != null) {
+      ensureSignatureTable(backend);
+      signing = Signing.ahead(backend, stream, writer, payloads, signer);
     }
-    return appendAlone(backend, stream, writer, payloads, expectedSeq, signer);
+    // A caller's transaction commits when the caller says, so its appends cannot share a commit.
+    if (backend.groupsAppends() && !backend.inTransactionOnThisThread()) {
+      return backend.appendQueue.append(
+          backend, new GroupWriting(backend), stream, writer, payloads, expectedSeq, signing);
+    }
+    return appendAlone(backend, stream, writer, payloads, expectedSeq, signing);
+  }
+
+  /**
+   * A signed append's signer, and the entries and signatures its caller made before the append took
+   * the chain's lock (or SQLite's one writer): built on the head this process last saw, so that
+   * signing, the slow part, runs on the appending threads side by side. They are used when that
+   * head is still the head; otherwise the entries are signed again, holding the lock.
+   */
+  record Signing(
+      EntrySignatures.Signer signer,
+      HeadCache.@Nullable Guess seen,
+      @Nullable List<Entry> guessed,
+      byte @Nullable [][] presigned) {
+    static Signing ahead(
+        JdbcBackend backend,
+        String stream,
+        String writer,
+        List<byte[]> payloads,
+        EntrySignatures.Signer signer) {
+      HeadCache.Guess seen = backend.headCache.get(stream, writer);
+      if (seen == null) {
+        return new Signing(signer, null, null, null);
+      }
+      List<Entry> guessed = chain(stream, writer, seen.seq(), seen.hash(), payloads);
+      return new Signing(signer, seen, guessed, EntrySignatures.sign(guessed, signer));
+    }
+
+    /** Whether the entries were made on {@code head}, so that their signatures hold. */
+    boolean heldAt(long seq, byte @Nullable [] hash) {
+      return seen != null && seen.seq() == seq && Arrays.equals(seen.hash(), hash);
+    }
+
+    /**
+     * Inserts the signature rows of {@code entries}, appended after {@code head}: those made ahead
+     * when {@code made} says the entries are the ones signed ahead, new ones otherwise.
+     */
+    void insertSignatures(Conn conn, SqlDialect sql, List<Entry> entries, long head, boolean made)
+        throws SQLException {
+      EntrySignatures.insert(
+          conn,
+          sql,
+          entries,
+          head,
+          signer.publicKey(),
+          made ? Objects.requireNonNull(presigned) : EntrySignatures.sign(entries, signer));
+    }
   }
 
   /** How a group commit's leader writes, for {@link AppendQueue}. */
@@ -304,7 +354,12 @@ public final class LogOps {
     @Override
     public List<Entry> alone(AppendQueue.Request request) {
       return appendAlone(
-          backend, request.stream, request.writer, request.payloads, request.expectedSeq, null);
+          backend,
+          request.stream,
+          request.writer,
+          request.payloads,
+          request.expectedSeq,
+          request.signing);
     }
 
     @Override
@@ -346,8 +401,9 @@ public final class LogOps {
           Conn conn = tx.conn();
           for (AppendQueue.Request request : group) {
             // A single entry is one INSERT, atomic by itself, after checks that write nothing; a
-            // batch of several needs the savepoint to be undone as a whole.
-            boolean savepoint = request.payloads.size() > 1;
+            // batch of several, or an entry and its signature, needs the savepoint to be undone
+            // as a whole.
+            boolean savepoint = request.payloads.size() > 1 || request.signing != null;
             if (savepoint) {
               conn.prepare(SAVEPOINT).execute();
             }
@@ -405,7 +461,7 @@ public final class LogOps {
       throws SQLException {
     String stream = request.stream;
     String writer = request.writer;
-    if (request.payloads.size() == 1 && request.expectedSeq.isEmpty()) {
+    if (request.payloads.size() == 1 && request.expectedSeq.isEmpty() && request.signing == null) {
       // The remembered head saves the head read, as a lone append's one statement does: the
       // guarded INSERT only takes effect while the guess is still the head. Remembered before the
       // commit, a guess the group then loses is only a stale guess, which the guard refuses.
@@ -433,8 +489,18 @@ public final class LogOps {
       throw new AppendConflictException(
           stream, writer, request.expectedSeq.getAsLong(), head.seq());
     }
-    List<Entry> entries = chain(stream, writer, head.seq(), head.hash(), request.payloads);
+    Signing signing = request.signing;
+    // Signed ahead on the head the caller saw: an earlier append of the group to the same chain,
+    // or another process, may have moved it since.
+    boolean made = signing != null && signing.heldAt(head.seq(), head.hash());
+    List<Entry> entries =
+        made
+            ? Objects.requireNonNull(signing.guessed())
+            : chain(stream, writer, head.seq(), head.hash(), request.payloads);
     insert(conn, sql, entries);
+    if (signing != null) {
+      signing.insertSignatures(conn, sql, entries, head.seq(), made);
+    }
     Entry last = entries.get(entries.size() - 1);
     backend.headCache.put(stream, writer, last.seq(), last.contentHash());
     return entries;
@@ -446,17 +512,14 @@ public final class LogOps {
       String writer,
       List<byte[]> payloads,
       OptionalLong expectedSeq,
-      EntrySignatures.@Nullable Signer signer) {
+      @Nullable Signing signing) {
     SqlDialect sql = backend.sql();
     String what = "append to " + stream + "/" + writer;
-    if (signer != null) {
-      ensureSignatureTable(backend);
-    }
     // One deadline for every wait of this append, the one-statement tries and the locked path.
     BusyBudget budget = backend.budget();
     boolean raced = false;
     if (payloads.size() == 1
-        && signer == null
+        && signing == null
         && expectedSeq.isEmpty()
         && backend.singleStatementAppends()
         && !backend.inTransactionOnThisThread()) {
@@ -470,14 +533,6 @@ public final class LogOps {
         raced = true;
       }
     }
-    // Signed ahead of the transaction, on the head this process last saw, so that the signature
-    // is not made holding the chain's lock (or SQLite's one writer); made again there only when
-    // another appender moved the head in between.
-    HeadCache.Guess seen = signer == null ? null : backend.headCache.get(stream, writer);
-    List<Entry> guessed =
-        seen == null ? null : chain(stream, writer, seen.seq(), seen.hash(), payloads);
-    byte[][] presigned =
-        guessed == null ? null : EntrySignatures.sign(guessed, Objects.requireNonNull(signer));
     // Only a transaction this call begins may be committed by its insert; a caller's runs on.
     boolean ownTransaction = !backend.inTransactionOnThisThread();
     boolean[] othersAppended = {false};
@@ -496,15 +551,14 @@ public final class LogOps {
                 throw new AppendConflictException(
                     stream, writer, expectedSeq.getAsLong(), head.seq());
               }
-              boolean guessHeld =
-                  seen != null
-                      && seen.seq() == head.seq()
-                      && Arrays.equals(seen.hash(), head.hash());
+              // A signed append was signed ahead (see Signing); signed again here only when
+              // another appender moved the head in between.
+              boolean made = signing != null && signing.heldAt(head.seq(), head.hash());
               List<Entry> entries =
-                  guessHeld
-                      ? Objects.requireNonNull(guessed)
+                  made
+                      ? Objects.requireNonNull(signing.guessed())
                       : chain(stream, writer, head.seq(), head.hash(), payloads);
-              if (signer == null
+              if (signing == null
                   && ownTransaction
                   && tx.owned()
                   && entries.size() == 1
@@ -513,16 +567,8 @@ public final class LogOps {
               } else {
                 insert(tx.conn(), sql, entries);
               }
-              if (signer != null) {
-                EntrySignatures.insert(
-                    tx.conn(),
-                    sql,
-                    entries,
-                    head.seq(),
-                    signer.publicKey(),
-                    guessHeld
-                        ? Objects.requireNonNull(presigned)
-                        : EntrySignatures.sign(entries, signer));
+              if (signing != null) {
+                signing.insertSignatures(tx.conn(), sql, entries, head.seq(), made);
               }
               tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
               return entries;

@@ -10,6 +10,8 @@ import dev.agentstore.AppendConflictException;
 import dev.agentstore.Entry;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.StoreException;
+import dev.agentstore.VerifyOptions;
+import dev.agentstore.WriterKey;
 import dev.agentstore.WriterLog;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +110,68 @@ public abstract class GroupCommitContract extends BackendContract {
       appended += outcome[0];
     }
     assertEquals(appended, storedVerified("group", "mixed").size());
+  }
+
+  @Test
+  void signedAppendsOfManyThreadsKeepSignedChainsBesideUnsignedOnes() {
+    int perThread = 60;
+    WriterKey shared = WriterKey.generate();
+    List<WriterKey> own = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      own.add(WriterKey.generate());
+    }
+    List<int[]> counts =
+        crowd(
+            t -> {
+              int mine = 0;
+              int common = 0;
+              for (int i = 1; i <= perThread; i++) {
+                switch (i % 4) {
+                  case 0 -> {
+                    WriterLog.appendAll(
+                        store, "signed", own.get(t), List.of(utf8("a" + i), utf8("b" + i)));
+                    mine += 2;
+                  }
+                  case 1 -> {
+                    // Threads sign ahead on the same head, so most must be signed again.
+                    WriterLog.append(store, "signed", shared, utf8(t + "#" + i));
+                    common++;
+                  }
+                  case 2 -> WriterLog.append(store, "signed", "plain" + t, utf8("p" + i));
+                  default -> {
+                    WriterLog.append(store, "signed", own.get(t), utf8("s" + i));
+                    mine++;
+                  }
+                }
+              }
+              return new int[] {mine, common};
+            });
+    int common = 0;
+    for (int t = 0; t < THREADS; t++) {
+      String writer = own.get(t).fingerprint().toHex();
+      assertEquals(counts.get(t)[0], storedVerified("signed", writer).size());
+      assertEquals(
+          counts.get(t)[0],
+          WriterLog.verify(store, "signed", writer, VerifyOptions.requiringSignatures())
+              .orElseThrow()
+              .seq());
+      assertEquals(perThread / 4, storedVerified("signed", "plain" + t).size());
+      common += counts.get(t)[1];
+    }
+    String sharedWriter = shared.fingerprint().toHex();
+    assertEquals(common, storedVerified("signed", sharedWriter).size());
+    assertEquals(
+        common,
+        WriterLog.verify(store, "signed", sharedWriter, VerifyOptions.requiringSignatures())
+            .orElseThrow()
+            .seq());
+    assertEquals(
+        List.of((long) common),
+        store.query(
+            "SELECT COUNT(*) FROM _agent_store_sig WHERE stream = ? AND writer = ?",
+            row -> row.getLong(1),
+            "signed",
+            sharedWriter));
   }
 
   @Test

@@ -11,13 +11,19 @@ import dev.agentstore.Durability;
 import dev.agentstore.Entry;
 import dev.agentstore.Generation;
 import dev.agentstore.StoreListener;
+import dev.agentstore.VerifyOptions;
+import dev.agentstore.WriterKey;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.EntrySignatures;
+import dev.agentstore.internal.JdbcBackend;
+import dev.agentstore.internal.LogOps;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -149,6 +155,101 @@ class GroupCommitSharesCommitsTest {
                 .filter(a -> a.outcome() == StoreListener.AppendOutcome.CONFLICT)
                 .count());
       }
+    }
+  }
+
+  @Test
+  void signedAppendsQueuedBehindABusyWriterShareOneCommitSignedAheadWhereTheHeadHeld()
+      throws Exception {
+    SqliteOptions options =
+        SqliteOptions.defaults()
+            .withDurability(Durability.FULL)
+            .withBusyTimeout(Duration.ofSeconds(WAIT_SECONDS));
+    try (SqliteBackend store = SqliteBackend.open(dir.resolve("store.db"), options)) {
+      WriterLog.ensureSchema(store);
+      Generation.ensureSchema(store);
+      WriterKey sharedKey = WriterKey.generate();
+      String shared = sharedKey.fingerprint().toHex();
+      // The head every appender to the shared chain remembers, and signs ahead on.
+      WriterLog.append(store, "s", sharedKey, bytes("first"));
+      AtomicInteger signatures = new AtomicInteger();
+      EntrySignatures.Signer counted =
+          new EntrySignatures.Signer() {
+            @Override
+            public byte[] publicKey() {
+              return sharedKey.publicKeyBytes();
+            }
+
+            @Override
+            public byte[] sign(byte[] message) {
+              signatures.incrementAndGet();
+              return sharedKey.sign(message);
+            }
+          };
+      AtomicInteger commits = new AtomicInteger();
+      store
+          .connection()
+          .unwrap(SQLiteConnection.class)
+          .addCommitListener(
+              new SQLiteCommitListener() {
+                @Override
+                public void onCommit() {
+                  commits.incrementAndGet();
+                }
+
+                @Override
+                public void onRollback() {}
+              });
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> holder = holdWriter(store, release);
+      List<CompletableFuture<Entry>> results = new ArrayList<>();
+      WriterKey leadKey = WriterKey.generate();
+      Thread lead = appender(results, () -> WriterLog.append(store, "s", leadKey, bytes("lead")));
+      awaitParked(lead, Thread.State.TIMED_WAITING);
+      // Queued: two appends to the shared chain, both signed ahead on seq 1, and three of their
+      // own. The first shared one is written as signed; the second finds seq 2 and is signed
+      // again.
+      List<WriterKey> ownKeys = new ArrayList<>();
+      for (int t = 0; t < 5; t++) {
+        Thread thread;
+        if (t < 2) {
+          String payload = "shared " + t;
+          thread =
+              appender(
+                  results,
+                  () ->
+                      LogOps.append(
+                              JdbcBackend.of(store),
+                              "s",
+                              shared,
+                              List.of(bytes(payload)),
+                              OptionalLong.empty(),
+                              counted)
+                          .get(0));
+        } else {
+          WriterKey key = WriterKey.generate();
+          ownKeys.add(key);
+          thread = appender(results, () -> WriterLog.append(store, "s", key, bytes("own")));
+        }
+        awaitParked(thread, Thread.State.WAITING);
+      }
+      commits.set(0);
+      release.countDown();
+      holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      for (CompletableFuture<Entry> result : results) {
+        result.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+      assertEquals(3, commits.get(), "the holder's, the lone leader's and the group's");
+      assertEquals(3, signatures.get(), "two signed ahead, one signed again in the group");
+      VerifyOptions signed = VerifyOptions.requiringSignatures();
+      assertEquals(3, WriterLog.verify(store, "s", shared, signed).orElseThrow().seq());
+      for (WriterKey key : ownKeys) {
+        assertEquals(
+            1, WriterLog.verify(store, "s", key.fingerprint().toHex(), signed).orElseThrow().seq());
+      }
+      assertEquals(
+          1,
+          WriterLog.verify(store, "s", leadKey.fingerprint().toHex(), signed).orElseThrow().seq());
     }
   }
 
