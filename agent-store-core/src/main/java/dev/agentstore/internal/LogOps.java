@@ -295,12 +295,19 @@ public final class LogOps {
       ensureSignatureTable(backend);
       signing = Signing.ahead(backend, stream, writer, payloads, signer);
     }
-    // A caller's transaction commits when the caller says, so its appends cannot share a commit.
-    if (backend.groupsAppends() && !backend.inTransactionOnThisThread()) {
-      return backend.appendQueue.append(
-          backend, new GroupWriting(backend), stream, writer, payloads, expectedSeq, signing);
+    try {
+      // A caller's transaction commits when the caller says, so its appends cannot share a commit.
+      if (backend.groupsAppends() && !backend.inTransactionOnThisThread()) {
+        return backend.appendQueue.append(
+            backend, new GroupWriting(backend), stream, writer, payloads, expectedSeq, signing);
+      }
+      return appendAlone(backend, stream, writer, payloads, expectedSeq, signing);
+    } catch (RuntimeException | Error e) {
+      if (signing != null) {
+        signing.failed(backend, stream, writer);
+      }
+      throw e;
     }
-    return appendAlone(backend, stream, writer, payloads, expectedSeq, signing);
   }
 
   /**
@@ -313,19 +320,26 @@ public final class LogOps {
       EntrySignatures.Signer signer,
       HeadCache.@Nullable Guess seen,
       @Nullable List<Entry> guessed,
-      byte @Nullable [][] presigned) {
+      byte @Nullable [][] presigned,
+      HeadCache.@Nullable Guess leaves) {
     static Signing ahead(
         JdbcBackend backend,
         String stream,
         String writer,
         List<byte[]> payloads,
         EntrySignatures.Signer signer) {
-      HeadCache.Guess seen = backend.headCache.get(stream, writer);
+      // Past the remembered head when an append of this process to the chain is on its way: in a
+      // group, appends to one chain are written one after the other, each on the one before.
+      HeadCache.Guess seen = backend.headCache.signingBase(stream, writer);
       if (seen == null) {
-        return new Signing(signer, null, null, null);
+        return new Signing(signer, null, null, null, null);
       }
       List<Entry> guessed = chain(stream, writer, seen.seq(), seen.hash(), payloads);
-      return new Signing(signer, seen, guessed, EntrySignatures.sign(guessed, signer));
+      Entry last = guessed.get(guessed.size() - 1);
+      HeadCache.Guess leaves = new HeadCache.Guess(last.seq(), last.contentHash());
+      // Announced before signing, the slow part, so that the next appender need not wait for it.
+      backend.headCache.signedAhead(stream, writer, leaves);
+      return new Signing(signer, seen, guessed, EntrySignatures.sign(guessed, signer), leaves);
     }
 
     /** Whether the entries were made on {@code head}, so that their signatures hold. */
@@ -337,15 +351,33 @@ public final class LogOps {
      * Inserts the signature rows of {@code entries}, appended after {@code head}: those made ahead
      * when {@code made} says the entries are the ones signed ahead, new ones otherwise.
      */
-    void insertSignatures(Conn conn, SqlDialect sql, List<Entry> entries, long head, boolean made)
+    void insertSignatures(
+        JdbcBackend backend,
+        Conn conn,
+        SqlDialect sql,
+        List<Entry> entries,
+        long head,
+        boolean made)
         throws SQLException {
+      if (made) {
+        EntrySignatures.insert(
+            conn, sql, entries, head, signer.publicKey(), Objects.requireNonNull(presigned));
+        return;
+      }
       EntrySignatures.insert(
-          conn,
-          sql,
-          entries,
-          head,
-          signer.publicKey(),
-          made ? Objects.requireNonNull(presigned) : EntrySignatures.sign(entries, signer));
+          conn, sql, entries, head, signer.publicKey(), EntrySignatures.sign(entries, signer));
+      // Appends signed ahead after this one were signed on a head that will not be: the next ones
+      // sign on the head this one really leaves, or every one after them would be signed again.
+      Entry last = entries.get(entries.size() - 1);
+      backend.headCache.signedAhead(
+          last.stream(), last.writer(), new HeadCache.Guess(last.seq(), last.contentHash()));
+    }
+
+    /** The append failed: its head will not be, unless a later one was signed ahead since. */
+    void failed(JdbcBackend backend, String stream, String writer) {
+      if (leaves != null) {
+        backend.headCache.signedAheadFailed(stream, writer, leaves);
+      }
     }
   }
 
@@ -499,7 +531,7 @@ public final class LogOps {
             : chain(stream, writer, head.seq(), head.hash(), request.payloads);
     insert(conn, sql, entries);
     if (signing != null) {
-      signing.insertSignatures(conn, sql, entries, head.seq(), made);
+      signing.insertSignatures(backend, conn, sql, entries, head.seq(), made);
     }
     Entry last = entries.get(entries.size() - 1);
     backend.headCache.put(stream, writer, last.seq(), last.contentHash());
@@ -568,7 +600,7 @@ public final class LogOps {
                 insert(tx.conn(), sql, entries);
               }
               if (signing != null) {
-                signing.insertSignatures(tx.conn(), sql, entries, head.seq(), made);
+                signing.insertSignatures(backend, tx.conn(), sql, entries, head.seq(), made);
               }
               tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
               return entries;

@@ -2,6 +2,7 @@ package dev.agentstore.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -28,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -159,20 +161,60 @@ class GroupCommitSharesCommitsTest {
   }
 
   @Test
-  void signedAppendsQueuedBehindABusyWriterShareOneCommitSignedAheadWhereTheHeadHeld()
+  void signedAppendsQueuedBehindABusyWriterShareOneCommitEachSignedAheadOnTheOneBefore()
       throws Exception {
+    // The second append to the shared chain was signed ahead on the head the first one leaves:
+    // nothing is signed again.
+    signedGroup(Prelude.NONE, 2, 3);
+  }
+
+  @Test
+  void aSignedAppendWhoseHeadAnotherProcessMovedIsSignedAgainInItsGroup() throws Exception {
+    // Both appends to the shared chain were signed ahead on heads that will not be: the first on
+    // seq 1 (another store appended seq 2), the second on the first's guess. Each is signed again.
+    signedGroup(Prelude.APPENDED_ELSEWHERE, 4, 4);
+  }
+
+  @Test
+  void aSignedAppendQueuedBehindAFailingOneOfItsChainIsSignedAgainAndTheFailureStaysAlone()
+      throws Exception {
+    // The first append to the shared chain expects seq 7 and fails alone; the second was signed
+    // ahead on the head the first would have left, and is signed again.
+    signedGroup(Prelude.FIRST_CONFLICTS, 3, 2);
+  }
+
+  /** What happens to the shared chain before its two appends queue up. */
+  private enum Prelude {
+    NONE,
+    APPENDED_ELSEWHERE,
+    FIRST_CONFLICTS
+  }
+
+  /**
+   * A lone leader and, queued behind it, two signed appends to a shared chain (made with a signer
+   * that counts its signatures) and three of their own chains: one commit for the queued group,
+   * {@code signatures} made for the shared chain, and every chain verifies with signatures
+   * required, the shared one up to {@code sharedHead}.
+   */
+  private void signedGroup(Prelude prelude, int signatures, long sharedHead) throws Exception {
     SqliteOptions options =
         SqliteOptions.defaults()
             .withDurability(Durability.FULL)
             .withBusyTimeout(Duration.ofSeconds(WAIT_SECONDS));
-    try (SqliteBackend store = SqliteBackend.open(dir.resolve("store.db"), options)) {
+    Path file = dir.resolve("store.db");
+    try (SqliteBackend store = SqliteBackend.open(file, options)) {
       WriterLog.ensureSchema(store);
       Generation.ensureSchema(store);
       WriterKey sharedKey = WriterKey.generate();
       String shared = sharedKey.fingerprint().toHex();
-      // The head every appender to the shared chain remembers, and signs ahead on.
+      // The head this store remembers for the shared chain.
       WriterLog.append(store, "s", sharedKey, bytes("first"));
-      AtomicInteger signatures = new AtomicInteger();
+      if (prelude == Prelude.APPENDED_ELSEWHERE) {
+        try (SqliteBackend elsewhere = SqliteBackend.open(file, options)) {
+          WriterLog.append(elsewhere, "s", sharedKey, bytes("elsewhere"));
+        }
+      }
+      AtomicInteger signed = new AtomicInteger();
       EntrySignatures.Signer counted =
           new EntrySignatures.Signer() {
             @Override
@@ -182,7 +224,7 @@ class GroupCommitSharesCommitsTest {
 
             @Override
             public byte[] sign(byte[] message) {
-              signatures.incrementAndGet();
+              signed.incrementAndGet();
               return sharedKey.sign(message);
             }
           };
@@ -206,14 +248,15 @@ class GroupCommitSharesCommitsTest {
       WriterKey leadKey = WriterKey.generate();
       Thread lead = appender(results, () -> WriterLog.append(store, "s", leadKey, bytes("lead")));
       awaitParked(lead, Thread.State.TIMED_WAITING);
-      // Queued: two appends to the shared chain, both signed ahead on seq 1, and three of their
-      // own. The first shared one is written as signed; the second finds seq 2 and is signed
-      // again.
       List<WriterKey> ownKeys = new ArrayList<>();
       for (int t = 0; t < 5; t++) {
         Thread thread;
         if (t < 2) {
           String payload = "shared " + t;
+          OptionalLong expected =
+              t == 0 && prelude == Prelude.FIRST_CONFLICTS
+                  ? OptionalLong.of(7)
+                  : OptionalLong.empty();
           thread =
               appender(
                   results,
@@ -223,7 +266,7 @@ class GroupCommitSharesCommitsTest {
                               "s",
                               shared,
                               List.of(bytes(payload)),
-                              OptionalLong.empty(),
+                              expected,
                               counted)
                           .get(0));
         } else {
@@ -231,25 +274,47 @@ class GroupCommitSharesCommitsTest {
           ownKeys.add(key);
           thread = appender(results, () -> WriterLog.append(store, "s", key, bytes("own")));
         }
+        // Parked once it has signed ahead and joined the line: the next one signs after it.
         awaitParked(thread, Thread.State.WAITING);
       }
       commits.set(0);
       release.countDown();
       holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      for (CompletableFuture<Entry> result : results) {
-        result.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      for (int i = 0; i < results.size(); i++) {
+        CompletableFuture<Entry> result = results.get(i);
+        if (i == 1 && prelude == Prelude.FIRST_CONFLICTS) {
+          ExecutionException e =
+              assertThrows(
+                  ExecutionException.class, () -> result.get(WAIT_SECONDS, TimeUnit.SECONDS));
+          AppendConflictException conflict =
+              assertInstanceOf(AppendConflictException.class, e.getCause());
+          assertEquals(7, conflict.expectedSeq());
+          assertEquals(1, conflict.actualSeq());
+        } else {
+          result.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
       }
       assertEquals(3, commits.get(), "the holder's, the lone leader's and the group's");
-      assertEquals(3, signatures.get(), "two signed ahead, one signed again in the group");
-      VerifyOptions signed = VerifyOptions.requiringSignatures();
-      assertEquals(3, WriterLog.verify(store, "s", shared, signed).orElseThrow().seq());
+      assertEquals(signatures, signed.get(), "signatures made for the shared chain");
+      VerifyOptions required = VerifyOptions.requiringSignatures();
+      assertEquals(sharedHead, WriterLog.verify(store, "s", shared, required).orElseThrow().seq());
+      assertEquals(
+          List.of(sharedHead),
+          store.query(
+              "SELECT COUNT(*) FROM _agent_store_sig WHERE stream = ? AND writer = ?",
+              row -> row.getLong(1),
+              "s",
+              shared));
       for (WriterKey key : ownKeys) {
         assertEquals(
-            1, WriterLog.verify(store, "s", key.fingerprint().toHex(), signed).orElseThrow().seq());
+            1,
+            WriterLog.verify(store, "s", key.fingerprint().toHex(), required).orElseThrow().seq());
       }
       assertEquals(
           1,
-          WriterLog.verify(store, "s", leadKey.fingerprint().toHex(), signed).orElseThrow().seq());
+          WriterLog.verify(store, "s", leadKey.fingerprint().toHex(), required)
+              .orElseThrow()
+              .seq());
     }
   }
 
