@@ -19,7 +19,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -408,8 +411,9 @@ public final class LogOps {
    * transaction itself (busy, I/O, a failed commit) fails the whole group, and nothing of it is
    * acknowledged.
    */
-  private static void appendTogether(JdbcBackend backend, List<AppendQueue.Request> group) {
+  private static void appendTogether(JdbcBackend backend, List<AppendQueue.Request> queued) {
     SqlDialect sql = backend.sql();
+    List<AppendQueue.Request> group = signedInGuessOrder(queued);
     AppendQueue.Request first = group.get(0);
     String what =
         "append to "
@@ -481,6 +485,52 @@ public final class LogOps {
         request.succeed(entries);
       }
     }
+  }
+
+  /**
+   * {@code group} with the signed appends of each chain in the order of the seqs they were signed
+   * ahead for, in the places the chain's signed appends held: a thread that signed ahead on the
+   * head another one will leave may join the line before it, and written in line order both would
+   * be signed again. Appends waiting in line together are concurrent, so any order among them is
+   * one they could have had; an append's place among other chains', unsigned or unguessed ones does
+   * not change.
+   */
+  private static List<AppendQueue.Request> signedInGuessOrder(List<AppendQueue.Request> group) {
+    Map<String, List<Integer>> places = null;
+    for (int i = 0; i < group.size(); i++) {
+      AppendQueue.Request request = group.get(i);
+      if (request.signing != null && request.signing.seen() != null) {
+        if (places == null) {
+          places = new HashMap<>();
+        }
+        places
+            .computeIfAbsent(request.stream + "\u0000" + request.writer, k -> new ArrayList<>())
+            .add(i);
+      }
+    }
+    if (places == null) {
+      return group;
+    }
+    List<AppendQueue.Request> ordered = null;
+    for (List<Integer> chain : places.values()) {
+      if (chain.size() < 2) {
+        continue;
+      }
+      List<AppendQueue.Request> requests = new ArrayList<>(chain.size());
+      for (int i : chain) {
+        requests.add(group.get(i));
+      }
+      requests.sort(
+          Comparator.comparingLong(
+              r -> Objects.requireNonNull(Objects.requireNonNull(r.signing).seen()).seq()));
+      if (ordered == null) {
+        ordered = new ArrayList<>(group);
+      }
+      for (int k = 0; k < chain.size(); k++) {
+        ordered.set(chain.get(k), requests.get(k));
+      }
+    }
+    return ordered == null ? group : ordered;
   }
 
   private static final String SAVEPOINT = "SAVEPOINT agent_store_append";

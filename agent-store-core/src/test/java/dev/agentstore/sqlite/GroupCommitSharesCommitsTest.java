@@ -32,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteCommitListener;
@@ -183,11 +184,21 @@ class GroupCommitSharesCommitsTest {
     signedGroup(Prelude.FIRST_CONFLICTS, 3, 2);
   }
 
+  @Test
+  void signedAppendsOfOneChainJoiningTheLineOutOfOrderAreWrittenInTheOrderTheyWereSignedFor()
+      throws Exception {
+    // The first append is still signing when the second, signed ahead on the head the first will
+    // leave, joins the line: the group writes the first before the second, and signs nothing
+    // again.
+    signedGroup(Prelude.FIRST_JOINS_LATE, 2, 3);
+  }
+
   /** What happens to the shared chain before its two appends queue up. */
   private enum Prelude {
     NONE,
     APPENDED_ELSEWHERE,
-    FIRST_CONFLICTS
+    FIRST_CONFLICTS,
+    FIRST_JOINS_LATE
   }
 
   /**
@@ -215,19 +226,23 @@ class GroupCommitSharesCommitsTest {
         }
       }
       AtomicInteger signed = new AtomicInteger();
-      EntrySignatures.Signer counted =
-          new EntrySignatures.Signer() {
-            @Override
-            public byte[] publicKey() {
-              return sharedKey.publicKeyBytes();
-            }
-
-            @Override
-            public byte[] sign(byte[] message) {
-              signed.incrementAndGet();
-              return sharedKey.sign(message);
-            }
-          };
+      EntrySignatures.Signer counted = counting(sharedKey, signed, null);
+      // The first shared append's signer, held in its first signature when it joins late.
+      CountDownLatch signing = new CountDownLatch(1);
+      AtomicInteger firstSigned = new AtomicInteger();
+      AtomicInteger released = new AtomicInteger();
+      EntrySignatures.Signer first =
+          prelude == Prelude.FIRST_JOINS_LATE
+              ? counting(
+                  sharedKey,
+                  signed,
+                  () -> {
+                    if (firstSigned.getAndIncrement() == 0) {
+                      await(signing);
+                      released.incrementAndGet();
+                    }
+                  })
+              : counted;
       AtomicInteger commits = new AtomicInteger();
       store
           .connection()
@@ -257,6 +272,7 @@ class GroupCommitSharesCommitsTest {
               t == 0 && prelude == Prelude.FIRST_CONFLICTS
                   ? OptionalLong.of(7)
                   : OptionalLong.empty();
+          EntrySignatures.Signer signer = t == 0 ? first : counted;
           thread =
               appender(
                   results,
@@ -267,8 +283,31 @@ class GroupCommitSharesCommitsTest {
                               shared,
                               List.of(bytes(payload)),
                               expected,
-                              counted)
+                              signer)
                           .get(0));
+          if (t == 0 && prelude == Prelude.FIRST_JOINS_LATE) {
+            // Held in its signature, having announced the head it will leave.
+            awaitCount(firstSigned);
+            awaitParked(thread, Thread.State.TIMED_WAITING);
+            Thread second =
+                appender(
+                    results,
+                    () ->
+                        LogOps.append(
+                                JdbcBackend.of(store),
+                                "s",
+                                shared,
+                                List.of(bytes("shared 1")),
+                                OptionalLong.empty(),
+                                counted)
+                            .get(0));
+            awaitParked(second, Thread.State.WAITING);
+            signing.countDown();
+            awaitCount(released);
+            awaitParked(thread, Thread.State.WAITING);
+            t++;
+            continue;
+          }
         } else {
           WriterKey key = WriterKey.generate();
           ownKeys.add(key);
@@ -364,6 +403,37 @@ class GroupCommitSharesCommitsTest {
   @FunctionalInterface
   private interface Append {
     Entry run();
+  }
+
+  /** Waits until {@code count} is above 0. */
+  private static void awaitCount(AtomicInteger count) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (count.get() == 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertTrue(count.get() > 0, "reached in time");
+  }
+
+  /**
+   * {@code key} as a signer counting its signatures in {@code count}, running {@code before} first.
+   */
+  private static EntrySignatures.Signer counting(
+      WriterKey key, AtomicInteger count, @Nullable Runnable before) {
+    return new EntrySignatures.Signer() {
+      @Override
+      public byte[] publicKey() {
+        return key.publicKeyBytes();
+      }
+
+      @Override
+      public byte[] sign(byte[] message) {
+        if (before != null) {
+          before.run();
+        }
+        count.incrementAndGet();
+        return key.sign(message);
+      }
+    };
   }
 
   private static Thread appender(List<CompletableFuture<Entry>> results, Append append) {
