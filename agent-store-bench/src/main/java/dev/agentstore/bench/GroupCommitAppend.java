@@ -5,6 +5,9 @@ import static dev.agentstore.bench.Payloads.STREAM;
 import dev.agentstore.Backend;
 import dev.agentstore.WriterKey;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.EntrySignatures;
+import dev.agentstore.internal.JdbcBackend;
+import dev.agentstore.internal.LogOps;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,11 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,8 +36,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * p50 and p99 latency. A fourth side, {@code ceiling}, is the most any group commit can reach: one
  * thread writing one append for every thread's writer per transaction, with no thread to wake. Two
  * more rows sign: 8 threads, each appending with a key of its own (ours and today sign; raw and
- * ceiling stay the unsigned baseline). PostgreSQL rows (when the server answers) take as baseline a
- * connection per thread, each append its own transaction under the chain's advisory lock.
+ * ceiling stay the unsigned baseline); {@link #signedReport} runs the signed rows alone, with one
+ * key for all threads too, and counts the signatures made again. PostgreSQL rows (when the server
+ * answers) take as baseline a connection per thread, each append its own transaction under the
+ * chain's advisory lock.
  *
  * <p>Not a JMH benchmark: the threads of a block start together and every append's latency is kept,
  * which JMH's throughput mode does not give.
@@ -59,7 +67,13 @@ final class GroupCommitAppend {
     long nanos;
     long appends;
     long errors;
+    final LongAdder signatures = new LongAdder();
     final List<long[]> latencies = new ArrayList<>();
+
+    /** Of the appends' signatures, the share made again by the writing thread (head moved). */
+    double signedAgain() {
+      return (signatures.sum() - appends) / (double) appends;
+    }
 
     double rate() {
       return appends / (nanos / 1e9);
@@ -91,7 +105,9 @@ final class GroupCommitAppend {
       double oursP99,
       double rawP50,
       double rawP99,
-      long errors) {}
+      long errors,
+      double oursSignedAgain,
+      double todaySignedAgain) {}
 
   /** Runs every configuration and appends its rows to {@code md} and {@code json}. */
   static void report(
@@ -188,6 +204,63 @@ final class GroupCommitAppend {
   }
 
   /**
+   * The signed rows alone, for {@code --only "signed append"}: 8 threads signing, each with a key
+   * of its own ({@code own writers}) or all with one key ({@code same writer}), NORMAL and FULL.
+   * {@code ours} signs with group commit, {@code today} signs with group commit off, {@code raw} is
+   * the unsigned hand-written baseline. {@code signed again} is the share of appends whose
+   * signature was made a second time by the writing thread because the head it was signed ahead on
+   * had moved.
+   */
+  static void signedReport(StringBuilder md, List<Map<String, Object>> json) throws Exception {
+    md.append(
+        "\n| signed append, 8 threads: workload | ours (grouped) /s | today (not grouped) /s |"
+            + " raw unsigned /s | ours÷raw | ours÷today | ours p50 / p99 µs | signed again:"
+            + " ours / today | errors |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|\n");
+    for (String durability : List.of("NORMAL", "FULL")) {
+      for (boolean same : List.of(false, true)) {
+        Result r = run(durability, 8, same, true);
+        String workload =
+            String.format(
+                Locale.ROOT,
+                "signed append, 8 threads, %s, %s",
+                same ? "same writer" : "own writers",
+                durability);
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %,.0f | %,.0f | %,.0f | %.2f | %.2f | %.0f / %.0f | %.1f%% / %.1f%% | %d"
+                    + " |%n",
+                workload,
+                r.ours(),
+                r.today(),
+                r.raw(),
+                r.ours() / r.raw(),
+                r.ours() / r.today(),
+                r.oursP50() / 1e3,
+                r.oursP99() / 1e3,
+                100 * r.oursSignedAgain(),
+                100 * r.todaySignedAgain(),
+                r.errors()));
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("workload", workload);
+        entry.put("ours", r.ours());
+        entry.put("today", r.today());
+        entry.put("raw", r.raw());
+        entry.put("ratio", r.ours() / r.raw());
+        entry.put("ratio_vs_today", r.ours() / r.today());
+        entry.put("ours_p50_us", r.oursP50() / 1e3);
+        entry.put("ours_p99_us", r.oursP99() / 1e3);
+        entry.put("ours_signed_again", r.oursSignedAgain());
+        entry.put("today_signed_again", r.todaySignedAgain());
+        entry.put("errors", r.errors());
+        json.add(entry);
+        System.err.println("bench: " + workload + " done");
+      }
+    }
+  }
+
+  /**
    * One row: {@code signed} appends sign with a key per thread (ours and today; raw and ceiling
    * stay unsigned, the baseline of the unsigned rows).
    */
@@ -236,8 +309,9 @@ final class GroupCommitAppend {
       ReentrantLock rawLock = new ReentrantLock();
       byte[] payload = Payloads.random(Payloads.SIZE, 7);
       WriterKey[] keys = new WriterKey[signed ? threads : 0];
+      WriterKey sharedKey = WriterKey.generate();
       for (int t = 0; t < keys.length; t++) {
-        keys[t] = WriterKey.generate();
+        keys[t] = same ? sharedKey : WriterKey.generate();
       }
       Side[] sides = {new Side(), new Side(), new Side(), new Side()};
       long[] n = {0};
@@ -289,7 +363,9 @@ final class GroupCommitAppend {
           sides[0].percentile(0.99),
           sides[2].percentile(0.50),
           sides[2].percentile(0.99),
-          sides[0].errors + sides[1].errors + sides[2].errors);
+          sides[0].errors + sides[1].errors + sides[2].errors,
+          signed ? sides[0].signedAgain() : Double.NaN,
+          signed ? sides[1].signedAgain() : Double.NaN);
     } finally {
       pool.shutdown();
     }
@@ -320,6 +396,23 @@ final class GroupCommitAppend {
     n[0] += (long) threads * perThread;
   }
 
+  /** {@code key} as a signer that counts its signatures into {@code count}. */
+  private static EntrySignatures.Signer counting(WriterKey key, LongAdder count) {
+    byte[] publicKey = key.publicKeyBytes();
+    return new EntrySignatures.Signer() {
+      @Override
+      public byte[] publicKey() {
+        return publicKey;
+      }
+
+      @Override
+      public byte[] sign(byte[] message) {
+        count.increment();
+        return key.sign(message);
+      }
+    };
+  }
+
   private static void block(
       ExecutorService pool,
       int threads,
@@ -339,8 +432,10 @@ final class GroupCommitAppend {
     List<Callable<long[]>> tasks = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String writer = same ? "shared" : "w" + t;
-      int thread = t;
       long from = n[0] + (long) t * perThread;
+      WriterKey key = keys.length > 0 ? keys[t] : null;
+      String signedWriter = key == null ? writer : key.fingerprint().toHex();
+      EntrySignatures.Signer signer = key == null ? null : counting(key, into.signatures);
       tasks.add(
           () -> {
             long[] latencies = new long[perThread];
@@ -364,7 +459,14 @@ final class GroupCommitAppend {
                   rawLock.unlock();
                 }
               } else if (keys.length > 0) {
-                WriterLog.append(side == 0 ? ours : today, STREAM, keys[thread], entry);
+                // As WriterLog.append(db, stream, key, payload) does, with a signer that counts.
+                LogOps.append(
+                    JdbcBackend.of(side == 0 ? ours : today),
+                    STREAM,
+                    signedWriter,
+                    List.of(entry),
+                    OptionalLong.empty(),
+                    Objects.requireNonNull(signer));
               } else {
                 WriterLog.append(side == 0 ? ours : today, STREAM, writer, entry);
               }

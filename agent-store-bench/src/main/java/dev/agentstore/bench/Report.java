@@ -45,7 +45,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *                   {@code --only recall} runs the recall search rows alone
  *   --recall-sizes LIST  the store sizes of the recall rows, e.g. {@code 10k,100k} (default
  *                   10k,100k,1M on SQLite; PostgreSQL takes those up to 100k)
- *                   --only groupcommit runs the group-commit table (GroupCommitAppend) alone
+ *                   --only groupcommit runs the group-commit table (GroupCommitAppend) alone;
+ *                   --only "signed append" adds its 8-thread signed rows (grouped, not grouped,
+ *                   unsigned baseline, signatures made again)
  *   --out DIR       where results.json, results.md and JMH's own JSON go
  *                   (default agent-store-bench/target/bench-results)
  * </pre>
@@ -392,6 +394,12 @@ public final class Report {
   /** The store sizes of the recall rows unless {@code --recall-sizes} names others. */
   private static final List<Integer> RECALL_SIZES = List.of(10_000, 100_000, 1_000_000);
 
+  /**
+   * What {@code --only} matches (and only it: the full table leaves them out) to run the 8-thread
+   * signed rows of {@link GroupCommitAppend#signedReport}.
+   */
+  private static final String SIGNED_GROUP_WORKLOAD = "signed append, 8 threads";
+
   /** What {@code --only} matches to run {@link RecallSearch}'s rows. */
   private static final String RECALL_WORKLOAD = "recall search";
 
@@ -581,6 +589,18 @@ public final class Report {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while the child processes appended", e);
+      }
+      loadAfter = loadAverage();
+    }
+    // Asked for by name only: a few minutes more, mostly FULL's flushes.
+    if (!only.isEmpty() && only.stream().anyMatch(SIGNED_GROUP_WORKLOAD::contains)) {
+      try {
+        GroupCommitAppend.signedReport(md, json);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while measuring signed group commit", e);
+      } catch (Exception e) {
+        throw new IOException("signed group commit benchmark failed: " + e.getMessage(), e);
       }
       loadAfter = loadAverage();
     }

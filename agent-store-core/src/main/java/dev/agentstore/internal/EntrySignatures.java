@@ -103,7 +103,18 @@ public final class EntrySignatures {
       }
       return;
     }
-    requireNoOrphans(conn, sql, first.stream(), first.writer(), head);
+    // The entries are inserted already, so a row left at one of their seqs is no longer without
+    // its entry: any signature row past the head is one left behind.
+    try (ResultSet rs =
+        conn.prepare(sql.sigAfter(), first.stream(), first.writer(), head).executeQuery()) {
+      if (rs.next()) {
+        long left = rs.getLong(1);
+        if (!rs.wasNull()) {
+          throw new ChainBrokenException(
+              first.stream(), first.writer(), left, Reason.SIGNED_ENTRY_MISSING, left, head);
+        }
+      }
+    }
     PreparedStatement insert = conn.prepare(sql.insertSig());
     for (int i = 0; i < signatures.length; i++) {
       Entry entry = entries.get(i);

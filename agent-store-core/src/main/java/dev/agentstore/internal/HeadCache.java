@@ -25,6 +25,14 @@ final class HeadCache {
    */
   private final Set<Chain> contended = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Per chain, the head that the last append signed ahead by a thread of this process will leave
+   * once written: the next signed append to the chain signs on it, so that several appends to one
+   * chain queued for the same group are each signed ahead on the head the one before it leaves,
+   * rather than all on the last written head (which the leader would then sign again).
+   */
+  private final ConcurrentHashMap<Chain, Guess> signedAhead = new ConcurrentHashMap<>();
+
   @Nullable Guess get(String stream, String writer) {
     return guesses.get(new Chain(stream, writer));
   }
@@ -55,5 +63,36 @@ final class HeadCache {
 
   void forget(String stream, String writer) {
     guesses.remove(new Chain(stream, writer));
+  }
+
+  /**
+   * The head a signed append about to be signed ahead should sign on: the head the last append
+   * signed ahead will leave, while that is past the remembered head (the append is still on its
+   * way); the remembered head otherwise. Null when this process knows no head of the chain.
+   */
+  @Nullable Guess signingBase(String stream, String writer) {
+    Chain chain = new Chain(stream, writer);
+    Guess remembered = guesses.get(chain);
+    Guess ahead = signedAhead.get(chain);
+    if (ahead != null && (remembered == null || ahead.seq() > remembered.seq())) {
+      return ahead;
+    }
+    return remembered;
+  }
+
+  /** Remembers {@code after} as the head a signed append, signed ahead, will leave. */
+  void signedAhead(String stream, String writer, Guess after) {
+    if (signedAhead.size() >= MAX_CHAINS) {
+      signedAhead.clear();
+    }
+    signedAhead.put(new Chain(stream, writer), after);
+  }
+
+  /**
+   * Forgets {@code after}, the head a signed append that failed would have left, unless a later
+   * append has been signed ahead since (its own guess is then as good as any).
+   */
+  void signedAheadFailed(String stream, String writer, Guess after) {
+    signedAhead.remove(new Chain(stream, writer), after);
   }
 }

@@ -19,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -299,12 +300,19 @@ public final class LogOps {
       ensureSignatureTable(backend);
       signing = Signing.ahead(backend, stream, writer, payloads, signer);
     }
-    // A caller's transaction commits when the caller says, so its appends cannot share a commit.
-    if (backend.groupsAppends() && !backend.inTransactionOnThisThread()) {
-      return backend.appendQueue.append(
-          backend, new GroupWriting(backend), stream, writer, payloads, expectedSeq, signing);
+    try {
+      // A caller's transaction commits when the caller says, so its appends cannot share a commit.
+      if (backend.groupsAppends() && !backend.inTransactionOnThisThread()) {
+        return backend.appendQueue.append(
+            backend, new GroupWriting(backend), stream, writer, payloads, expectedSeq, signing);
+      }
+      return appendAlone(backend, stream, writer, payloads, expectedSeq, signing);
+    } catch (RuntimeException | Error e) {
+      if (signing != null) {
+        signing.failed(backend, stream, writer);
+      }
+      throw e;
     }
-    return appendAlone(backend, stream, writer, payloads, expectedSeq, signing);
   }
 
   /**
@@ -317,19 +325,26 @@ public final class LogOps {
       EntrySignatures.Signer signer,
       HeadCache.@Nullable Guess seen,
       @Nullable List<Entry> guessed,
-      byte @Nullable [][] presigned) {
+      byte @Nullable [][] presigned,
+      HeadCache.@Nullable Guess leaves) {
     static Signing ahead(
         JdbcBackend backend,
         String stream,
         String writer,
         List<byte[]> payloads,
         EntrySignatures.Signer signer) {
-      HeadCache.Guess seen = backend.headCache.get(stream, writer);
+      // Past the remembered head when an append of this process to the chain is on its way: in a
+      // group, appends to one chain are written one after the other, each on the one before.
+      HeadCache.Guess seen = backend.headCache.signingBase(stream, writer);
       if (seen == null) {
-        return new Signing(signer, null, null, null);
+        return new Signing(signer, null, null, null, null);
       }
       List<Entry> guessed = chain(stream, writer, seen.seq(), seen.hash(), payloads);
-      return new Signing(signer, seen, guessed, EntrySignatures.sign(guessed, signer));
+      Entry last = guessed.get(guessed.size() - 1);
+      HeadCache.Guess leaves = new HeadCache.Guess(last.seq(), last.contentHash());
+      // Announced before signing, the slow part, so that the next appender need not wait for it.
+      backend.headCache.signedAhead(stream, writer, leaves);
+      return new Signing(signer, seen, guessed, EntrySignatures.sign(guessed, signer), leaves);
     }
 
     /** Whether the entries were made on {@code head}, so that their signatures hold. */
@@ -341,15 +356,33 @@ public final class LogOps {
      * Inserts the signature rows of {@code entries}, appended after {@code head}: those made ahead
      * when {@code made} says the entries are the ones signed ahead, new ones otherwise.
      */
-    void insertSignatures(Conn conn, SqlDialect sql, List<Entry> entries, long head, boolean made)
+    void insertSignatures(
+        JdbcBackend backend,
+        Conn conn,
+        SqlDialect sql,
+        List<Entry> entries,
+        long head,
+        boolean made)
         throws SQLException {
+      if (made) {
+        EntrySignatures.insert(
+            conn, sql, entries, head, signer.publicKey(), Objects.requireNonNull(presigned));
+        return;
+      }
       EntrySignatures.insert(
-          conn,
-          sql,
-          entries,
-          head,
-          signer.publicKey(),
-          made ? Objects.requireNonNull(presigned) : EntrySignatures.sign(entries, signer));
+          conn, sql, entries, head, signer.publicKey(), EntrySignatures.sign(entries, signer));
+      // Appends signed ahead after this one were signed on a head that will not be: the next ones
+      // sign on the head this one really leaves, or every one after them would be signed again.
+      Entry last = entries.get(entries.size() - 1);
+      backend.headCache.signedAhead(
+          last.stream(), last.writer(), new HeadCache.Guess(last.seq(), last.contentHash()));
+    }
+
+    /** The append failed: its head will not be, unless a later one was signed ahead since. */
+    void failed(JdbcBackend backend, String stream, String writer) {
+      if (leaves != null) {
+        backend.headCache.signedAheadFailed(stream, writer, leaves);
+      }
     }
   }
 
@@ -384,8 +417,9 @@ public final class LogOps {
    * transaction itself (busy, I/O, a failed commit) fails the whole group, and nothing of it is
    * acknowledged.
    */
-  private static void appendTogether(JdbcBackend backend, List<AppendQueue.Request> group) {
+  private static void appendTogether(JdbcBackend backend, List<AppendQueue.Request> queued) {
     SqlDialect sql = backend.sql();
+    List<AppendQueue.Request> group = signedInGuessOrder(queued);
     AppendQueue.Request first = group.get(0);
     String what =
         "append to "
@@ -584,6 +618,52 @@ public final class LogOps {
     }
   }
 
+  /**
+   * {@code group} with the signed appends of each chain in the order of the seqs they were signed
+   * ahead for, in the places the chain's signed appends held: a thread that signed ahead on the
+   * head another one will leave may join the line before it, and written in line order both would
+   * be signed again. Appends waiting in line together are concurrent, so any order among them is
+   * one they could have had; an append's place among other chains', unsigned or unguessed ones does
+   * not change.
+   */
+  private static List<AppendQueue.Request> signedInGuessOrder(List<AppendQueue.Request> group) {
+    Map<String, List<Integer>> places = null;
+    for (int i = 0; i < group.size(); i++) {
+      AppendQueue.Request request = group.get(i);
+      if (request.signing != null && request.signing.seen() != null) {
+        if (places == null) {
+          places = new HashMap<>();
+        }
+        places
+            .computeIfAbsent(request.stream + "\u0000" + request.writer, k -> new ArrayList<>())
+            .add(i);
+      }
+    }
+    if (places == null) {
+      return group;
+    }
+    List<AppendQueue.Request> ordered = null;
+    for (List<Integer> chain : places.values()) {
+      if (chain.size() < 2) {
+        continue;
+      }
+      List<AppendQueue.Request> requests = new ArrayList<>(chain.size());
+      for (int i : chain) {
+        requests.add(group.get(i));
+      }
+      requests.sort(
+          Comparator.comparingLong(
+              r -> Objects.requireNonNull(Objects.requireNonNull(r.signing).seen()).seq()));
+      if (ordered == null) {
+        ordered = new ArrayList<>(group);
+      }
+      for (int k = 0; k < chain.size(); k++) {
+        ordered.set(chain.get(k), requests.get(k));
+      }
+    }
+    return ordered == null ? group : ordered;
+  }
+
   private static final String SAVEPOINT = "SAVEPOINT agent_store_append";
   private static final String ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT agent_store_append";
   private static final String RELEASE_SAVEPOINT = "RELEASE SAVEPOINT agent_store_append";
@@ -632,7 +712,7 @@ public final class LogOps {
             : chain(stream, writer, head.seq(), head.hash(), request.payloads);
     insert(conn, sql, entries);
     if (signing != null) {
-      signing.insertSignatures(conn, sql, entries, head.seq(), made);
+      signing.insertSignatures(backend, conn, sql, entries, head.seq(), made);
     }
     Entry last = entries.get(entries.size() - 1);
     backend.headCache.put(stream, writer, last.seq(), last.contentHash());
@@ -701,7 +781,7 @@ public final class LogOps {
                 insert(tx.conn(), sql, entries);
               }
               if (signing != null) {
-                signing.insertSignatures(tx.conn(), sql, entries, head.seq(), made);
+                signing.insertSignatures(backend, tx.conn(), sql, entries, head.seq(), made);
               }
               tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
               return entries;

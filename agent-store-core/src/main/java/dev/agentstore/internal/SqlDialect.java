@@ -90,6 +90,15 @@ public abstract class SqlDialect {
         + " l WHERE l.stream = s.stream AND l.writer = s.writer AND l.seq = s.seq)";
   }
 
+  /**
+   * The lowest seq above a given one at which the chain has a signature row (binds stream, writer,
+   * seq); NULL when there is none. Asked by an append after inserting its entries and before their
+   * signatures, when every signature row past the head it appended after is one left behind.
+   */
+  public String sigAfter() {
+    return "SELECT MIN(seq) FROM " + sig + " WHERE stream = ? AND writer = ? AND seq > ?";
+  }
+
   /** Returns a row when the chain {@code (stream, writer)} has at least one signature row. */
   public String anySig() {
     return "SELECT 1 FROM " + sig + " WHERE stream = ? AND writer = ? LIMIT 1";

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.agentstore.AppendConflictException;
+import dev.agentstore.ChainBrokenException;
 import dev.agentstore.Entry;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.StoreException;
@@ -172,6 +173,104 @@ public abstract class GroupCommitContract extends BackendContract {
             row -> row.getLong(1),
             "signed",
             sharedWriter));
+  }
+
+  @Test
+  void signedAppendsThatMustFailFailAloneAmongSignedOptimisticAndPlainOnes() {
+    // A chain whose seq 2 was deleted and its signature row left behind: a signed append there
+    // must be refused (it would overwrite the evidence), alone.
+    WriterKey cut = WriterKey.generate();
+    String cutWriter = cut.fingerprint().toHex();
+    WriterLog.appendAll(store, "signed", cut, List.of(utf8("one"), utf8("two")));
+    store.exec(
+        "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq = 2",
+        "signed",
+        cutWriter);
+    WriterKey shared = WriterKey.generate();
+    String sharedWriter = shared.fingerprint().toHex();
+    List<WriterKey> own = new ArrayList<>();
+    for (int t = 0; t < THREADS; t++) {
+      own.add(WriterKey.generate());
+    }
+    int perThread = 40;
+    List<int[]> counts =
+        crowd(
+            t -> {
+              int mine = 0;
+              int common = 0;
+              int plain = 0;
+              for (int i = 1; i <= perThread; i++) {
+                switch (i % 4) {
+                  case 0 -> {
+                    boolean batch = i % 8 == 0;
+                    ChainBrokenException refused =
+                        assertThrows(
+                            ChainBrokenException.class,
+                            () -> {
+                              if (batch) {
+                                WriterLog.appendAll(
+                                    store, "signed", cut, List.of(utf8("x"), utf8("y")));
+                              } else {
+                                WriterLog.append(store, "signed", cut, utf8("x"));
+                              }
+                            });
+                    assertEquals(
+                        ChainBrokenException.Reason.SIGNED_ENTRY_MISSING, refused.reason());
+                    assertEquals(2, refused.seq());
+                  }
+                  case 1 -> {
+                    long seen =
+                        WriterLog.head(store, "signed", sharedWriter).map(Entry::seq).orElse(0L);
+                    try {
+                      Entry entry =
+                          WriterLog.append(store, "signed", shared, utf8(t + "#" + i), seen);
+                      assertEquals(seen + 1, entry.seq());
+                      common++;
+                    } catch (AppendConflictException e) {
+                      assertEquals(seen, e.expectedSeq());
+                      assertTrue(e.actualSeq() > seen, "a conflict reports the head that moved on");
+                    }
+                  }
+                  case 2 -> {
+                    Entry entry = WriterLog.append(store, "signed", "plain" + t, utf8("p"), plain);
+                    plain++;
+                    assertEquals(plain, entry.seq());
+                  }
+                  default -> {
+                    List<Entry> entries =
+                        WriterLog.appendAll(
+                            store, "signed", own.get(t), List.of(utf8("a" + i), utf8("b" + i)));
+                    assertEquals(mine + 1, entries.get(0).seq());
+                    mine += 2;
+                  }
+                }
+              }
+              return new int[] {mine, common, plain};
+            });
+    VerifyOptions required = VerifyOptions.requiringSignatures();
+    int common = 0;
+    for (int t = 0; t < THREADS; t++) {
+      String writer = own.get(t).fingerprint().toHex();
+      assertEquals(counts.get(t)[0], storedVerified("signed", writer).size());
+      assertEquals(
+          counts.get(t)[0],
+          WriterLog.verify(store, "signed", writer, required).orElseThrow().seq());
+      assertEquals(counts.get(t)[2], storedVerified("signed", "plain" + t).size());
+      common += counts.get(t)[1];
+    }
+    assertTrue(common > 0, "some optimistic signed appends succeeded");
+    assertEquals(common, storedVerified("signed", sharedWriter).size());
+    assertEquals(
+        common, WriterLog.verify(store, "signed", sharedWriter, required).orElseThrow().seq());
+    assertEquals(1, WriterLog.head(store, "signed", cutWriter).orElseThrow().seq());
+    assertEquals(
+        List.of(2L),
+        store.query(
+            "SELECT COUNT(*) FROM _agent_store_sig WHERE stream = ? AND writer = ?",
+            row -> row.getLong(1),
+            "signed",
+            cutWriter),
+        "the signature row left at seq 2 is kept, and no other was written");
   }
 
   @Test

@@ -589,6 +589,22 @@ public abstract class TamperContract extends BackendContract {
   }
 
   @Test
+  void aSignedAppendAllRefusesASignatureRowLeftAtOneOfItsSeqs() {
+    exec(
+        "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq = 10",
+        STREAM,
+        writer);
+    ChainBrokenException refused =
+        assertThrows(
+            ChainBrokenException.class,
+            () -> WriterLog.appendAll(store, STREAM, key, List.of(payload(98), payload(99))));
+    assertEquals(Reason.SIGNED_ENTRY_MISSING, refused.reason());
+    assertEquals(10, refused.seq());
+    assertEquals(9, WriterLog.head(store, STREAM, writer).orElseThrow().seq());
+    assertSignatureRows(10);
+  }
+
+  @Test
   void aCutTailWhoseSignaturesWereLeftBehindBreaksWithoutACheckpoint() {
     exec(
         "DELETE FROM _agent_store_log WHERE stream = ? AND writer = ? AND seq > 7", STREAM, writer);

@@ -2,6 +2,7 @@ package dev.agentstore.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -28,8 +29,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteCommitListener;
@@ -159,33 +162,87 @@ class GroupCommitSharesCommitsTest {
   }
 
   @Test
-  void signedAppendsQueuedBehindABusyWriterShareOneCommitSignedAheadWhereTheHeadHeld()
+  void signedAppendsQueuedBehindABusyWriterShareOneCommitEachSignedAheadOnTheOneBefore()
       throws Exception {
+    // The second append to the shared chain was signed ahead on the head the first one leaves:
+    // nothing is signed again.
+    signedGroup(Prelude.NONE, 2, 3);
+  }
+
+  @Test
+  void aSignedAppendWhoseHeadAnotherProcessMovedIsSignedAgainInItsGroup() throws Exception {
+    // Both appends to the shared chain were signed ahead on heads that will not be: the first on
+    // seq 1 (another store appended seq 2), the second on the first's guess. Each is signed again.
+    signedGroup(Prelude.APPENDED_ELSEWHERE, 4, 4);
+  }
+
+  @Test
+  void aSignedAppendQueuedBehindAFailingOneOfItsChainIsSignedAgainAndTheFailureStaysAlone()
+      throws Exception {
+    // The first append to the shared chain expects seq 7 and fails alone; the second was signed
+    // ahead on the head the first would have left, and is signed again.
+    signedGroup(Prelude.FIRST_CONFLICTS, 3, 2);
+  }
+
+  @Test
+  void signedAppendsOfOneChainJoiningTheLineOutOfOrderAreWrittenInTheOrderTheyWereSignedFor()
+      throws Exception {
+    // The first append is still signing when the second, signed ahead on the head the first will
+    // leave, joins the line: the group writes the first before the second, and signs nothing
+    // again.
+    signedGroup(Prelude.FIRST_JOINS_LATE, 2, 3);
+  }
+
+  /** What happens to the shared chain before its two appends queue up. */
+  private enum Prelude {
+    NONE,
+    APPENDED_ELSEWHERE,
+    FIRST_CONFLICTS,
+    FIRST_JOINS_LATE
+  }
+
+  /**
+   * A lone leader and, queued behind it, two signed appends to a shared chain (made with a signer
+   * that counts its signatures) and three of their own chains: one commit for the queued group,
+   * {@code signatures} made for the shared chain, and every chain verifies with signatures
+   * required, the shared one up to {@code sharedHead}.
+   */
+  private void signedGroup(Prelude prelude, int signatures, long sharedHead) throws Exception {
     SqliteOptions options =
         SqliteOptions.defaults()
             .withDurability(Durability.FULL)
             .withBusyTimeout(Duration.ofSeconds(WAIT_SECONDS));
-    try (SqliteBackend store = SqliteBackend.open(dir.resolve("store.db"), options)) {
+    Path file = dir.resolve("store.db");
+    try (SqliteBackend store = SqliteBackend.open(file, options)) {
       WriterLog.ensureSchema(store);
       Generation.ensureSchema(store);
       WriterKey sharedKey = WriterKey.generate();
       String shared = sharedKey.fingerprint().toHex();
-      // The head every appender to the shared chain remembers, and signs ahead on.
+      // The head this store remembers for the shared chain.
       WriterLog.append(store, "s", sharedKey, bytes("first"));
-      AtomicInteger signatures = new AtomicInteger();
-      EntrySignatures.Signer counted =
-          new EntrySignatures.Signer() {
-            @Override
-            public byte[] publicKey() {
-              return sharedKey.publicKeyBytes();
-            }
-
-            @Override
-            public byte[] sign(byte[] message) {
-              signatures.incrementAndGet();
-              return sharedKey.sign(message);
-            }
-          };
+      if (prelude == Prelude.APPENDED_ELSEWHERE) {
+        try (SqliteBackend elsewhere = SqliteBackend.open(file, options)) {
+          WriterLog.append(elsewhere, "s", sharedKey, bytes("elsewhere"));
+        }
+      }
+      AtomicInteger signed = new AtomicInteger();
+      EntrySignatures.Signer counted = counting(sharedKey, signed, null);
+      // The first shared append's signer, held in its first signature when it joins late.
+      CountDownLatch signing = new CountDownLatch(1);
+      AtomicInteger firstSigned = new AtomicInteger();
+      AtomicInteger released = new AtomicInteger();
+      EntrySignatures.Signer first =
+          prelude == Prelude.FIRST_JOINS_LATE
+              ? counting(
+                  sharedKey,
+                  signed,
+                  () -> {
+                    if (firstSigned.getAndIncrement() == 0) {
+                      await(signing);
+                      released.incrementAndGet();
+                    }
+                  })
+              : counted;
       AtomicInteger commits = new AtomicInteger();
       store
           .connection()
@@ -206,14 +263,16 @@ class GroupCommitSharesCommitsTest {
       WriterKey leadKey = WriterKey.generate();
       Thread lead = appender(results, () -> WriterLog.append(store, "s", leadKey, bytes("lead")));
       awaitParked(lead, Thread.State.TIMED_WAITING);
-      // Queued: two appends to the shared chain, both signed ahead on seq 1, and three of their
-      // own. The first shared one is written as signed; the second finds seq 2 and is signed
-      // again.
       List<WriterKey> ownKeys = new ArrayList<>();
       for (int t = 0; t < 5; t++) {
         Thread thread;
         if (t < 2) {
           String payload = "shared " + t;
+          OptionalLong expected =
+              t == 0 && prelude == Prelude.FIRST_CONFLICTS
+                  ? OptionalLong.of(7)
+                  : OptionalLong.empty();
+          EntrySignatures.Signer signer = t == 0 ? first : counted;
           thread =
               appender(
                   results,
@@ -223,33 +282,78 @@ class GroupCommitSharesCommitsTest {
                               "s",
                               shared,
                               List.of(bytes(payload)),
-                              OptionalLong.empty(),
-                              counted)
+                              expected,
+                              signer)
                           .get(0));
+          if (t == 0 && prelude == Prelude.FIRST_JOINS_LATE) {
+            // Held in its signature, having announced the head it will leave.
+            awaitCount(firstSigned);
+            awaitParked(thread, Thread.State.TIMED_WAITING);
+            Thread second =
+                appender(
+                    results,
+                    () ->
+                        LogOps.append(
+                                JdbcBackend.of(store),
+                                "s",
+                                shared,
+                                List.of(bytes("shared 1")),
+                                OptionalLong.empty(),
+                                counted)
+                            .get(0));
+            awaitParked(second, Thread.State.WAITING);
+            signing.countDown();
+            awaitCount(released);
+            awaitParked(thread, Thread.State.WAITING);
+            t++;
+            continue;
+          }
         } else {
           WriterKey key = WriterKey.generate();
           ownKeys.add(key);
           thread = appender(results, () -> WriterLog.append(store, "s", key, bytes("own")));
         }
+        // Parked once it has signed ahead and joined the line: the next one signs after it.
         awaitParked(thread, Thread.State.WAITING);
       }
       commits.set(0);
       release.countDown();
       holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      for (CompletableFuture<Entry> result : results) {
-        result.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      for (int i = 0; i < results.size(); i++) {
+        CompletableFuture<Entry> result = results.get(i);
+        if (i == 1 && prelude == Prelude.FIRST_CONFLICTS) {
+          ExecutionException e =
+              assertThrows(
+                  ExecutionException.class, () -> result.get(WAIT_SECONDS, TimeUnit.SECONDS));
+          AppendConflictException conflict =
+              assertInstanceOf(AppendConflictException.class, e.getCause());
+          assertEquals(7, conflict.expectedSeq());
+          assertEquals(1, conflict.actualSeq());
+        } else {
+          result.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
       }
       assertEquals(3, commits.get(), "the holder's, the lone leader's and the group's");
-      assertEquals(3, signatures.get(), "two signed ahead, one signed again in the group");
-      VerifyOptions signed = VerifyOptions.requiringSignatures();
-      assertEquals(3, WriterLog.verify(store, "s", shared, signed).orElseThrow().seq());
+      assertEquals(signatures, signed.get(), "signatures made for the shared chain");
+      VerifyOptions required = VerifyOptions.requiringSignatures();
+      assertEquals(sharedHead, WriterLog.verify(store, "s", shared, required).orElseThrow().seq());
+      assertEquals(
+          List.of(sharedHead),
+          store.query(
+              "SELECT COUNT(*) FROM _agent_store_sig WHERE stream = ? AND writer = ?",
+              row -> row.getLong(1),
+              "s",
+              shared));
       for (WriterKey key : ownKeys) {
         assertEquals(
-            1, WriterLog.verify(store, "s", key.fingerprint().toHex(), signed).orElseThrow().seq());
+            1,
+            WriterLog.verify(store, "s", key.fingerprint().toHex(), required).orElseThrow().seq());
       }
       assertEquals(
           1,
-          WriterLog.verify(store, "s", leadKey.fingerprint().toHex(), signed).orElseThrow().seq());
+          WriterLog.verify(store, "s", leadKey.fingerprint().toHex(), required)
+              .orElseThrow()
+              .seq());
     }
   }
 
@@ -299,6 +403,37 @@ class GroupCommitSharesCommitsTest {
   @FunctionalInterface
   private interface Append {
     Entry run();
+  }
+
+  /** Waits until {@code count} is above 0. */
+  private static void awaitCount(AtomicInteger count) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (count.get() == 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertTrue(count.get() > 0, "reached in time");
+  }
+
+  /**
+   * {@code key} as a signer counting its signatures in {@code count}, running {@code before} first.
+   */
+  private static EntrySignatures.Signer counting(
+      WriterKey key, AtomicInteger count, @Nullable Runnable before) {
+    return new EntrySignatures.Signer() {
+      @Override
+      public byte[] publicKey() {
+        return key.publicKeyBytes();
+      }
+
+      @Override
+      public byte[] sign(byte[] message) {
+        if (before != null) {
+          before.run();
+        }
+        count.incrementAndGet();
+        return key.sign(message);
+      }
+    };
   }
 
   private static Thread appender(List<CompletableFuture<Entry>> results, Append append) {

@@ -1,8 +1,13 @@
 package dev.agentstore.torture;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentstore.Backend;
+import dev.agentstore.VerifyOptions;
+import dev.agentstore.WriterKey;
+import dev.agentstore.WriterLog;
+import dev.agentstore.internal.Hex;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -102,6 +107,71 @@ public abstract class CrashContract {
     System.out.printf(
         "%s: %d rounds of 8-thread children killed mid-stream (seed %d), %d acknowledged calls,"
             + " 0 lost%n",
+        getClass().getSimpleName(), rounds, seed, acknowledged);
+    assertTrue(acknowledged >= 2L * rounds, "every round acknowledged work before the kill");
+  }
+
+  /**
+   * As {@link #manyThreadsKilledAtRandomInstantsLoseNothingAcknowledged()}, with signed appends:
+   * entries and their signature rows commit together, so every chain also verifies with signatures
+   * required after every kill.
+   */
+  @Test
+  void manyThreadsSigningKilledAtRandomInstantsLoseNothingAcknowledged() throws Exception {
+    int rounds = Math.max(3, Integer.getInteger("agentstore.crash.rounds", 50) / 10);
+    long seed = Long.getLong("agentstore.crash.seed", System.nanoTime());
+    Random random = new Random(seed);
+    StoreLocation location = newStoreLocation(dir);
+    Path policy = ProcessTesting.prepare(dir, location);
+    WriterKey singleKey = WriterKey.generate();
+    WriterKey batchKey = WriterKey.generate();
+    String singleWriter = singleKey.fingerprint().toHex();
+    String batchWriter = batchKey.fingerprint().toHex();
+    long acknowledged = 0;
+    for (int round = 0; round < rounds; round++) {
+      try (ChildJvm single =
+              ProcessTesting.worker(
+                  dir,
+                  policy,
+                  "signed" + round,
+                  "signed-append",
+                  8,
+                  1_000_000,
+                  "crash",
+                  Hex.encode(singleKey.seed()));
+          ChildJvm batch =
+              ProcessTesting.worker(
+                  dir,
+                  policy,
+                  "signedBatches" + round,
+                  "signed-batch",
+                  8,
+                  1_000_000,
+                  "crash",
+                  Hex.encode(batchKey.seed()))) {
+        single.awaitLine("appending", 60);
+        batch.awaitLine("appending", 60);
+        single.process().waitFor(random.nextInt(200), TimeUnit.MILLISECONDS);
+        single.kill();
+        batch.process().waitFor(random.nextInt(40), TimeUnit.MILLISECONDS);
+        batch.kill();
+      }
+      List<String> singleAcks = allAcks("signed", round);
+      List<String> batchAcks = allAcks("signedBatches", round);
+      try (Backend db = location.open()) {
+        long singles = ProcessTesting.checkChain(db, "crash", singleWriter, singleAcks);
+        long batched = ProcessTesting.checkChain(db, "crash", batchWriter, batchAcks);
+        VerifyOptions required = VerifyOptions.requiringSignatures();
+        assertEquals(
+            singles, WriterLog.verify(db, "crash", singleWriter, required).orElseThrow().seq());
+        assertEquals(
+            batched, WriterLog.verify(db, "crash", batchWriter, required).orElseThrow().seq());
+      }
+      acknowledged = singleAcks.size() + batchAcks.size();
+    }
+    System.out.printf(
+        "%s: %d rounds of 8-thread signing children killed mid-stream (seed %d), %d acknowledged"
+            + " calls, 0 lost%n",
         getClass().getSimpleName(), rounds, seed, acknowledged);
     assertTrue(acknowledged >= 2L * rounds, "every round acknowledged work before the kill");
   }

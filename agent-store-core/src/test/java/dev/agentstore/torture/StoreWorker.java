@@ -4,7 +4,9 @@ import dev.agentstore.Backend;
 import dev.agentstore.Entry;
 import dev.agentstore.Generation;
 import dev.agentstore.StorePolicy;
+import dev.agentstore.WriterKey;
 import dev.agentstore.WriterLog;
+import dev.agentstore.internal.Hex;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,8 +25,10 @@ import java.util.concurrent.Future;
  * instant; an acknowledged line is then a promise the store must keep.
  *
  * <p>Arguments: {@code POLICY ACKS MODE THREADS COUNT STREAM WRITER TAG}, where MODE is {@code
- * append}, {@code batch} (appendAll of 1..8 entries) or {@code bump}. Ack lines: {@code a SEQ HASH}
- * for an append, {@code b FIRST LAST} for a batch, {@code g VALUE} for a bump.
+ * append}, {@code batch} (appendAll of 1..8 entries), {@code signed-append} and {@code
+ * signed-batch} (the same, signed by the key whose seed WRITER gives in hex; the chain's writer is
+ * its fingerprint) or {@code bump}. Ack lines: {@code a SEQ HASH} for an append, {@code b FIRST
+ * LAST} for a batch, {@code g VALUE} for a bump.
  */
 public final class StoreWorker {
   private static final java.util.concurrent.atomic.AtomicBoolean STARTED =
@@ -89,10 +93,28 @@ public final class StoreWorker {
           List<Entry> entries = WriterLog.appendAll(db, stream, writer, payloads);
           ack(acks, "b " + entries.get(0).seq() + " " + entries.get(size - 1).seq());
         }
+        case "signed-append" -> {
+          Entry entry = WriterLog.append(db, stream, key(writer), payload(who, i, 0, 1));
+          ack(acks, "a " + entry.seq() + " " + entry.contentHashHex());
+        }
+        case "signed-batch" -> {
+          int size = 1 + (i % 8);
+          List<byte[]> payloads = new ArrayList<>();
+          for (int k = 0; k < size; k++) {
+            payloads.add(payload(who, i, k, size));
+          }
+          List<Entry> entries = WriterLog.appendAll(db, stream, key(writer), payloads);
+          ack(acks, "b " + entries.get(0).seq() + " " + entries.get(size - 1).seq());
+        }
         case "bump" -> ack(acks, "g " + generation.bump(db));
         default -> throw new IllegalArgumentException("unknown mode " + mode);
       }
     }
+  }
+
+  /** The key of the signed modes, whose WRITER argument is its seed in hex. */
+  private static WriterKey key(String seedHex) {
+    return WriterKey.fromSeed(Hex.decode(seedHex));
   }
 
   /** A unique payload that names its batch, so a torn batch can be recognised. */
