@@ -420,15 +420,7 @@ public final class LogOps {
   private static void appendTogether(JdbcBackend backend, List<AppendQueue.Request> queued) {
     SqlDialect sql = backend.sql();
     List<AppendQueue.Request> group = signedInGuessOrder(queued);
-    AppendQueue.Request first = group.get(0);
-    String what =
-        "append to "
-            + first.stream
-            + "/"
-            + first.writer
-            + " and "
-            + (group.size() - 1)
-            + " more appends committed with it";
+    String what = groupWhat(group);
     int size = group.size();
     // Rebuilt by every attempt: a busy store makes write() run the whole group again.
     List<@Nullable List<Entry>> written = new ArrayList<>(size);
@@ -493,6 +485,18 @@ public final class LogOps {
     }
   }
 
+  /** What a group's errors name: its first append, and how many more share its transaction. */
+  private static String groupWhat(List<AppendQueue.Request> group) {
+    AppendQueue.Request first = group.get(0);
+    return "append to "
+        + first.stream
+        + "/"
+        + first.writer
+        + " and "
+        + (group.size() - 1)
+        + " more appends committed with it";
+  }
+
   /** One append of a batched group: the request and the entry it becomes. */
   private record Planned(AppendQueue.Request request, Entry entry) {}
 
@@ -534,15 +538,7 @@ public final class LogOps {
     if (firsts.isEmpty() && afters.isEmpty()) {
       return;
     }
-    AppendQueue.Request first = group.get(0);
-    String what =
-        "append to "
-            + first.stream
-            + "/"
-            + first.writer
-            + " and "
-            + (group.size() - 1)
-            + " more appends committed with it";
+    String what = groupWhat(group);
     List<Planned> written = new ArrayList<>();
     backend.write(
         backend.budget(),
