@@ -37,7 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread writing one append for every thread's writer per transaction, with no thread to wake. Two
  * more rows sign: 8 threads, each appending with a key of its own (ours and today sign; raw and
  * ceiling stay the unsigned baseline); {@link #signedReport} runs the signed rows alone, with one
- * key for all threads too, and counts the signatures made again.
+ * key for all threads too, and counts the signatures made again. PostgreSQL rows (when the server
+ * answers) take as baseline a connection per thread, each append its own transaction under the
+ * chain's advisory lock.
  *
  * <p>Not a JMH benchmark: the threads of a block start together and every append's latency is kept,
  * which JMH's throughput mode does not give.
@@ -51,6 +53,9 @@ final class GroupCommitAppend {
   }
 
   private static final int ROUNDS = 12;
+
+  /** The durability column's value for the PostgreSQL rows (the server's own settings). */
+  static final String POSTGRES = "PostgreSQL";
 
   /** The side that writes every thread's append in one transaction from one thread. */
   private static final int CEILING = 3;
@@ -105,7 +110,8 @@ final class GroupCommitAppend {
       double todaySignedAgain) {}
 
   /** Runs every configuration and appends its rows to {@code md} and {@code json}. */
-  static void report(StringBuilder md, List<Map<String, Object>> json, double loadBefore)
+  static void report(
+      StringBuilder md, List<Map<String, Object>> json, double loadBefore, boolean postgres)
       throws Exception {
     md.append(
         "| group commit: workload | ours /s | today /s | raw /s | ceiling /s | ours÷raw |"
@@ -125,6 +131,12 @@ final class GroupCommitAppend {
     for (String durability : List.of("NORMAL", "FULL")) {
       configs.add(new Config(durability, 8, false, true));
     }
+    if (postgres) {
+      for (int threads : List.of(1, 8, 32)) {
+        configs.add(new Config(POSTGRES, threads, false, false));
+      }
+      configs.add(new Config(POSTGRES, 8, true, false));
+    }
     for (Config config : configs) {
       String durability = config.durability();
       int threads = config.threads();
@@ -132,7 +144,10 @@ final class GroupCommitAppend {
       Result r = run(durability, threads, same, config.signed());
       double ratio = r.ours() / r.raw();
       double vsToday = r.ours() / r.today();
-      double target = config.signed() ? Double.NaN : target(durability, threads, same);
+      double target =
+          config.signed() || POSTGRES.equals(durability)
+              ? Double.NaN
+              : target(durability, threads, same);
       boolean met =
           r.errors() == 0
               && (threads == 1 ? vsToday >= 0.95 : Double.isNaN(target) || ratio >= target);
@@ -263,7 +278,11 @@ final class GroupCommitAppend {
   }
 
   static Result run(String durability, int threads, boolean same, boolean signed) throws Exception {
-    String kind = "FULL".equals(durability) ? Stores.SQLITE_FILE_FULL : Stores.SQLITE_FILE;
+    boolean postgres = POSTGRES.equals(durability);
+    String kind =
+        postgres
+            ? Stores.POSTGRES
+            : "FULL".equals(durability) ? Stores.SQLITE_FILE_FULL : Stores.SQLITE_FILE;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (Stores oursPlace = new Stores(kind);
         Stores todayPlace = new Stores(kind);
@@ -272,12 +291,20 @@ final class GroupCommitAppend {
       Backend ours = oursPlace.openOurs();
       Backend today;
       System.setProperty("agentstore.sqlite.groupCommit", "false");
+      System.setProperty("agentstore.postgres.groupCommit", "false");
       try {
         today = todayPlace.openOurs();
       } finally {
         System.clearProperty("agentstore.sqlite.groupCommit");
+        System.clearProperty("agentstore.postgres.groupCommit");
       }
       RawLog raw = rawPlace.openRaw();
+      // On PostgreSQL the baseline is a connection per thread, each append its own transaction
+      // under the chain's advisory lock, as a careful hand-written appender of a fleet would do.
+      RawLog[] rawPerThread = new RawLog[postgres ? threads : 0];
+      for (int t = 0; t < rawPerThread.length; t++) {
+        rawPerThread[t] = rawPlace.openRaw();
+      }
       RawLog ceiling = ceilingPlace.openRaw();
       ReentrantLock rawLock = new ReentrantLock();
       byte[] payload = Payloads.random(Payloads.SIZE, 7);
@@ -298,7 +325,20 @@ final class GroupCommitAppend {
             if (side == CEILING) {
               ceilingBlock(threads, same, ceiling, payload, n, into);
             } else {
-              block(pool, threads, same, keys, side, ours, today, raw, rawLock, payload, n, into);
+              block(
+                  pool,
+                  threads,
+                  same,
+                  keys,
+                  side,
+                  ours,
+                  today,
+                  raw,
+                  rawPerThread,
+                  rawLock,
+                  payload,
+                  n,
+                  into);
             }
           }
         }
@@ -306,6 +346,9 @@ final class GroupCommitAppend {
         ours.close();
         today.close();
         raw.close();
+        for (RawLog each : rawPerThread) {
+          each.close();
+        }
         ceiling.close();
       }
       return new Result(
@@ -379,6 +422,7 @@ final class GroupCommitAppend {
       Backend ours,
       Backend today,
       RawLog raw,
+      RawLog[] rawPerThread,
       ReentrantLock rawLock,
       byte[] payload,
       long[] n,
@@ -398,7 +442,14 @@ final class GroupCommitAppend {
             for (int i = 0; i < perThread; i++) {
               byte[] entry = Payloads.stamp(payload, from + i);
               long start = System.nanoTime();
-              if (side == 2) {
+              if (side == 2 && rawPerThread.length > 0) {
+                try {
+                  rawPerThread[thread].appendLocked(
+                      STREAM, writer, (STREAM + "/" + writer).hashCode(), entry);
+                } catch (SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+              } else if (side == 2) {
                 rawLock.lock();
                 try {
                   raw.appendInTransaction(STREAM, writer, entry);

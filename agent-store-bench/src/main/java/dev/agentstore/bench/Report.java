@@ -424,7 +424,7 @@ public final class Report {
     StringBuilder md = new StringBuilder();
     List<Map<String, Object>> json = new ArrayList<>();
     try {
-      GroupCommitAppend.report(md, json, loadBefore);
+      GroupCommitAppend.report(md, json, loadBefore, postgresReachable());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while measuring group commit", e);

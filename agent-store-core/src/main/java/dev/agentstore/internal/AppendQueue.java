@@ -56,6 +56,9 @@ public final class AppendQueue {
     private @Nullable List<Entry> appended;
     private @Nullable Throwable failure;
 
+    /** Set by the leader when it left this append out of its group, unwritten, to run alone. */
+    private boolean alone;
+
     Request(
         String stream,
         String writer,
@@ -78,8 +81,18 @@ public final class AppendQueue {
 
     /** Sets the exception the caller gets; the first outcome set stands. */
     void fail(Throwable e) {
-      if (appended == null && failure == null) {
+      if (appended == null && failure == null && !alone) {
         failure = e;
+      }
+    }
+
+    /**
+     * Leaves this append out of its group: nothing of it was written, and its own thread writes it
+     * alone once the group has left the line.
+     */
+    void runAlone() {
+      if (appended == null && failure == null) {
+        alone = true;
       }
     }
 
@@ -130,7 +143,8 @@ public final class AppendQueue {
 
     /**
      * Writes {@code group} (two or more requests) in one transaction, settling each request: its
-     * own entries, or its own exception when it failed alone. Throws when the whole group failed.
+     * own entries, its own exception when it failed alone, or {@link Request#runAlone} when it was
+     * left out to be written alone. Throws when the whole group failed.
      */
     void together(List<Request> group);
   }
@@ -167,7 +181,7 @@ public final class AppendQueue {
       int woke = request.await();
       waking.decrementAndGet();
       if (woke == Request.DONE) {
-        return request.outcome();
+        return request.alone ? writing.alone(request) : request.outcome();
       }
     }
     List<Request> group = takeGroup(request);
@@ -198,7 +212,7 @@ public final class AppendQueue {
       }
       backend.ringHeld(rings);
     }
-    return request.outcome();
+    return request.alone ? writing.alone(request) : request.outcome();
   }
 
   /** The requests from the front of the line, which is {@code leader}, up to the group's limit. */

@@ -189,6 +189,15 @@ public abstract class JdbcBackend implements Backend {
   }
 
   /**
+   * Whether a group of appends is written as one batch of guarded inserts, the appends that do not
+   * fit it left to run alone after it (a server where a failed statement ends the transaction and
+   * every statement is a round trip), rather than one by one in savepoints (SQLite).
+   */
+  public boolean batchesGroups() {
+    return false;
+  }
+
+  /**
    * Serialises appenders of one chain inside the current write transaction, before its head is
    * read. A no-op where the write transaction already excludes other writers (SQLite's {@code BEGIN
    * IMMEDIATE}).

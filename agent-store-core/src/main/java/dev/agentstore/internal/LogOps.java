@@ -21,11 +21,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -399,7 +401,11 @@ public final class LogOps {
 
     @Override
     public void together(List<AppendQueue.Request> group) {
-      appendTogether(backend, group);
+      if (backend.batchesGroups()) {
+        appendTogetherBatched(backend, group);
+      } else {
+        appendTogether(backend, group);
+      }
     }
   }
 
@@ -484,6 +490,131 @@ public final class LogOps {
       } else {
         request.succeed(entries);
       }
+    }
+  }
+
+  /** One append of a batched group: the request and the entry it becomes. */
+  private record Planned(AppendQueue.Request request, Entry entry) {}
+
+  /**
+   * Writes the single plain appends of {@code group} as one batch of guarded inserts in one
+   * transaction, each on the head this process remembers for its chain (for a later append of the
+   * same chain in the group, the entry of the one before it: the statements of a batch run in
+   * order, each seeing the rows of those before). An insert whose guess is stale inserts nothing,
+   * as does one whose seq another process took; that append, and every append the group could not
+   * plan (a batch, an optimistic or signed append, a chain with no remembered head), is left out,
+   * unwritten, and written alone by its own thread after the group. No statement of the batch waits
+   * for a lock (the guard only tries the chain's), so two processes' groups cannot deadlock.
+   */
+  private static void appendTogetherBatched(JdbcBackend backend, List<AppendQueue.Request> group) {
+    SqlDialect sql = backend.sql();
+    // The head each chain will have when an append of the group comes to it; null when an append
+    // of the chain was left out, so that the later ones wait for it rather than overtake it.
+    Map<List<String>, HeadCache.@Nullable Guess> heads = new HashMap<>();
+    List<Planned> firsts = new ArrayList<>();
+    List<Planned> afters = new ArrayList<>();
+    for (AppendQueue.Request request : group) {
+      List<String> chain = List.of(request.stream, request.writer);
+      HeadCache.Guess guess =
+          heads.containsKey(chain)
+              ? heads.get(chain)
+              : backend.headCache.get(request.stream, request.writer);
+      if (request.payloads.size() != 1
+          || request.expectedSeq.isPresent()
+          || request.signing != null
+          || guess == null) {
+        request.runAlone();
+        heads.put(chain, null);
+        continue;
+      }
+      Entry entry = next(request.stream, request.writer, guess, request.payloads.get(0));
+      heads.put(chain, new HeadCache.Guess(entry.seq(), entry.contentHash()));
+      (entry.seq() == 1 ? firsts : afters).add(new Planned(request, entry));
+    }
+    if (firsts.isEmpty() && afters.isEmpty()) {
+      return;
+    }
+    AppendQueue.Request first = group.get(0);
+    String what =
+        "append to "
+            + first.stream
+            + "/"
+            + first.writer
+            + " and "
+            + (group.size() - 1)
+            + " more appends committed with it";
+    List<Planned> written = new ArrayList<>();
+    backend.write(
+        backend.budget(),
+        what,
+        false,
+        tx -> {
+          written.clear();
+          Conn conn = tx.conn();
+          // First entries of their chains, then the rest: a chain's seq 1 before its seq 2.
+          batch(conn, sql.insertFirstIfAbsent(), firsts, sql, written);
+          batch(conn, sql.insertAfterIfAbsent(), afters, sql, written);
+          for (Planned planned : written) {
+            tx.afterCommit(CommitEvent.of(planned.entry()));
+          }
+          return Boolean.TRUE;
+        });
+    Set<AppendQueue.Request> done = new HashSet<>();
+    for (Planned planned : written) {
+      Entry entry = planned.entry();
+      backend.headCache.put(entry.stream(), entry.writer(), entry.seq(), entry.contentHash());
+      planned.request().succeed(List.of(entry));
+      done.add(planned.request());
+    }
+    for (Planned planned : firsts) {
+      leftOut(backend, planned, done);
+    }
+    for (Planned planned : afters) {
+      leftOut(backend, planned, done);
+    }
+  }
+
+  /**
+   * Runs the guarded inserts of {@code planned} as one batch; adds those that took to {@code
+   * written}.
+   */
+  private static void batch(
+      Conn conn, String insertSql, List<Planned> planned, SqlDialect sql, List<Planned> written)
+      throws SQLException {
+    if (planned.isEmpty()) {
+      return;
+    }
+    PreparedStatement insert = conn.prepare(insertSql);
+    for (Planned each : planned) {
+      Conn.bind(insert, guardedParameters(sql, each.entry(), EntryArrays.payload(each.entry())));
+      insert.addBatch();
+    }
+    int[] counts = insert.executeBatch();
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] == 1) {
+        written.add(planned.get(i));
+      } else if (counts[i] != 0) {
+        throw new SQLException(
+            "a guarded insert of a batched group reported "
+                + counts[i]
+                + " rows for "
+                + planned.get(i).entry().stream()
+                + "/"
+                + planned.get(i).entry().writer()
+                + " seq "
+                + planned.get(i).entry().seq()
+                + "; expected 0 or 1");
+      }
+    }
+  }
+
+  /**
+   * Leaves {@code planned} to run alone when its guarded insert did not take, forgetting its guess.
+   */
+  private static void leftOut(JdbcBackend backend, Planned planned, Set<AppendQueue.Request> done) {
+    if (!done.contains(planned.request())) {
+      backend.headCache.forget(planned.entry().stream(), planned.entry().writer());
+      planned.request().runAlone();
     }
   }
 
@@ -784,16 +915,24 @@ public final class LogOps {
    */
   private static boolean insertGuarded(Conn conn, SqlDialect sql, Entry entry, byte[] payload)
       throws SQLException {
+    PreparedStatement insert =
+        conn.prepare(entry.seq() == 1 ? sql.insertFirst() : sql.insertAfter());
+    Conn.bind(insert, guardedParameters(sql, entry, payload));
+    return insert.executeUpdate() == 1;
+  }
+
+  /**
+   * The parameters of {@link SqlDialect#insertFirst()} (seq 1) or {@link SqlDialect#insertAfter()}
+   * for {@code entry}.
+   */
+  private static Object[] guardedParameters(SqlDialect sql, Entry entry, byte[] payload) {
     String stream = entry.stream();
     String writer = entry.writer();
-    PreparedStatement insert;
     List<Object> params = new ArrayList<>();
     if (entry.seq() == 1) {
-      insert = conn.prepare(sql.insertFirst());
       params.addAll(
           List.of(stream, writer, 1L, entry.contentHash(), sql.payloadParameter(payload)));
     } else {
-      insert = conn.prepare(sql.insertAfter());
       byte[] prev = Objects.requireNonNull(entry.prevHash(), "prevHash past seq 1");
       params.addAll(
           List.of(
@@ -809,8 +948,7 @@ public final class LogOps {
               prev));
     }
     params.addAll(sql.chainFreeParameters(stream, writer));
-    Conn.bind(insert, params.toArray());
-    return insert.executeUpdate() == 1;
+    return params.toArray();
   }
 
   /** The entries that {@code payloads} become when appended after {@code (seq, hash)}. */

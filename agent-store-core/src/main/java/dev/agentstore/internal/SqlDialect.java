@@ -221,6 +221,19 @@ public abstract class SqlDialect {
   }
 
   /**
+   * {@link #insertAfter()} that also inserts nothing, rather than failing, when the seq is taken:
+   * for a batch inside a transaction that one lost race must not end.
+   */
+  public String insertAfterIfAbsent() {
+    return insertAfter() + " ON CONFLICT DO NOTHING";
+  }
+
+  /** {@link #insertFirst()} that inserts nothing, rather than failing, when seq 1 is taken. */
+  public String insertFirstIfAbsent() {
+    return insertFirst() + " ON CONFLICT DO NOTHING";
+  }
+
+  /**
    * A condition that holds unless a transaction of another appender holds the lock of the chain
    * (see {@code JdbcBackend.lockChain}), so that a one-statement append never slips in between that
    * transaction's head read and its insert. Always true where there are no chain locks.

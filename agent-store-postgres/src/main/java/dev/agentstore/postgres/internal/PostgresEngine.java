@@ -52,6 +52,14 @@ public final class PostgresEngine extends JdbcBackend {
   private final String description;
   private final PgCommitListener listener;
 
+  /**
+   * Whether appends of this process's threads share transactions (group commit); {@code
+   * -Dagentstore.postgres.groupCommit=false} when the store is opened turns it off (for measuring
+   * it).
+   */
+  private final boolean groupCommit =
+      !"false".equalsIgnoreCase(System.getProperty("agentstore.postgres.groupCommit"));
+
   private PostgresEngine(
       DataSource dataSource,
       @Nullable HikariDataSource pool,
@@ -203,6 +211,16 @@ public final class PostgresEngine extends JdbcBackend {
 
   @Override
   public boolean singleStatementAppends() {
+    return true;
+  }
+
+  @Override
+  public boolean groupsAppends() {
+    return groupCommit;
+  }
+
+  @Override
+  public boolean batchesGroups() {
     return true;
   }
 

@@ -1,0 +1,203 @@
+package dev.agentstore.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.agentstore.Entry;
+import dev.agentstore.WriterLog;
+import dev.agentstore.postgres.internal.PostgresDialect;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Group commit on PostgreSQL: appends that queue behind a busy one share one transaction, written
+ * as one batch of guarded inserts; those the batch cannot take are written alone, and two backends
+ * grouping on the same chains never fork them.
+ */
+class PostgresGroupCommitTest {
+  @RegisterExtension static final PostgresTestServer pg = new PostgresTestServer();
+
+  private static final long WAIT_SECONDS = 60;
+
+  @Test
+  void appendsQueuedBehindABusyAppendShareOneTransaction() throws Exception {
+    PostgresBackend db = pg.newBackend();
+    WriterLog.ensureSchema(db);
+    // Heads this backend remembers, for the appends that go into the batch.
+    for (String writer : List.of("lead", "a", "b", "c", "d")) {
+      WriterLog.append(db, "s", writer, bytes(writer + " 1"));
+    }
+    long key = new PostgresDialect(db.schema()).chainLockKey("s", "lead");
+    List<CompletableFuture<Entry>> results = new ArrayList<>();
+    try (Connection other = PostgresTestServer.adminConnection()) {
+      other.setAutoCommit(false);
+      try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        lock.setLong(1, key);
+        lock.execute();
+      }
+      // The first append finds its chain locked and waits for the lock on the server, at the
+      // front of the line; the others queue behind it.
+      Thread lead = appender(results, () -> WriterLog.append(db, "s", "lead", bytes("lead 2")));
+      awaitLockWaiter(other);
+      List<Thread> queued = new ArrayList<>();
+      queued.add(appender(results, () -> WriterLog.append(db, "s", "a", bytes("a 2"))));
+      queued.add(appender(results, () -> WriterLog.append(db, "s", "b", bytes("b 2"))));
+      queued.add(appender(results, () -> WriterLog.append(db, "s", "b", bytes("b 3"))));
+      queued.add(appender(results, () -> WriterLog.append(db, "s", "c", bytes("c 2"))));
+      // Left out of the batch and written alone: an optimistic append, and a chain this backend
+      // has not seen.
+      queued.add(appender(results, () -> WriterLog.append(db, "s", "d", bytes("d 2"), 1)));
+      queued.add(appender(results, () -> WriterLog.append(db, "s", "fresh", bytes("fresh 1"))));
+      for (Thread thread : queued) {
+        awaitParked(thread);
+      }
+      other.commit();
+      for (CompletableFuture<Entry> result : results) {
+        result.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+      lead.join();
+    }
+    Map<String, String> xmin = new HashMap<>();
+    for (String row :
+        db.query(
+            "SELECT writer || ' ' || seq || '=' || xmin::text FROM _agent_store_log"
+                + " WHERE stream = 's' AND (seq > 1 OR writer = 'fresh')",
+            rs -> rs.getString(1))) {
+      String[] parts = row.split("=");
+      xmin.put(parts[0], parts[1]);
+    }
+    assertEquals(7, xmin.size(), xmin::toString);
+    String group = xmin.get("a 2");
+    for (String batched : List.of("b 2", "b 3", "c 2")) {
+      assertEquals(group, xmin.get(batched), () -> batched + " was written in its own transaction");
+    }
+    Set<String> others = new HashSet<>();
+    for (String alone : List.of("lead 2", "d 2", "fresh 1")) {
+      assertNotEquals(group, xmin.get(alone), () -> alone + " was written with the batch");
+      others.add(xmin.get(alone));
+    }
+    assertEquals(3, others.size(), () -> "each append left out commits alone: " + xmin);
+    for (String writer : List.of("lead", "a", "b", "c", "d", "fresh")) {
+      WriterLog.verify(db, "s", writer);
+    }
+    assertEquals(3, WriterLog.head(db, "s", "b").orElseThrow().seq());
+  }
+
+  @Test
+  void twoBackendsGroupingOnTheSameChainsNeverForkThem() throws Exception {
+    PostgresBackend one = pg.newBackend();
+    WriterLog.ensureSchema(one);
+    PostgresBackend two = pg.newBackend(pg.options().withSchema(one.schema()));
+    int threadsEach = 4;
+    int perThread = 150;
+    int chains = 3;
+    ExecutorService pool = Executors.newFixedThreadPool(2 * threadsEach);
+    try {
+      List<Future<Integer>> futures = new ArrayList<>();
+      for (int t = 0; t < 2 * threadsEach; t++) {
+        PostgresBackend db = t % 2 == 0 ? one : two;
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    WriterLog.append(db, "race", "w" + (i % chains), bytes(thread + "#" + i));
+                  }
+                  return perThread;
+                }));
+      }
+      int total = 0;
+      for (Future<Integer> future : futures) {
+        total += future.get(WAIT_SECONDS * 4, TimeUnit.SECONDS);
+      }
+      int stored = 0;
+      for (int c = 0; c < chains; c++) {
+        long head = WriterLog.verify(one, "race", "w" + c).orElseThrow().seq();
+        try (Stream<Entry> entries = WriterLog.entries(two, "race", "w" + c)) {
+          assertEquals(head, entries.count(), "contiguous seqs from 1 on w" + c);
+        }
+        stored += (int) head;
+      }
+      assertEquals(total, stored, "every acknowledged append stored once");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @FunctionalInterface
+  private interface Append {
+    Entry run();
+  }
+
+  private static Thread appender(List<CompletableFuture<Entry>> results, Append append) {
+    CompletableFuture<Entry> result = new CompletableFuture<>();
+    results.add(result);
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                result.complete(append.run());
+              } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+              }
+            },
+            "appender-" + results.size());
+    thread.start();
+    return thread;
+  }
+
+  /** Waits until a session of the server waits for an advisory lock. */
+  private static void awaitLockWaiter(Connection admin) throws SQLException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    try (Connection look = PostgresTestServer.adminConnection();
+        PreparedStatement waiting =
+            look.prepareStatement(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+      while (System.nanoTime() < deadline) {
+        try (ResultSet rs = waiting.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) > 0) {
+            return;
+          }
+        }
+        Thread.onSpinWait();
+      }
+    }
+    fail("no session waited for the chain's lock held by " + admin);
+  }
+
+  private static void awaitParked(Thread thread) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (thread.getState() != Thread.State.WAITING
+        && thread.getState() != Thread.State.TERMINATED
+        && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertTrue(
+        thread.getState() == Thread.State.WAITING,
+        thread.getName() + " is " + thread.getState() + ", not waiting in line");
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
