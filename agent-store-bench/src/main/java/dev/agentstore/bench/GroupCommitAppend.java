@@ -432,6 +432,7 @@ final class GroupCommitAppend {
     List<Callable<long[]>> tasks = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       String writer = same ? "shared" : "w" + t;
+      int thread = t;
       long from = n[0] + (long) t * perThread;
       WriterKey key = keys.length > 0 ? keys[t] : null;
       String signedWriter = key == null ? writer : key.fingerprint().toHex();
