@@ -20,6 +20,7 @@ import dev.agentstore.internal.JdbcBackend;
 import dev.agentstore.internal.LogOps;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -72,21 +73,7 @@ class GroupCommitSharesCommitsTest {
       WriterLog.append(store, "s", "taken", bytes("first"));
       AtomicInteger commits = new AtomicInteger();
       AtomicInteger rollbacks = new AtomicInteger();
-      store
-          .connection()
-          .unwrap(SQLiteConnection.class)
-          .addCommitListener(
-              new SQLiteCommitListener() {
-                @Override
-                public void onCommit() {
-                  commits.incrementAndGet();
-                }
-
-                @Override
-                public void onRollback() {
-                  rollbacks.incrementAndGet();
-                }
-              });
+      countCommits(store, commits, rollbacks);
       // Every append but the conflicting one.
       CountDownLatch rang = new CountDownLatch(followers);
       Set<CommitEvent> events = ConcurrentHashMap.newKeySet();
@@ -244,19 +231,7 @@ class GroupCommitSharesCommitsTest {
                   })
               : counted;
       AtomicInteger commits = new AtomicInteger();
-      store
-          .connection()
-          .unwrap(SQLiteConnection.class)
-          .addCommitListener(
-              new SQLiteCommitListener() {
-                @Override
-                public void onCommit() {
-                  commits.incrementAndGet();
-                }
-
-                @Override
-                public void onRollback() {}
-              });
+      countCommits(store, commits, new AtomicInteger());
       CountDownLatch release = new CountDownLatch(1);
       CompletableFuture<Void> holder = holdWriter(store, release);
       List<CompletableFuture<Entry>> results = new ArrayList<>();
@@ -465,6 +440,29 @@ class GroupCommitSharesCommitsTest {
   private static boolean parked(Thread thread) {
     Thread.State now = thread.getState();
     return now == Thread.State.WAITING || now == Thread.State.TIMED_WAITING;
+  }
+
+  /**
+   * Counts every commit and rollback of the writer connection (its own statements' too) through
+   * SQLite's commit hook.
+   */
+  private static void countCommits(
+      SqliteBackend store, AtomicInteger commits, AtomicInteger rollbacks) throws SQLException {
+    store
+        .connection()
+        .unwrap(SQLiteConnection.class)
+        .addCommitListener(
+            new SQLiteCommitListener() {
+              @Override
+              public void onCommit() {
+                commits.incrementAndGet();
+              }
+
+              @Override
+              public void onRollback() {
+                rollbacks.incrementAndGet();
+              }
+            });
   }
 
   /** A transaction that holds the writer connection until {@code release}, once it holds it. */
