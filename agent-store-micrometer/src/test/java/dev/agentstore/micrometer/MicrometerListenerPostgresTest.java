@@ -141,13 +141,15 @@ class MicrometerListenerPostgresTest {
         kill.setInt(1, pid);
         kill.execute();
       }
-      // The counter is registered with the first reconnect.
+      // The counter is registered with the first reconnect and counted just after, so wait for
+      // the count itself, not for the meter to exist.
       String source = "the LISTEN connection of " + db.describe();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
       Counter reconnects;
       while ((reconnects =
-              registry.find("agentstore.wakeups.reconnects").tag("source", source).counter())
-          == null) {
+                  registry.find("agentstore.wakeups.reconnects").tag("source", source).counter())
+              == null
+          || reconnects.count() == 0) {
         assertTrue(System.nanoTime() < deadline, "the LISTEN connection never came back");
         Thread.onSpinWait();
       }
