@@ -413,9 +413,11 @@ public final class LogOps {
    * Writes the appends of {@code group} in one write transaction, each after the head it finds
    * there (which includes the group's earlier appends to its chain): an append that fails (a
    * conflict with its expected seq, a malformed head, a statement error of its own batch) fails
-   * alone, undone to its savepoint where it wrote more than one entry. An error that ends the
-   * transaction itself (busy, I/O, a failed commit) fails the whole group, and nothing of it is
-   * acknowledged.
+   * alone, undone to its savepoint where it wrote more than one entry. A single entry's statement
+   * that fails takes the transaction with it; nothing of the group is then committed, and every
+   * append of the group is written again alone by its own thread, so that the one at fault fails
+   * alone. An error of the transaction itself (busy, a failed commit) fails the whole group, and
+   * nothing of it is acknowledged.
    */
   private static void appendTogether(JdbcBackend backend, List<AppendQueue.Request> queued) {
     SqlDialect sql = backend.sql();
@@ -425,54 +427,61 @@ public final class LogOps {
     // Rebuilt by every attempt: a busy store makes write() run the whole group again.
     List<@Nullable List<Entry>> written = new ArrayList<>(size);
     List<@Nullable StoreException> failed = new ArrayList<>(size);
-    backend.write(
-        backend.budget(),
-        what,
-        false,
-        tx -> {
-          written.clear();
-          failed.clear();
-          Conn conn = tx.conn();
-          for (AppendQueue.Request request : group) {
-            // A single entry is one INSERT, atomic by itself, after checks that write nothing; a
-            // batch of several, or an entry and its signature, needs the savepoint to be undone
-            // as a whole.
-            boolean savepoint = request.payloads.size() > 1 || request.signing != null;
-            if (savepoint) {
-              conn.prepare(SAVEPOINT).execute();
-            }
-            List<Entry> entries;
-            try {
-              entries = appendInGroup(backend, conn, sql, request);
-            } catch (StoreException | SQLException e) {
-              if (!savepoint && e instanceof SQLException failure) {
-                // Holding the write lock, a lone INSERT fails only with the transaction (I/O, a
-                // full disk): the group fails.
-                throw failure;
+    StatementFailure statementFailure = new StatementFailure();
+    try {
+      backend.write(
+          backend.budget(),
+          what,
+          false,
+          tx -> {
+            written.clear();
+            failed.clear();
+            statementFailure.failed = false;
+            Conn conn = tx.conn();
+            for (AppendQueue.Request request : group) {
+              // A single entry is one INSERT, atomic by itself, after checks that write nothing; a
+              // batch of several, or an entry and its signature, needs the savepoint to be undone
+              // as a whole.
+              boolean savepoint = request.payloads.size() > 1 || request.signing != null;
+              if (savepoint) {
+                conn.prepare(SAVEPOINT).execute();
+              }
+              List<Entry> entries;
+              try {
+                entries = appendInGroup(backend, conn, sql, request);
+              } catch (StoreException | SQLException e) {
+                if (!savepoint && e instanceof SQLException failure) {
+                  // Without a savepoint to undo it to, the statement ends the group's transaction.
+                  statementFailure.failed = true;
+                  throw failure;
+                }
+                if (savepoint) {
+                  // Undoing the savepoint fails when the error ended the transaction: then the
+                  // group fails with that error.
+                  conn.prepare(ROLLBACK_TO_SAVEPOINT).execute();
+                  conn.prepare(RELEASE_SAVEPOINT).execute();
+                }
+                written.add(null);
+                failed.add(
+                    e instanceof SQLException cause
+                        ? backend.translate(
+                            cause, "append to " + request.stream + "/" + request.writer)
+                        : (StoreException) e);
+                continue;
               }
               if (savepoint) {
-                // Undoing the savepoint fails when the error ended the transaction: then the
-                // group fails with that error.
-                conn.prepare(ROLLBACK_TO_SAVEPOINT).execute();
                 conn.prepare(RELEASE_SAVEPOINT).execute();
               }
-              written.add(null);
-              failed.add(
-                  e instanceof SQLException cause
-                      ? backend.translate(
-                          cause, "append to " + request.stream + "/" + request.writer)
-                      : (StoreException) e);
-              continue;
+              tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
+              written.add(entries);
+              failed.add(null);
             }
-            if (savepoint) {
-              conn.prepare(RELEASE_SAVEPOINT).execute();
-            }
-            tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
-            written.add(entries);
-            failed.add(null);
-          }
-          return Boolean.TRUE;
-        });
+            return Boolean.TRUE;
+          });
+    } catch (StoreException e) {
+      statementFailure.runAloneOrThrow(group, e);
+      return;
+    }
     for (int i = 0; i < size; i++) {
       AppendQueue.Request request = group.get(i);
       List<Entry> entries = written.get(i);
@@ -481,6 +490,25 @@ public final class LogOps {
         request.fail(Objects.requireNonNull(failed.get(i)));
       } else {
         request.succeed(entries);
+      }
+    }
+  }
+
+  /**
+   * Whether the last try of a group's transaction ended because a statement of one of its appends
+   * failed, before anything was committed. The appends are then written again, each alone: the one
+   * at fault fails with its own error and the others are not failed for it. A failure of the
+   * transaction itself (busy, a lost or failed commit) is the group's and fails all of it.
+   */
+  private static final class StatementFailure {
+    boolean failed;
+
+    void runAloneOrThrow(List<AppendQueue.Request> group, StoreException e) {
+      if (!failed) {
+        throw e;
+      }
+      for (AppendQueue.Request request : group) {
+        request.runAlone();
       }
     }
   }
@@ -540,21 +568,38 @@ public final class LogOps {
     }
     String what = groupWhat(group);
     List<Planned> written = new ArrayList<>();
-    backend.write(
-        backend.budget(),
-        what,
-        false,
-        tx -> {
-          written.clear();
-          Conn conn = tx.conn();
-          // First entries of their chains, then the rest: a chain's seq 1 before its seq 2.
-          batch(conn, sql.insertFirstIfAbsent(), firsts, sql, written);
-          batch(conn, sql.insertAfterIfAbsent(), afters, sql, written);
-          for (Planned planned : written) {
-            tx.afterCommit(CommitEvent.of(planned.entry()));
-          }
-          return Boolean.TRUE;
-        });
+    StatementFailure statementFailure = new StatementFailure();
+    try {
+      backend.write(
+          backend.budget(),
+          what,
+          false,
+          tx -> {
+            written.clear();
+            statementFailure.failed = false;
+            Conn conn = tx.conn();
+            try {
+              // First entries of their chains, then the rest: a chain's seq 1 before its seq 2.
+              batch(conn, sql.insertFirstIfAbsent(), firsts, sql, written);
+              batch(conn, sql.insertAfterIfAbsent(), afters, sql, written);
+            } catch (SQLException e) {
+              // One statement of the batch failed (a trigger or constraint of the server refused
+              // its row, say) and aborted the transaction.
+              statementFailure.failed = true;
+              throw e;
+            }
+            for (Planned planned : written) {
+              tx.afterCommit(CommitEvent.of(planned.entry()));
+            }
+            return Boolean.TRUE;
+          });
+    } catch (StoreException e) {
+      List<AppendQueue.Request> planned = new ArrayList<>();
+      firsts.forEach(each -> planned.add(each.request()));
+      afters.forEach(each -> planned.add(each.request()));
+      statementFailure.runAloneOrThrow(planned, e);
+      return;
+    }
     Set<AppendQueue.Request> done = new HashSet<>();
     for (Planned planned : written) {
       Entry entry = planned.entry();

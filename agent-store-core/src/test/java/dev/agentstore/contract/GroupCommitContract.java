@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.agentstore.AppendConflictException;
 import dev.agentstore.ChainBrokenException;
+import dev.agentstore.Dialect;
 import dev.agentstore.Entry;
 import dev.agentstore.MalformedRowException;
 import dev.agentstore.StoreException;
@@ -327,7 +328,66 @@ public abstract class GroupCommitContract extends BackendContract {
     }
   }
 
+  @Test
+  void anAppendWhoseRowTheDatabaseRefusesFailsAloneAndItsGroupIsWritten() {
+    // Heads this backend remembers, so that every append is one guarded INSERT (in PostgreSQL, a
+    // statement of the group's batch); then a trigger makes the database refuse one chain's rows.
+    WriterLog.append(store, "group", "refused", utf8("before the trigger"));
+    for (int t = 0; t < THREADS; t++) {
+      WriterLog.append(store, "group", "fine" + t, utf8("first"));
+    }
+    refuseRowsOfWriter("refused");
+    int perThread = 60;
+    List<Integer> good =
+        crowd(
+            t -> {
+              int ok = 0;
+              for (int i = 0; i < perThread; i++) {
+                // Half the threads begin with a refused append: the crowd's first group holds
+                // four of them among four good ones.
+                if ((i + t) % 2 == 0 && i % 3 == 0) {
+                  byte[] payload = utf8("no " + i);
+                  StoreException refused =
+                      assertThrows(
+                          StoreException.class,
+                          () -> WriterLog.append(store, "group", "refused", payload));
+                  assertTrue(
+                      refused.getMessage().contains("group/refused"),
+                      () -> "names the refused chain: " + refused.getMessage());
+                } else {
+                  WriterLog.append(store, "group", "fine" + t, utf8("#" + i));
+                  ok++;
+                }
+              }
+              return ok;
+            });
+    for (int t = 0; t < THREADS; t++) {
+      assertEquals(1 + good.get(t), storedVerified("group", "fine" + t).size());
+    }
+    assertEquals(1, storedVerified("group", "refused").size());
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  /** Installs a trigger with which the database refuses every new row of {@code writer}. */
+  private void refuseRowsOfWriter(String writer) {
+    if (store.dialect() == Dialect.POSTGRES) {
+      store.exec(
+          "CREATE FUNCTION refuse_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+              + " IF NEW.writer = '"
+              + writer
+              + "' THEN RAISE EXCEPTION 'rows of this writer are refused here'; END IF;"
+              + " RETURN NEW; END $$");
+      store.exec(
+          "CREATE TRIGGER refuse_rows BEFORE INSERT ON _agent_store_log"
+              + " FOR EACH ROW EXECUTE FUNCTION refuse_rows()");
+    } else {
+      store.exec(
+          "CREATE TRIGGER refuse_rows BEFORE INSERT ON _agent_store_log WHEN NEW.writer = '"
+              + writer
+              + "' BEGIN SELECT RAISE(ABORT, 'rows of this writer are refused here'); END");
+    }
+  }
 
   /** Work for thread {@code t} of a crowd. */
   @FunctionalInterface

@@ -1,11 +1,14 @@
 package dev.agentstore.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.agentstore.Entry;
+import dev.agentstore.StoreException;
 import dev.agentstore.WriterLog;
 import dev.agentstore.postgres.internal.PostgresDialect;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -100,6 +104,58 @@ class PostgresGroupCommitTest {
       WriterLog.verify(db, "s", writer);
     }
     assertEquals(3, WriterLog.head(db, "s", "b").orElseThrow().seq());
+  }
+
+  @Test
+  void aRowTheServerRefusesFailsItsAppendAloneAndTheRestOfTheBatchIsWritten() throws Exception {
+    PostgresBackend db = pg.newBackend();
+    WriterLog.ensureSchema(db);
+    for (String writer : List.of("lead", "a", "refused", "c")) {
+      WriterLog.append(db, "s", writer, bytes(writer + " 1"));
+    }
+    db.exec(
+        "CREATE FUNCTION refuse_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF NEW.writer = 'refused' THEN RAISE EXCEPTION 'rows of this writer are refused';"
+            + " END IF; RETURN NEW; END $$");
+    db.exec(
+        "CREATE TRIGGER refuse_rows BEFORE INSERT ON _agent_store_log"
+            + " FOR EACH ROW EXECUTE FUNCTION refuse_rows()");
+    long key = new PostgresDialect(db.schema()).chainLockKey("s", "lead");
+    List<CompletableFuture<Entry>> results = new ArrayList<>();
+    try (Connection other = PostgresTestServer.adminConnection()) {
+      other.setAutoCommit(false);
+      try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        lock.setLong(1, key);
+        lock.execute();
+      }
+      Thread lead = appender(results, () -> WriterLog.append(db, "s", "lead", bytes("lead 2")));
+      awaitLockWaiter(other);
+      // One batch of three guarded inserts, the second of which the server refuses.
+      List<Thread> queued = new ArrayList<>();
+      queued.add(appender(results, () -> WriterLog.append(db, "s", "a", bytes("a 2"))));
+      queued.add(appender(results, () -> WriterLog.append(db, "s", "refused", bytes("no"))));
+      queued.add(appender(results, () -> WriterLog.append(db, "s", "c", bytes("c 2"))));
+      for (Thread thread : queued) {
+        awaitParked(thread);
+      }
+      other.commit();
+      lead.join();
+    }
+    assertEquals(2, results.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    assertEquals(2, results.get(1).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    assertEquals(2, results.get(3).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    ExecutionException refused =
+        assertThrows(
+            ExecutionException.class, () -> results.get(2).get(WAIT_SECONDS, TimeUnit.SECONDS));
+    StoreException cause = assertInstanceOf(StoreException.class, refused.getCause());
+    assertTrue(
+        cause.getMessage().contains("append to s/refused")
+            && cause.getMessage().contains("rows of this writer are refused"),
+        cause::getMessage);
+    for (String writer : List.of("lead", "a", "refused", "c")) {
+      WriterLog.verify(db, "s", writer);
+    }
+    assertEquals(1, WriterLog.head(db, "s", "refused").orElseThrow().seq());
   }
 
   @Test
