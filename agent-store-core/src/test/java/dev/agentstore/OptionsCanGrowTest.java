@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentstore.sqlite.SqliteOptions;
 import java.lang.reflect.Modifier;
@@ -41,6 +42,15 @@ class OptionsCanGrowTest {
         "SqliteOptions[durability=FULL, busyTimeout=PT5S, readOnly=false,"
             + " commitCheckInterval=PT0.01S]",
         full.toString());
+    SqliteOptions ungrouped = full.withGroupCommit(false);
+    assertTrue(full.groupCommit());
+    assertFalse(ungrouped.groupCommit());
+    assertNotEquals(full, ungrouped);
+    assertEquals(full, ungrouped.withGroupCommit(true));
+    assertEquals(
+        "SqliteOptions[durability=FULL, busyTimeout=PT5S, readOnly=false,"
+            + " commitCheckInterval=PT0.01S, groupCommit=false]",
+        ungrouped.toString());
   }
 
   @Test

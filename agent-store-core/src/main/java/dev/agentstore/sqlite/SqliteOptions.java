@@ -38,6 +38,8 @@ import org.jspecify.annotations.Nullable;
  *       {@link StoreListener#none()}, which costs nothing)
  *   <li>{@link #threadFactory()}: where the backend's threads come from (default: daemon threads of
  *       its own, named after the store)
+ *   <li>{@link #groupCommit()}: whether appends of several threads that arrive while another is
+ *       being written share the next commit (default true); see {@link #withGroupCommit(boolean)}
  * </ul>
  */
 public final class SqliteOptions {
@@ -52,7 +54,8 @@ public final class SqliteOptions {
           false,
           DEFAULT_COMMIT_CHECK_INTERVAL,
           StoreListener.none(),
-          null);
+          null,
+          true);
 
   private final Durability durability;
   private final Duration busyTimeout;
@@ -60,6 +63,7 @@ public final class SqliteOptions {
   private final Duration commitCheckInterval;
   private final StoreListener listener;
   private final @Nullable ThreadFactory threadFactory;
+  private final boolean groupCommit;
 
   private SqliteOptions(
       Durability durability,
@@ -67,7 +71,8 @@ public final class SqliteOptions {
       boolean readOnly,
       Duration commitCheckInterval,
       StoreListener listener,
-      @Nullable ThreadFactory threadFactory) {
+      @Nullable ThreadFactory threadFactory,
+      boolean groupCommit) {
     Args.notNull(durability, "durability");
     Args.notNull(busyTimeout, "busyTimeout");
     if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
@@ -87,6 +92,7 @@ public final class SqliteOptions {
     this.commitCheckInterval = commitCheckInterval;
     this.listener = Args.notNull(listener, "listener");
     this.threadFactory = threadFactory;
+    this.groupCommit = groupCommit;
   }
 
   /**
@@ -137,7 +143,13 @@ public final class SqliteOptions {
    */
   public SqliteOptions withListener(StoreListener listener) {
     return new SqliteOptions(
-        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
+        durability,
+        busyTimeout,
+        readOnly,
+        commitCheckInterval,
+        listener,
+        threadFactory,
+        groupCommit);
   }
 
   /**
@@ -149,7 +161,13 @@ public final class SqliteOptions {
    */
   public SqliteOptions withDurability(Durability durability) {
     return new SqliteOptions(
-        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
+        durability,
+        busyTimeout,
+        readOnly,
+        commitCheckInterval,
+        listener,
+        threadFactory,
+        groupCommit);
   }
 
   /**
@@ -163,7 +181,13 @@ public final class SqliteOptions {
    */
   public SqliteOptions withBusyTimeout(Duration busyTimeout) {
     return new SqliteOptions(
-        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
+        durability,
+        busyTimeout,
+        readOnly,
+        commitCheckInterval,
+        listener,
+        threadFactory,
+        groupCommit);
   }
 
   /**
@@ -174,7 +198,13 @@ public final class SqliteOptions {
    */
   public SqliteOptions withReadOnly(boolean readOnly) {
     return new SqliteOptions(
-        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
+        durability,
+        busyTimeout,
+        readOnly,
+        commitCheckInterval,
+        listener,
+        threadFactory,
+        groupCommit);
   }
 
   /**
@@ -188,7 +218,13 @@ public final class SqliteOptions {
    */
   public SqliteOptions withCommitCheckInterval(Duration commitCheckInterval) {
     return new SqliteOptions(
-        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
+        durability,
+        busyTimeout,
+        readOnly,
+        commitCheckInterval,
+        listener,
+        threadFactory,
+        groupCommit);
   }
 
   /** {@return the factory of the threads the backend starts, when the caller supplied one} */
@@ -209,7 +245,43 @@ public final class SqliteOptions {
   public SqliteOptions withThreadFactory(ThreadFactory threadFactory) {
     Args.notNull(threadFactory, "threadFactory");
     return new SqliteOptions(
-        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
+        durability,
+        busyTimeout,
+        readOnly,
+        commitCheckInterval,
+        listener,
+        threadFactory,
+        groupCommit);
+  }
+
+  /** {@return whether appends of several threads share commits (group commit)} */
+  public boolean groupCommit() {
+    return groupCommit;
+  }
+
+  /**
+   * These options with group commit on (the default) or off. On, appends of this backend's threads
+   * that arrive while another append is being written wait for it and are then written together, in
+   * one transaction and one commit (one flush under {@link Durability#FULL}); a lone appender is
+   * written at once either way. Off, every append is its own transaction, taken in turn: for an
+   * application that wants each append's latency independent of the others', or to measure what
+   * grouping brings. It applies to a file or memory store the backend opened itself; appends on an
+   * adopted connection and inside {@code inTransaction} are never grouped. The system property
+   * {@code -Dagentstore.sqlite.groupCommit=false} turns it off for every store opened while it is
+   * set, without a change of code.
+   *
+   * @param groupCommit true to let concurrent appends share commits
+   * @return the new options
+   */
+  public SqliteOptions withGroupCommit(boolean groupCommit) {
+    return new SqliteOptions(
+        durability,
+        busyTimeout,
+        readOnly,
+        commitCheckInterval,
+        listener,
+        threadFactory,
+        groupCommit);
   }
 
   /** Equal when every option is equal. */
@@ -221,13 +293,20 @@ public final class SqliteOptions {
         && readOnly == other.readOnly
         && commitCheckInterval.equals(other.commitCheckInterval)
         && listener.equals(other.listener)
-        && Objects.equals(threadFactory, other.threadFactory);
+        && Objects.equals(threadFactory, other.threadFactory)
+        && groupCommit == other.groupCommit;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        durability, busyTimeout, readOnly, commitCheckInterval, listener, threadFactory);
+        durability,
+        busyTimeout,
+        readOnly,
+        commitCheckInterval,
+        listener,
+        threadFactory,
+        groupCommit);
   }
 
   /** Every option by name, for logs. */
@@ -243,6 +322,7 @@ public final class SqliteOptions {
         + commitCheckInterval
         + (listener == StoreListener.none() ? "" : ", listener=" + listener)
         + (threadFactory == null ? "" : ", threadFactory=" + threadFactory)
+        + (groupCommit ? "" : ", groupCommit=false")
         + "]";
   }
 }

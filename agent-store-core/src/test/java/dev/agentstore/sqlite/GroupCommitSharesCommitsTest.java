@@ -149,6 +149,40 @@ class GroupCommitSharesCommitsTest {
   }
 
   @Test
+  void withGroupCommitOffEveryQueuedAppendCommitsAlone() throws Exception {
+    int appends = 5;
+    SqliteOptions options =
+        SqliteOptions.defaults()
+            .withBusyTimeout(Duration.ofSeconds(WAIT_SECONDS))
+            .withGroupCommit(false);
+    try (SqliteBackend store = SqliteBackend.open(dir.resolve("store.db"), options)) {
+      WriterLog.ensureSchema(store);
+      Generation.ensureSchema(store);
+      for (int t = 0; t < appends; t++) {
+        WriterLog.append(store, "s", "w" + t, bytes("first"));
+      }
+      AtomicInteger commits = new AtomicInteger();
+      countCommits(store, commits, new AtomicInteger());
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> holder = holdWriter(store, release);
+      List<CompletableFuture<Entry>> results = new ArrayList<>();
+      for (int t = 0; t < appends; t++) {
+        String writer = "w" + t;
+        awaitParked(
+            appender(results, () -> WriterLog.append(store, "s", writer, bytes("second"))),
+            Thread.State.TIMED_WAITING);
+      }
+      commits.set(0);
+      release.countDown();
+      holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      for (CompletableFuture<Entry> result : results) {
+        assertEquals(2, result.get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+      }
+      assertEquals(1 + appends, commits.get(), "the holder's commit, then one per append");
+    }
+  }
+
+  @Test
   void signedAppendsQueuedBehindABusyWriterShareOneCommitEachSignedAheadOnTheOneBefore()
       throws Exception {
     // The second append to the shared chain was signed ahead on the head the first one leaves:

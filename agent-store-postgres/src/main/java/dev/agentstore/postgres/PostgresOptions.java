@@ -44,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  *       trigger installed earlier is left in place (it belongs to the schema, and other processes
  *       may listen to it); {@code DROP TRIGGER _agent_store_announce ON <schema>._agent_store_log}
  *       removes it. Applies to a caller's {@code DataSource} too.
+ *   <li>{@link #groupCommit()}: whether appends of this process's threads that queue behind a busy
+ *       one share one transaction (default true); see {@link #withGroupCommit(boolean)}
  * </ul>
  */
 public final class PostgresOptions {
@@ -57,7 +59,8 @@ public final class PostgresOptions {
           true,
           StoreListener.none(),
           null,
-          HnswOptions.defaults());
+          HnswOptions.defaults(),
+          true);
 
   private final String schema;
   private final int poolSize;
@@ -68,6 +71,7 @@ public final class PostgresOptions {
   private final StoreListener listener;
   private final @Nullable ThreadFactory threadFactory;
   private final HnswOptions hnsw;
+  private final boolean groupCommit;
 
   private PostgresOptions(
       String schema,
@@ -78,7 +82,8 @@ public final class PostgresOptions {
       boolean commitNotifications,
       StoreListener listener,
       @Nullable ThreadFactory threadFactory,
-      HnswOptions hnsw) {
+      HnswOptions hnsw,
+      boolean groupCommit) {
     Args.notNull(schema, "schema");
     Args.notNull(connectTimeout, "connectTimeout");
     Args.notNull(statementTimeout, "statementTimeout");
@@ -111,6 +116,7 @@ public final class PostgresOptions {
     this.listener = Args.notNull(listener, "listener");
     this.threadFactory = threadFactory;
     this.hnsw = Args.notNull(hnsw, "hnsw");
+    this.groupCommit = groupCommit;
   }
 
   /**
@@ -176,7 +182,8 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
   }
 
   /**
@@ -197,7 +204,8 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
   }
 
   /**
@@ -217,7 +225,8 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
   }
 
   /**
@@ -238,7 +247,8 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
   }
 
   /**
@@ -258,7 +268,8 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
   }
 
   /**
@@ -278,7 +289,8 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
   }
 
   /**
@@ -297,7 +309,8 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
   }
 
   /** {@return the factory of the threads the backend starts, when the caller supplied one} */
@@ -326,7 +339,8 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
   }
 
   /** {@return the parameters of the HNSW indexes of {@code Recall} on a server with pgvector} */
@@ -355,7 +369,39 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
+  }
+
+  /** {@return whether appends of this process's threads share transactions (group commit)} */
+  public boolean groupCommit() {
+    return groupCommit;
+  }
+
+  /**
+   * These options with group commit on (the default) or off. On, single appends of this backend's
+   * threads that queue behind a busy one are written by the next in line as one batch of guarded
+   * inserts in one transaction; appends the batch cannot take are written alone, and a lone
+   * appender is written at once either way. Off, every append is its own transaction on its own
+   * pooled connection. Applies to a caller's {@code DataSource} too. The system property {@code
+   * -Dagentstore.postgres.groupCommit=false} turns it off for every backend opened while it is set,
+   * without a change of code.
+   *
+   * @param groupCommit true to let concurrent appends share transactions
+   * @return the new options
+   */
+  public PostgresOptions withGroupCommit(boolean groupCommit) {
+    return new PostgresOptions(
+        schema,
+        poolSize,
+        connectTimeout,
+        statementTimeout,
+        lockTimeout,
+        commitNotifications,
+        listener,
+        threadFactory,
+        hnsw,
+        groupCommit);
   }
 
   /** Equal when every option is equal. */
@@ -370,7 +416,8 @@ public final class PostgresOptions {
         && commitNotifications == other.commitNotifications
         && listener.equals(other.listener)
         && Objects.equals(threadFactory, other.threadFactory)
-        && hnsw.equals(other.hnsw);
+        && hnsw.equals(other.hnsw)
+        && groupCommit == other.groupCommit;
   }
 
   @Override
@@ -384,7 +431,8 @@ public final class PostgresOptions {
         commitNotifications,
         listener,
         threadFactory,
-        hnsw);
+        hnsw,
+        groupCommit);
   }
 
   /** Every option by name, for logs. */
@@ -405,6 +453,7 @@ public final class PostgresOptions {
         + (listener == StoreListener.none() ? "" : ", listener=" + listener)
         + (threadFactory == null ? "" : ", threadFactory=" + threadFactory)
         + (hnsw.equals(HnswOptions.defaults()) ? "" : ", hnsw=" + hnsw)
+        + (groupCommit ? "" : ", groupCommit=false")
         + "]";
   }
 }

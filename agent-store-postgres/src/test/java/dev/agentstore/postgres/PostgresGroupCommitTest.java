@@ -159,6 +159,35 @@ class PostgresGroupCommitTest {
   }
 
   @Test
+  void withGroupCommitOffAnAppendDoesNotWaitBehindABusyOne() throws Exception {
+    PostgresBackend db = pg.newBackend(pg.options().withGroupCommit(false));
+    WriterLog.ensureSchema(db);
+    for (String writer : List.of("lead", "a")) {
+      WriterLog.append(db, "s", writer, bytes(writer + " 1"));
+    }
+    long key = new PostgresDialect(db.schema()).chainLockKey("s", "lead");
+    List<CompletableFuture<Entry>> results = new ArrayList<>();
+    try (Connection other = PostgresTestServer.adminConnection()) {
+      other.setAutoCommit(false);
+      try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        lock.setLong(1, key);
+        lock.execute();
+      }
+      Thread lead = appender(results, () -> WriterLog.append(db, "s", "lead", bytes("lead 2")));
+      awaitLockWaiter(other);
+      // With grouping this append would wait in line behind the one blocked on the server, until
+      // the lock this thread holds is released.
+      CompletableFuture<Entry> unqueued =
+          CompletableFuture.supplyAsync(() -> WriterLog.append(db, "s", "a", bytes("a 2")));
+      assertEquals(2, unqueued.get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+      assertTrue(lead.isAlive(), "the blocked append is still waiting for its chain's lock");
+      other.commit();
+      assertEquals(2, results.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+      lead.join();
+    }
+  }
+
+  @Test
   void twoBackendsGroupingOnTheSameChainsNeverForkThem() throws Exception {
     PostgresBackend one = pg.newBackend();
     WriterLog.ensureSchema(one);

@@ -30,6 +30,14 @@ class PostgresOptionsValueTest {
         "PostgresOptions[schema=fleet, poolSize=2, connectTimeout=PT10S, statementTimeout=PT0S,"
             + " lockTimeout=PT0S, commitNotifications=true]",
         small.toString());
+    PostgresOptions ungrouped = small.withGroupCommit(false);
+    assertFalse(ungrouped.groupCommit());
+    assertNotEquals(small, ungrouped);
+    assertEquals(small, ungrouped.withGroupCommit(true));
+    assertEquals(
+        "PostgresOptions[schema=fleet, poolSize=2, connectTimeout=PT10S, statementTimeout=PT0S,"
+            + " lockTimeout=PT0S, commitNotifications=true, groupCommit=false]",
+        ungrouped.toString());
   }
 
   @Test

@@ -61,11 +61,10 @@ public final class SqliteEngine extends JdbcBackend {
   private final WriterLock writerLock = new WriterLock();
 
   /**
-   * Whether appends share commits; {@code -Dagentstore.sqlite.groupCommit=false} when the store is
-   * opened turns it off, for measuring what it brings (the benchmark compares both in one run).
+   * Whether appends share commits: {@link SqliteOptions#groupCommit()}, unless {@code
+   * -Dagentstore.sqlite.groupCommit=false} was set when the store was opened.
    */
-  private final boolean groupCommit =
-      !"false".equalsIgnoreCase(System.getProperty("agentstore.sqlite.groupCommit"));
+  private final boolean groupCommit;
 
   /** How the writer waits for other connections' locks; null on an adopted connection. */
   private final @Nullable DeadlineBusyHandler busyHandler;
@@ -87,6 +86,9 @@ public final class SqliteEngine extends JdbcBackend {
       boolean ownsWriter) {
     this.path = path;
     this.options = options;
+    this.groupCommit =
+        options.groupCommit()
+            && !"false".equalsIgnoreCase(System.getProperty("agentstore.sqlite.groupCommit"));
     this.description = description;
     this.writer = new Conn(writer);
     this.ownsWriter = ownsWriter;

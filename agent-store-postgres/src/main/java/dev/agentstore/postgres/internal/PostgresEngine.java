@@ -53,12 +53,11 @@ public final class PostgresEngine extends JdbcBackend {
   private final PgCommitListener listener;
 
   /**
-   * Whether appends of this process's threads share transactions (group commit); {@code
-   * -Dagentstore.postgres.groupCommit=false} when the store is opened turns it off (for measuring
-   * it).
+   * Whether appends of this process's threads share transactions: {@link
+   * PostgresOptions#groupCommit()}, unless {@code -Dagentstore.postgres.groupCommit=false} was set
+   * when the store was opened.
    */
-  private final boolean groupCommit =
-      !"false".equalsIgnoreCase(System.getProperty("agentstore.postgres.groupCommit"));
+  private final boolean groupCommit;
 
   private PostgresEngine(
       DataSource dataSource,
@@ -69,6 +68,9 @@ public final class PostgresEngine extends JdbcBackend {
     this.dataSource = dataSource;
     this.pool = pool;
     this.options = options;
+    this.groupCommit =
+        options.groupCommit()
+            && !"false".equalsIgnoreCase(System.getProperty("agentstore.postgres.groupCommit"));
     this.sql = new PostgresDialect(options.schema(), options.hnsw());
     this.description = "PostgreSQL store " + address + " (schema " + options.schema() + ")";
     listenWith(options.listener());
