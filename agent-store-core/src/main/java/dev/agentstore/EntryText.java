@@ -31,9 +31,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Text that is empty or only white space after these rules is returned as the empty string, so a
  * caller skips every entry with nothing to embed by one test: {@code text.isEmpty()}.
  *
- * <p>JSON is read by the core's own strict parser, which accepts integers but not fractions or
- * exponents: a JSON object holding such a number is embedded as its whole text (rule 3), not by its
- * member. Objects nested deeper than {@value #MAX_DEPTH} levels are treated the same way.
+ * <p>JSON is read by the core's own strict parser of RFC 8259: every number JSON allows (fractions,
+ * exponents, integers beyond 64 bits) is read and passed over, while a payload that is not JSON by
+ * that grammar (a number such as {@code 01} or {@code NaN}, a duplicate member name) is embedded as
+ * its whole text (rule 3). Objects nested deeper than {@value #MAX_DEPTH} levels are treated the
+ * same way.
  *
  * <p>Immutable and safe to share between threads.
  */

@@ -108,10 +108,22 @@ class EntryTextTest {
   }
 
   @Test
-  void anObjectWithAFractionIsEmbeddedWhole() {
-    // The core's parser reads integers only; the documented outcome is the whole text.
-    String payload = "{\"text\":\"hello\",\"temperature\":0.7}";
-    assertEquals(payload, text(payload));
+  void anObjectWithFractionsExponentsAndLargeIntegersGivesItsMember() {
+    assertEquals("hello", text("{\"text\":\"hello\",\"temperature\":0.7}"));
+    assertEquals(
+        "usage",
+        text(
+            "{\"cost\":-1.25E-3,\"tokens\":1e3,\"id\":123456789012345678901234567890,"
+                + "\"ratio\":0.0,\"n\":-0,\"text\":\"usage\",\"big\":2E+400}"));
+  }
+
+  @Test
+  void numbersOutsideJsonsGrammarAreNotJsonAndTheObjectIsEmbeddedWhole() {
+    for (String number :
+        List.of("01", "1.", ".5", "-", "1e", "1e+", "+1", "0x10", "1.5.2", "NaN")) {
+      String payload = "{\"text\":\"t\",\"n\":" + number + "}";
+      assertEquals(payload, text(payload), number);
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.agentstore.internal;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * byte order for the ASCII keys used here), no whitespace, integers as decimal {@code long}s,
  * strings with only {@code "}, {@code \} and the control characters U+0000..U+001F escaped (the
  * latter as <code>&#92;u00xx</code>, lower-case hex) and every other character as itself in UTF-8.
- * {@link #parse} reads any JSON made of objects, arrays, strings, integers, booleans and null.
+ * {@link #parse} reads any JSON text of RFC 8259.
  */
 public final class Json {
   private Json() {}
@@ -81,7 +82,8 @@ public final class Json {
   }
 
   /**
-   * Parses {@code text}: objects as insertion-ordered Maps, arrays as Lists, integers as Long.
+   * Parses {@code text}: objects as insertion-ordered Maps, arrays as Lists, integers that fit in
+   * 64 bits as Long, other numbers (fractions, exponents, larger integers) as exact BigDecimals.
    *
    * @throws IllegalArgumentException saying what is wrong and at which character
    */
@@ -195,23 +197,64 @@ public final class Json {
       }
     }
 
-    Long number() {
+    /**
+     * A number of RFC 8259's grammar: a Long when it is an integer that fits in 64 bits, otherwise
+     * (a fraction, an exponent, a larger integer) the exact BigDecimal of its text.
+     */
+    Number number() {
       int start = at;
       if (text.charAt(at) == '-') {
         at++;
       }
-      while (at < text.length() && Character.isDigit(text.charAt(at))) {
-        at++;
+      int integer = digits();
+      if (integer == 0) {
+        throw error("expected a digit");
       }
-      if (at < text.length() && ".eE".indexOf(text.charAt(at)) >= 0) {
-        throw error("only integers are accepted");
+      if (integer > 1 && text.charAt(at - integer) == '0') {
+        at -= integer - 1;
+        throw error("a number must not begin with 0");
+      }
+      boolean whole = true;
+      if (at < text.length() && text.charAt(at) == '.') {
+        at++;
+        whole = false;
+        if (digits() == 0) {
+          throw error("expected a digit after '.'");
+        }
+      }
+      if (at < text.length() && (text.charAt(at) == 'e' || text.charAt(at) == 'E')) {
+        at++;
+        whole = false;
+        if (at < text.length() && (text.charAt(at) == '+' || text.charAt(at) == '-')) {
+          at++;
+        }
+        if (digits() == 0) {
+          throw error("expected a digit in the exponent");
+        }
+      }
+      String number = text.substring(start, at);
+      if (whole) {
+        try {
+          return Long.parseLong(number);
+        } catch (NumberFormatException beyond64Bits) {
+          // Kept exactly below.
+        }
       }
       try {
-        return Long.parseLong(text.substring(start, at));
+        return new BigDecimal(number);
       } catch (NumberFormatException e) {
         at = start;
-        throw error("not a 64-bit integer");
+        throw error("a number whose exponent is out of range");
       }
+    }
+
+    /** Skips the decimal digits at the current position; returns how many there were. */
+    private int digits() {
+      int start = at;
+      while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+        at++;
+      }
+      return at - start;
     }
 
     String string() {
