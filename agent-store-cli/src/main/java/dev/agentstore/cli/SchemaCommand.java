@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Prints, as one psql script, exactly the statements that Generation.ensureSchema and"
           + " WriterLog.ensureSchema run on a new PostgreSQL store: the schema, both tables, the"
-          + " signature table of signed appends, and the commit-notification trigger with its listeners table, function and grant."
+          + " signature table of signed appends, and the commit-notification trigger with its listeners table, function and grant;"
+          + " with --recall, also the vector table of semantic recall that Recall.ensureSchema creates."
           + " Every statement is idempotent. Run it as the role that should own the tables;"
           + " the grants that appending and reading roles need follow as comments.",
       "Needs no connection."
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  agent-store schema --print-sql > agent-store.sql",
-      "  agent-store schema --print-sql --schema fleet | psql -v ON_ERROR_STOP=1 fleetdb"
+      "  agent-store schema --print-sql --schema fleet | psql -v ON_ERROR_STOP=1 fleetdb",
+      "  agent-store schema --print-sql --recall > agent-store-with-recall.sql"
     })
 final class SchemaCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -45,6 +47,11 @@ final class SchemaCommand implements Callable<Integer> {
       description = "The schema the store lives in (default: ${DEFAULT-VALUE}).")
   String schema;
 
+  @Option(
+      names = "--recall",
+      description = "Also print the vector table of semantic recall (_agent_store_vec).")
+  boolean recall;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -54,6 +61,13 @@ final class SchemaCommand implements Callable<Integer> {
     out.println("BEGIN;");
     for (String statement : PostgresBackend.installStatements(schema)) {
       out.println(statement + ";");
+    }
+    if (recall) {
+      out.println("-- Semantic recall: the vector table. On a server with pgvector, run");
+      out.println("-- Recall.ensureSchema once as this role to add the HNSW side table.");
+      for (String statement : PostgresBackend.recallInstallStatements(schema)) {
+        out.println(statement + ";");
+      }
     }
     out.println("COMMIT;");
     out.println();
@@ -84,6 +98,14 @@ final class SchemaCommand implements Callable<Integer> {
             + quoted
             + "._agent_store_sig"
             + " TO reader;  -- read, verify, follow by polling");
+    if (recall) {
+      out.println(
+          "-- GRANT SELECT, INSERT, UPDATE, DELETE ON "
+              + quoted
+              + "._agent_store_vec TO appender;  -- index, forget");
+      out.println(
+          "-- GRANT SELECT ON " + quoted + "._agent_store_vec TO reader;  -- recall search");
+    }
     out.flush();
     return 0;
   }

@@ -162,6 +162,22 @@ public final class PostgresBackend implements Backend {
   }
 
   /**
+   * {@return the statements that {@code Recall.ensureSchema} runs on a store in {@code schema} to
+   * create the vector table {@code _agent_store_vec} and its index, in order, each one complete and
+   * idempotent} For an operator who lays the store down through a migration tool ({@code
+   * agent-store schema --print-sql --recall} prints them after {@link #installStatements}). On a
+   * server with pgvector, {@code Recall.ensureSchema} run by the tables' owner adds the {@code
+   * vector} side table and its trigger as well; those depend on the extension and are not in this
+   * list.
+   *
+   * @param schema the schema the table goes in
+   * @throws InvalidInputException when {@code schema} is not a name PostgreSQL accepts
+   */
+  public static List<String> recallInstallStatements(String schema) {
+    return PostgresEngine.recallInstallStatements(schema);
+  }
+
+  /**
    * {@return the part of a {@code jdbc:postgresql:} URL that is safe to show in messages and logs:
    * {@code host:port[,host:port]/database}, never user information or parameters (which may hold a
    * password)} The same text that this backend's {@link #describe()} and its errors use.

@@ -369,6 +369,13 @@ public final class PostgresEngine extends JdbcBackend {
     return List.copyOf(statements);
   }
 
+  /** The statements that create {@code _agent_store_vec} and its index in {@code schema}. */
+  public static List<String> recallInstallStatements(String schema) {
+    PostgresDialect dialect =
+        new PostgresDialect(PostgresOptions.defaults().withSchema(schema).schema());
+    return List.copyOf(dialect.recall().createStatements());
+  }
+
   // ---------------------------------------------------------------- connections
 
   /**
