@@ -149,6 +149,67 @@ class GroupCommitSharesCommitsTest {
   }
 
   @Test
+  void aGroupWhoseCommitFailsAcknowledgesNothingAndTheChainsGoOn() throws Exception {
+    SqliteOptions options =
+        SqliteOptions.defaults().withBusyTimeout(Duration.ofSeconds(WAIT_SECONDS));
+    try (SqliteBackend store = SqliteBackend.open(dir.resolve("store.db"), options)) {
+      WriterLog.ensureSchema(store);
+      Generation.ensureSchema(store);
+      List<String> writers = List.of("a", "b", "poison");
+      for (String writer : writers) {
+        WriterLog.append(store, "s", writer, bytes("first"));
+      }
+      // A row of the poison writer leaves a dangling deferred reference: the statement succeeds,
+      // and the COMMIT of its transaction fails.
+      try (java.sql.Statement ddl = store.connection().createStatement()) {
+        ddl.execute("PRAGMA foreign_keys = ON");
+        ddl.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)");
+        ddl.execute(
+            "CREATE TABLE child (pid INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY"
+                + " DEFERRED)");
+        ddl.execute(
+            "CREATE TRIGGER dangle AFTER INSERT ON _agent_store_log WHEN NEW.writer = 'poison'"
+                + " BEGIN INSERT INTO child VALUES (42); END");
+      }
+      Set<CommitEvent> rang = ConcurrentHashMap.newKeySet();
+      store.doorbell().subscribe(rang::add);
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> holder = holdWriter(store, release);
+      List<CompletableFuture<Entry>> results = new ArrayList<>();
+      // The first leads a group of its own; the three behind it share the next transaction.
+      awaitParked(
+          appender(results, () -> WriterLog.append(store, "s", "lead", bytes("lead"))),
+          Thread.State.TIMED_WAITING);
+      for (String writer : writers) {
+        awaitParked(
+            appender(results, () -> WriterLog.append(store, "s", writer, bytes("second"))),
+            Thread.State.WAITING);
+      }
+      release.countDown();
+      holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertEquals(1, results.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+      for (int i = 1; i < results.size(); i++) {
+        ExecutionException failed =
+            assertThrows(
+                ExecutionException.class, results.get(i)::get, "append " + i + " acknowledged");
+        assertTrue(
+            failed.getCause().getMessage().contains("FOREIGN KEY constraint failed"),
+            failed.getCause()::getMessage);
+      }
+      for (String writer : writers) {
+        assertEquals(1, WriterLog.verify(store, "s", writer).orElseThrow().seq(), writer);
+      }
+      for (CommitEvent event : rang) {
+        assertEquals("lead", event.writer(), "the doorbell rang only for the committed append");
+      }
+      // The heads the group would have left are not taken for the chains' heads.
+      assertEquals(2, WriterLog.append(store, "s", "a", bytes("again")).seq());
+      assertEquals(2, WriterLog.append(store, "s", "b", bytes("again")).seq());
+      WriterLog.verify(store, "s", "a");
+    }
+  }
+
+  @Test
   void withGroupCommitOffEveryQueuedAppendCommitsAlone() throws Exception {
     int appends = 5;
     SqliteOptions options =

@@ -159,6 +159,57 @@ class PostgresGroupCommitTest {
   }
 
   @Test
+  void aBatchWhoseCommitFailsAcknowledgesNothingAndTheChainsGoOn() throws Exception {
+    PostgresBackend db = pg.newBackend();
+    WriterLog.ensureSchema(db);
+    for (String writer : List.of("lead", "a", "poison", "c")) {
+      WriterLog.append(db, "s", writer, bytes(writer + " 1"));
+    }
+    // Checked at COMMIT: every statement of the batch succeeds, and its transaction fails.
+    db.exec(
+        "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF NEW.writer = 'poison' THEN RAISE EXCEPTION 'refused at commit'; END IF;"
+            + " RETURN NULL; END $$");
+    db.exec(
+        "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON _agent_store_log"
+            + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()");
+    long key = new PostgresDialect(db.schema()).chainLockKey("s", "lead");
+    List<CompletableFuture<Entry>> results = new ArrayList<>();
+    try (Connection other = PostgresTestServer.adminConnection()) {
+      other.setAutoCommit(false);
+      try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        lock.setLong(1, key);
+        lock.execute();
+      }
+      Thread lead = appender(results, () -> WriterLog.append(db, "s", "lead", bytes("lead 2")));
+      awaitLockWaiter(other);
+      List<Thread> queued = new ArrayList<>();
+      for (String writer : List.of("a", "poison", "c")) {
+        queued.add(appender(results, () -> WriterLog.append(db, "s", writer, bytes("no"))));
+      }
+      for (Thread thread : queued) {
+        awaitParked(thread);
+      }
+      other.commit();
+      lead.join();
+    }
+    assertEquals(2, results.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    for (int i = 1; i < results.size(); i++) {
+      CompletableFuture<Entry> result = results.get(i);
+      ExecutionException failed =
+          assertThrows(ExecutionException.class, () -> result.get(WAIT_SECONDS, TimeUnit.SECONDS));
+      assertTrue(
+          failed.getCause().getMessage().contains("refused at commit"),
+          failed.getCause()::getMessage);
+    }
+    for (String writer : List.of("a", "poison", "c")) {
+      assertEquals(1, WriterLog.verify(db, "s", writer).orElseThrow().seq(), writer);
+    }
+    assertEquals(2, WriterLog.append(db, "s", "a", bytes("a 2")).seq());
+    assertEquals(2, WriterLog.append(db, "s", "c", bytes("c 2")).seq());
+  }
+
+  @Test
   void withGroupCommitOffAnAppendDoesNotWaitBehindABusyOne() throws Exception {
     PostgresBackend db = pg.newBackend(pg.options().withGroupCommit(false));
     WriterLog.ensureSchema(db);
