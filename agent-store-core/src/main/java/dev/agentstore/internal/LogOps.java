@@ -422,64 +422,61 @@ public final class LogOps {
   private static void appendTogether(JdbcBackend backend, List<AppendQueue.Request> queued) {
     SqlDialect sql = backend.sql();
     List<AppendQueue.Request> group = signedInGuessOrder(queued);
-    String what = groupWhat(group);
     int size = group.size();
     // Rebuilt by every attempt: a busy store makes write() run the whole group again.
     List<@Nullable List<Entry>> written = new ArrayList<>(size);
     List<@Nullable StoreException> failed = new ArrayList<>(size);
-    StatementFailure statementFailure = new StatementFailure();
-    try {
-      backend.write(
-          backend.budget(),
-          what,
-          false,
-          tx -> {
-            written.clear();
-            failed.clear();
-            statementFailure.failed = false;
-            Conn conn = tx.conn();
-            for (AppendQueue.Request request : group) {
-              // A single entry is one INSERT, atomic by itself, after checks that write nothing; a
-              // batch of several, or an entry and its signature, needs the savepoint to be undone
-              // as a whole.
-              boolean savepoint = request.payloads.size() > 1 || request.signing != null;
-              if (savepoint) {
-                conn.prepare(SAVEPOINT).execute();
-              }
-              List<Entry> entries;
-              try {
-                entries = appendInGroup(backend, conn, sql, request);
-              } catch (StoreException | SQLException e) {
-                if (!savepoint && e instanceof SQLException failure) {
-                  // Without a savepoint to undo it to, the statement ends the group's transaction.
-                  statementFailure.failed = true;
-                  throw failure;
+    boolean committed =
+        writeGroup(
+            backend,
+            group,
+            group,
+            (tx, statementFailure) -> {
+              written.clear();
+              failed.clear();
+              Conn conn = tx.conn();
+              for (AppendQueue.Request request : group) {
+                // A single entry is one INSERT, atomic by itself, after checks that write nothing;
+                // a
+                // batch of several, or an entry and its signature, needs the savepoint to be undone
+                // as a whole.
+                boolean savepoint = request.payloads.size() > 1 || request.signing != null;
+                if (savepoint) {
+                  conn.prepare(SAVEPOINT).execute();
+                }
+                List<Entry> entries;
+                try {
+                  entries = appendInGroup(backend, conn, sql, request);
+                } catch (StoreException | SQLException e) {
+                  if (!savepoint && e instanceof SQLException failure) {
+                    // Without a savepoint to undo it to, the statement ends the group's
+                    // transaction.
+                    statementFailure.failed = true;
+                    throw failure;
+                  }
+                  if (savepoint) {
+                    // Undoing the savepoint fails when the error ended the transaction: then the
+                    // group fails with that error.
+                    conn.prepare(ROLLBACK_TO_SAVEPOINT).execute();
+                    conn.prepare(RELEASE_SAVEPOINT).execute();
+                  }
+                  written.add(null);
+                  failed.add(
+                      e instanceof SQLException cause
+                          ? backend.translate(
+                              cause, "append to " + request.stream + "/" + request.writer)
+                          : (StoreException) e);
+                  continue;
                 }
                 if (savepoint) {
-                  // Undoing the savepoint fails when the error ended the transaction: then the
-                  // group fails with that error.
-                  conn.prepare(ROLLBACK_TO_SAVEPOINT).execute();
                   conn.prepare(RELEASE_SAVEPOINT).execute();
                 }
-                written.add(null);
-                failed.add(
-                    e instanceof SQLException cause
-                        ? backend.translate(
-                            cause, "append to " + request.stream + "/" + request.writer)
-                        : (StoreException) e);
-                continue;
+                tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
+                written.add(entries);
+                failed.add(null);
               }
-              if (savepoint) {
-                conn.prepare(RELEASE_SAVEPOINT).execute();
-              }
-              tx.afterCommit(CommitEvent.of(entries.get(entries.size() - 1)));
-              written.add(entries);
-              failed.add(null);
-            }
-            return Boolean.TRUE;
-          });
-    } catch (StoreException e) {
-      statementFailure.runAloneOrThrow(group, e);
+            });
+    if (!committed) {
       return;
     }
     for (int i = 0; i < size; i++) {
@@ -491,6 +488,40 @@ public final class LogOps {
       } else {
         request.succeed(entries);
       }
+    }
+  }
+
+  /** The body of a group's transaction, which marks {@code failure} when a statement ends it. */
+  @FunctionalInterface
+  private interface GroupBody {
+    void write(Tx tx, StatementFailure failure) throws SQLException;
+  }
+
+  /**
+   * Writes {@code group}'s transaction with {@code body}. Returns true once it is committed; false
+   * when a statement of one append ended it, having left every request of {@code written} to be
+   * written again alone (see {@link StatementFailure}). Throws when the transaction itself failed.
+   */
+  private static boolean writeGroup(
+      JdbcBackend backend,
+      List<AppendQueue.Request> group,
+      List<AppendQueue.Request> written,
+      GroupBody body) {
+    StatementFailure failure = new StatementFailure();
+    try {
+      backend.write(
+          backend.budget(),
+          groupWhat(group),
+          false,
+          tx -> {
+            failure.failed = false;
+            body.write(tx, failure);
+            return Boolean.TRUE;
+          });
+      return true;
+    } catch (StoreException e) {
+      failure.runAloneOrThrow(written, e);
+      return false;
     }
   }
 
@@ -566,38 +597,33 @@ public final class LogOps {
     if (firsts.isEmpty() && afters.isEmpty()) {
       return;
     }
-    String what = groupWhat(group);
     List<Planned> written = new ArrayList<>();
-    StatementFailure statementFailure = new StatementFailure();
-    try {
-      backend.write(
-          backend.budget(),
-          what,
-          false,
-          tx -> {
-            written.clear();
-            statementFailure.failed = false;
-            Conn conn = tx.conn();
-            try {
-              // First entries of their chains, then the rest: a chain's seq 1 before its seq 2.
-              batch(conn, sql.insertFirstIfAbsent(), firsts, sql, written);
-              batch(conn, sql.insertAfterIfAbsent(), afters, sql, written);
-            } catch (SQLException e) {
-              // One statement of the batch failed (a trigger or constraint of the server refused
-              // its row, say) and aborted the transaction.
-              statementFailure.failed = true;
-              throw e;
-            }
-            for (Planned planned : written) {
-              tx.afterCommit(CommitEvent.of(planned.entry()));
-            }
-            return Boolean.TRUE;
-          });
-    } catch (StoreException e) {
-      List<AppendQueue.Request> planned = new ArrayList<>();
-      firsts.forEach(each -> planned.add(each.request()));
-      afters.forEach(each -> planned.add(each.request()));
-      statementFailure.runAloneOrThrow(planned, e);
+    List<AppendQueue.Request> batched = new ArrayList<>();
+    firsts.forEach(each -> batched.add(each.request()));
+    afters.forEach(each -> batched.add(each.request()));
+    boolean committed =
+        writeGroup(
+            backend,
+            group,
+            batched,
+            (tx, statementFailure) -> {
+              written.clear();
+              Conn conn = tx.conn();
+              try {
+                // First entries of their chains, then the rest: a chain's seq 1 before its seq 2.
+                batch(conn, sql.insertFirstIfAbsent(), firsts, sql, written);
+                batch(conn, sql.insertAfterIfAbsent(), afters, sql, written);
+              } catch (SQLException e) {
+                // One statement of the batch failed (a trigger or constraint of the server refused
+                // its row, say) and aborted the transaction.
+                statementFailure.failed = true;
+                throw e;
+              }
+              for (Planned planned : written) {
+                tx.afterCommit(CommitEvent.of(planned.entry()));
+              }
+            });
+    if (!committed) {
       return;
     }
     Set<AppendQueue.Request> done = new HashSet<>();

@@ -50,35 +50,20 @@ class PostgresGroupCommitTest {
     for (String writer : List.of("lead", "a", "b", "c", "d")) {
       WriterLog.append(db, "s", writer, bytes(writer + " 1"));
     }
-    long key = new PostgresDialect(db.schema()).chainLockKey("s", "lead");
-    List<CompletableFuture<Entry>> results = new ArrayList<>();
-    try (Connection other = PostgresTestServer.adminConnection()) {
-      other.setAutoCommit(false);
-      try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-        lock.setLong(1, key);
-        lock.execute();
-      }
-      // The first append finds its chain locked and waits for the lock on the server, at the
-      // front of the line; the others queue behind it.
-      Thread lead = appender(results, () -> WriterLog.append(db, "s", "lead", bytes("lead 2")));
-      awaitLockWaiter(other);
-      List<Thread> queued = new ArrayList<>();
-      queued.add(appender(results, () -> WriterLog.append(db, "s", "a", bytes("a 2"))));
-      queued.add(appender(results, () -> WriterLog.append(db, "s", "b", bytes("b 2"))));
-      queued.add(appender(results, () -> WriterLog.append(db, "s", "b", bytes("b 3"))));
-      queued.add(appender(results, () -> WriterLog.append(db, "s", "c", bytes("c 2"))));
-      // Left out of the batch and written alone: an optimistic append, and a chain this backend
-      // has not seen.
-      queued.add(appender(results, () -> WriterLog.append(db, "s", "d", bytes("d 2"), 1)));
-      queued.add(appender(results, () -> WriterLog.append(db, "s", "fresh", bytes("fresh 1"))));
-      for (Thread thread : queued) {
-        awaitParked(thread);
-      }
-      other.commit();
-      for (CompletableFuture<Entry> result : results) {
-        result.get(WAIT_SECONDS, TimeUnit.SECONDS);
-      }
-      lead.join();
+    List<CompletableFuture<Entry>> results =
+        queuedBehindALockedAppend(
+            db,
+            List.of(
+                () -> WriterLog.append(db, "s", "a", bytes("a 2")),
+                () -> WriterLog.append(db, "s", "b", bytes("b 2")),
+                () -> WriterLog.append(db, "s", "b", bytes("b 3")),
+                () -> WriterLog.append(db, "s", "c", bytes("c 2")),
+                // Left out of the batch and written alone: an optimistic append, and a chain this
+                // backend has not seen.
+                () -> WriterLog.append(db, "s", "d", bytes("d 2"), 1),
+                () -> WriterLog.append(db, "s", "fresh", bytes("fresh 1"))));
+    for (CompletableFuture<Entry> result : results) {
+      result.get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
     Map<String, String> xmin = new HashMap<>();
     for (String row :
@@ -120,27 +105,14 @@ class PostgresGroupCommitTest {
     db.exec(
         "CREATE TRIGGER refuse_rows BEFORE INSERT ON _agent_store_log"
             + " FOR EACH ROW EXECUTE FUNCTION refuse_rows()");
-    long key = new PostgresDialect(db.schema()).chainLockKey("s", "lead");
-    List<CompletableFuture<Entry>> results = new ArrayList<>();
-    try (Connection other = PostgresTestServer.adminConnection()) {
-      other.setAutoCommit(false);
-      try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-        lock.setLong(1, key);
-        lock.execute();
-      }
-      Thread lead = appender(results, () -> WriterLog.append(db, "s", "lead", bytes("lead 2")));
-      awaitLockWaiter(other);
-      // One batch of three guarded inserts, the second of which the server refuses.
-      List<Thread> queued = new ArrayList<>();
-      queued.add(appender(results, () -> WriterLog.append(db, "s", "a", bytes("a 2"))));
-      queued.add(appender(results, () -> WriterLog.append(db, "s", "refused", bytes("no"))));
-      queued.add(appender(results, () -> WriterLog.append(db, "s", "c", bytes("c 2"))));
-      for (Thread thread : queued) {
-        awaitParked(thread);
-      }
-      other.commit();
-      lead.join();
-    }
+    // One batch of three guarded inserts, the second of which the server refuses.
+    List<CompletableFuture<Entry>> results =
+        queuedBehindALockedAppend(
+            db,
+            List.of(
+                () -> WriterLog.append(db, "s", "a", bytes("a 2")),
+                () -> WriterLog.append(db, "s", "refused", bytes("no")),
+                () -> WriterLog.append(db, "s", "c", bytes("c 2"))));
     assertEquals(2, results.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
     assertEquals(2, results.get(1).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
     assertEquals(2, results.get(3).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
@@ -173,26 +145,11 @@ class PostgresGroupCommitTest {
     db.exec(
         "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON _agent_store_log"
             + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()");
-    long key = new PostgresDialect(db.schema()).chainLockKey("s", "lead");
-    List<CompletableFuture<Entry>> results = new ArrayList<>();
-    try (Connection other = PostgresTestServer.adminConnection()) {
-      other.setAutoCommit(false);
-      try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-        lock.setLong(1, key);
-        lock.execute();
-      }
-      Thread lead = appender(results, () -> WriterLog.append(db, "s", "lead", bytes("lead 2")));
-      awaitLockWaiter(other);
-      List<Thread> queued = new ArrayList<>();
-      for (String writer : List.of("a", "poison", "c")) {
-        queued.add(appender(results, () -> WriterLog.append(db, "s", writer, bytes("no"))));
-      }
-      for (Thread thread : queued) {
-        awaitParked(thread);
-      }
-      other.commit();
-      lead.join();
+    List<Append> queued = new ArrayList<>();
+    for (String writer : List.of("a", "poison", "c")) {
+      queued.add(() -> WriterLog.append(db, "s", writer, bytes("no")));
     }
+    List<CompletableFuture<Entry>> results = queuedBehindALockedAppend(db, queued);
     assertEquals(2, results.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
     for (int i = 1; i < results.size(); i++) {
       CompletableFuture<Entry> result = results.get(i);
@@ -216,14 +173,8 @@ class PostgresGroupCommitTest {
     for (String writer : List.of("lead", "a")) {
       WriterLog.append(db, "s", writer, bytes(writer + " 1"));
     }
-    long key = new PostgresDialect(db.schema()).chainLockKey("s", "lead");
     List<CompletableFuture<Entry>> results = new ArrayList<>();
-    try (Connection other = PostgresTestServer.adminConnection()) {
-      other.setAutoCommit(false);
-      try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-        lock.setLong(1, key);
-        lock.execute();
-      }
+    try (Connection other = holdingChainLock(db, "s", "lead")) {
       Thread lead = appender(results, () -> WriterLog.append(db, "s", "lead", bytes("lead 2")));
       awaitLockWaiter(other);
       // With grouping this append would wait in line behind the one blocked on the server, until
@@ -299,6 +250,39 @@ class PostgresGroupCommitTest {
             "appender-" + results.size());
     thread.start();
     return thread;
+  }
+
+  /** An admin connection whose open transaction holds the lock of {@code stream/writer}. */
+  private static Connection holdingChainLock(PostgresBackend db, String stream, String writer)
+      throws SQLException {
+    Connection other = PostgresTestServer.adminConnection();
+    other.setAutoCommit(false);
+    try (PreparedStatement lock = other.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+      lock.setLong(1, new PostgresDialect(db.schema()).chainLockKey(stream, writer));
+      lock.execute();
+    }
+    return other;
+  }
+
+  /**
+   * Appends "lead 2" to {@code s/lead} while another session holds that chain's lock, so that it
+   * waits for the lock on the server at the front of the line; starts each of {@code queued} once
+   * the one before is parked in line behind it; then releases the lock. Returns every result, the
+   * lead's first, once the lead has returned.
+   */
+  private static List<CompletableFuture<Entry>> queuedBehindALockedAppend(
+      PostgresBackend db, List<Append> queued) throws Exception {
+    List<CompletableFuture<Entry>> results = new ArrayList<>();
+    try (Connection other = holdingChainLock(db, "s", "lead")) {
+      Thread lead = appender(results, () -> WriterLog.append(db, "s", "lead", bytes("lead 2")));
+      awaitLockWaiter(other);
+      for (Append append : queued) {
+        awaitParked(appender(results, append));
+      }
+      other.commit();
+      lead.join();
+    }
+    return results;
   }
 
   /** Waits until a session of the server waits for an advisory lock. */
