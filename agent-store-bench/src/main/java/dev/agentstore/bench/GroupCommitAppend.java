@@ -139,6 +139,8 @@ final class GroupCommitAppend {
         configs.add(new Config(POSTGRES, threads, false, false));
       }
       configs.add(new Config(POSTGRES, 8, true, false));
+      configs.add(new Config(POSTGRES, 8, false, true));
+      configs.add(new Config(POSTGRES, 8, true, true));
     }
     for (Config config : configs) {
       String durability = config.durability();

@@ -556,21 +556,27 @@ public final class LogOps {
         + " more appends committed with it";
   }
 
-  /** One append of a batched group: the request and the entry it becomes. */
-  private record Planned(AppendQueue.Request request, Entry entry) {}
+  /**
+   * One append of a batched group: the request, the entry it becomes and, for a signed append, the
+   * signature its caller made ahead for that entry.
+   */
+  private record Planned(AppendQueue.Request request, Entry entry, byte @Nullable [] signature) {}
 
   /**
-   * Writes the single plain appends of {@code group} as one batch of guarded inserts in one
-   * transaction, each on the head this process remembers for its chain (for a later append of the
-   * same chain in the group, the entry of the one before it: the statements of a batch run in
-   * order, each seeing the rows of those before). An insert whose guess is stale inserts nothing,
-   * as does one whose seq another process took; that append, and every append the group could not
-   * plan (a batch, an optimistic or signed append, a chain with no remembered head), is left out,
-   * unwritten, and written alone by its own thread after the group. No statement of the batch waits
-   * for a lock (the guard only tries the chain's), so two processes' groups cannot deadlock.
+   * Writes the single appends of {@code group} as one batch of guarded inserts in one transaction,
+   * each on the head this process remembers for its chain (for a later append of the same chain in
+   * the group, the entry of the one before it: the statements of a batch run in order, each seeing
+   * the rows of those before), then the signature rows of the signed ones, which go in only when
+   * they were signed ahead on that very head. An insert whose guess is stale inserts nothing, as
+   * does one whose seq another process took; that append, and every append the group could not plan
+   * (a batch, an optimistic append, a signed one signed on another head, a chain with no remembered
+   * head), is left out, unwritten, and written alone by its own thread after the group. No
+   * statement of the batch waits for a lock (the guard only tries the chain's), so two processes'
+   * groups cannot deadlock.
    */
-  private static void appendTogetherBatched(JdbcBackend backend, List<AppendQueue.Request> group) {
+  private static void appendTogetherBatched(JdbcBackend backend, List<AppendQueue.Request> queued) {
     SqlDialect sql = backend.sql();
+    List<AppendQueue.Request> group = signedInGuessOrder(queued);
     // The head each chain will have when an append of the group comes to it; null when an append
     // of the chain was left out, so that the later ones wait for it rather than overtake it.
     Map<List<String>, HeadCache.@Nullable Guess> heads = new HashMap<>();
@@ -582,17 +588,23 @@ public final class LogOps {
           heads.containsKey(chain)
               ? heads.get(chain)
               : backend.headCache.get(request.stream, request.writer);
+      Signing signing = request.signing;
       if (request.payloads.size() != 1
           || request.expectedSeq.isPresent()
-          || request.signing != null
-          || guess == null) {
+          || guess == null
+          || (signing != null && !signing.heldAt(guess.seq(), guess.hash()))) {
         request.runAlone();
         heads.put(chain, null);
         continue;
       }
-      Entry entry = next(request.stream, request.writer, guess, request.payloads.get(0));
+      // A signed append goes into the batch only as its caller signed it: on this very head.
+      Entry entry =
+          signing == null
+              ? next(request.stream, request.writer, guess, request.payloads.get(0))
+              : Objects.requireNonNull(signing.guessed()).get(0);
+      byte[] signature = signing == null ? null : Objects.requireNonNull(signing.presigned())[0];
       heads.put(chain, new HeadCache.Guess(entry.seq(), entry.contentHash()));
-      (entry.seq() == 1 ? firsts : afters).add(new Planned(request, entry));
+      (entry.seq() == 1 ? firsts : afters).add(new Planned(request, entry, signature));
     }
     if (firsts.isEmpty() && afters.isEmpty()) {
       return;
@@ -613,6 +625,7 @@ public final class LogOps {
                 // First entries of their chains, then the rest: a chain's seq 1 before its seq 2.
                 batch(conn, sql.insertFirstIfAbsent(), firsts, sql, written);
                 batch(conn, sql.insertAfterIfAbsent(), afters, sql, written);
+                insertSignatures(conn, sql, written);
               } catch (SQLException e) {
                 // One statement of the batch failed (a trigger or constraint of the server refused
                 // its row, say) and aborted the transaction.
@@ -671,6 +684,52 @@ public final class LogOps {
                 + " seq "
                 + planned.get(i).entry().seq()
                 + "; expected 0 or 1");
+      }
+    }
+  }
+
+  /**
+   * Inserts, as one batch, the signature rows of the signed appends of {@code written} (their
+   * entries are in). A row already at one of their seqs was left behind by a cut tail: the
+   * statement then fails the batch, so that each append is written again alone and that one is
+   * refused by itself ({@code SIGNED_ENTRY_MISSING}).
+   */
+  private static void insertSignatures(Conn conn, SqlDialect sql, List<Planned> written)
+      throws SQLException {
+    List<Planned> signed = new ArrayList<>();
+    for (Planned planned : written) {
+      if (planned.signature() != null) {
+        signed.add(planned);
+      }
+    }
+    if (signed.isEmpty()) {
+      return;
+    }
+    PreparedStatement insert = conn.prepare(sql.insertSigIfAbsentInBatch());
+    for (Planned planned : signed) {
+      Entry entry = planned.entry();
+      Signing signing = Objects.requireNonNull(planned.request().signing);
+      Conn.bind(
+          insert,
+          entry.stream(),
+          entry.writer(),
+          entry.seq(),
+          signing.signer().publicKey(),
+          planned.signature());
+      insert.addBatch();
+    }
+    int[] counts = insert.executeBatch();
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] != 1) {
+        Entry entry = signed.get(i).entry();
+        throw new SQLException(
+            "a signature row of "
+                + entry.stream()
+                + "/"
+                + entry.writer()
+                + " seq "
+                + entry.seq()
+                + " was there before its entry");
       }
     }
   }

@@ -78,6 +78,18 @@ public abstract class SqlDialect {
   }
 
   /**
+   * {@link #insertSigIfAbsent()} as {@code INSERT ... SELECT}, for a batch: pgjdbc's {@code
+   * reWriteBatchedInserts} folds a batch of {@code INSERT ... VALUES} into multi-row statements and
+   * then reports no update count per row, while this form keeps one statement, and one count, each.
+   */
+  public String insertSigIfAbsentInBatch() {
+    return "INSERT INTO "
+        + sig
+        + " (stream, writer, seq, public_key, signature) SELECT ?, ?, ?, ?, ? WHERE 1 = 1"
+        + " ON CONFLICT DO NOTHING";
+  }
+
+  /**
    * The lowest seq above a given one at which the chain has a signature row but no entry (binds
    * stream, writer, seq); NULL when there is none. Entries and their signatures commit together, so
    * such a row means the entry was deleted.

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.agentstore.ChainBrokenException;
 import dev.agentstore.Entry;
 import dev.agentstore.StoreException;
+import dev.agentstore.VerifyOptions;
+import dev.agentstore.WriterKey;
 import dev.agentstore.WriterLog;
 import dev.agentstore.postgres.internal.PostgresDialect;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +92,78 @@ class PostgresGroupCommitTest {
       WriterLog.verify(db, "s", writer);
     }
     assertEquals(3, WriterLog.head(db, "s", "b").orElseThrow().seq());
+  }
+
+  @Test
+  void signedAppendsQueuedBehindABusyAppendGoIntoTheBatchWithTheirSignatures() throws Exception {
+    PostgresBackend db = pg.newBackend();
+    WriterLog.ensureSchema(db);
+    WriterKey shared = WriterKey.generate();
+    WriterKey own = WriterKey.generate();
+    WriterLog.append(db, "s", "lead", bytes("lead 1"));
+    WriterLog.append(db, "s", shared, bytes("shared 1"));
+    WriterLog.append(db, "s", own, bytes("own 1"));
+    List<CompletableFuture<Entry>> results =
+        queuedBehindALockedAppend(
+            db,
+            List.of(
+                () -> WriterLog.append(db, "s", shared, bytes("shared 2")),
+                // Signed ahead on the head the one before will leave.
+                () -> WriterLog.append(db, "s", shared, bytes("shared 3")),
+                () -> WriterLog.append(db, "s", own, bytes("own 2"))));
+    for (CompletableFuture<Entry> result : results) {
+      result.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+    Set<String> transactions = new HashSet<>();
+    for (String table : List.of("_agent_store_log", "_agent_store_sig")) {
+      transactions.addAll(
+          db.query(
+              "SELECT xmin::text FROM "
+                  + table
+                  + " WHERE stream = 's' AND seq > 1 AND writer <> 'lead'",
+              rs -> rs.getString(1)));
+    }
+    assertEquals(
+        1, transactions.size(), () -> "entries and signatures of one batch: " + transactions);
+    for (WriterKey key : List.of(shared, own)) {
+      WriterLog.verify(db, "s", key.fingerprint().toHex(), VerifyOptions.requiringSignatures());
+    }
+    assertEquals(3, WriterLog.head(db, "s", shared.fingerprint().toHex()).orElseThrow().seq());
+  }
+
+  @Test
+  void aSignedAppendOverASignatureRowLeftBehindFailsAloneAndTheBatchIsWritten() throws Exception {
+    PostgresBackend db = pg.newBackend();
+    WriterLog.ensureSchema(db);
+    WriterKey cut = WriterKey.generate();
+    WriterKey own = WriterKey.generate();
+    String cutWriter = cut.fingerprint().toHex();
+    WriterLog.append(db, "s", "lead", bytes("lead 1"));
+    WriterLog.append(db, "s", cut, bytes("cut 1"));
+    WriterLog.append(db, "s", own, bytes("own 1"));
+    // What a cut tail leaves: the signature row of a seq whose entry is gone.
+    db.exec(
+        "INSERT INTO _agent_store_sig (stream, writer, seq, public_key, signature)"
+            + " VALUES ('s', ?, 2, ?, ?)",
+        cutWriter,
+        cut.publicKeyBytes(),
+        new byte[64]);
+    List<CompletableFuture<Entry>> results =
+        queuedBehindALockedAppend(
+            db,
+            List.of(
+                () -> WriterLog.append(db, "s", own, bytes("own 2")),
+                () -> WriterLog.append(db, "s", cut, bytes("cut 2")),
+                () -> WriterLog.append(db, "s", "plain", bytes("plain 1"))));
+    assertEquals(2, results.get(1).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    assertEquals(1, results.get(3).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    ExecutionException refused =
+        assertThrows(
+            ExecutionException.class, () -> results.get(2).get(WAIT_SECONDS, TimeUnit.SECONDS));
+    ChainBrokenException broken = assertInstanceOf(ChainBrokenException.class, refused.getCause());
+    assertEquals(ChainBrokenException.Reason.SIGNED_ENTRY_MISSING, broken.reason());
+    assertEquals(1, WriterLog.head(db, "s", cutWriter).orElseThrow().seq());
+    WriterLog.verify(db, "s", own.fingerprint().toHex(), VerifyOptions.requiringSignatures());
   }
 
   @Test
