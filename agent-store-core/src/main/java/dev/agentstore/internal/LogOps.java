@@ -566,13 +566,12 @@ public final class LogOps {
    * Writes the single appends of {@code group} as one batch of guarded inserts in one transaction,
    * each on the head this process remembers for its chain (for a later append of the same chain in
    * the group, the entry of the one before it: the statements of a batch run in order, each seeing
-   * the rows of those before), then the signature rows of the signed ones, which go in only when
-   * they were signed ahead on that very head. An insert whose guess is stale inserts nothing, as
-   * does one whose seq another process took; that append, and every append the group could not plan
-   * (a batch, an optimistic append, a signed one signed on another head, a chain with no remembered
-   * head), is left out, unwritten, and written alone by its own thread after the group. No
-   * statement of the batch waits for a lock (the guard only tries the chain's), so two processes'
-   * groups cannot deadlock.
+   * the rows of those before), then the signature rows of the signed ones: made ahead by their
+   * callers when on that very head, made again here otherwise. An insert whose guess is stale
+   * inserts nothing, as does one whose seq another process took; that append, and every append the
+   * group could not plan (a batch, an optimistic append, a chain with no remembered head), is left
+   * out, unwritten, and written alone by its own thread after the group. No statement of the batch
+   * waits for a lock (the guard only tries the chain's), so two processes' groups cannot deadlock.
    */
   private static void appendTogetherBatched(JdbcBackend backend, List<AppendQueue.Request> queued) {
     SqlDialect sql = backend.sql();
@@ -589,20 +588,28 @@ public final class LogOps {
               ? heads.get(chain)
               : backend.headCache.get(request.stream, request.writer);
       Signing signing = request.signing;
-      if (request.payloads.size() != 1
-          || request.expectedSeq.isPresent()
-          || guess == null
-          || (signing != null && !signing.heldAt(guess.seq(), guess.hash()))) {
+      if (request.payloads.size() != 1 || request.expectedSeq.isPresent() || guess == null) {
         request.runAlone();
         heads.put(chain, null);
         continue;
       }
-      // A signed append goes into the batch only as its caller signed it: on this very head.
-      Entry entry =
-          signing == null
-              ? next(request.stream, request.writer, guess, request.payloads.get(0))
-              : Objects.requireNonNull(signing.guessed()).get(0);
-      byte[] signature = signing == null ? null : Objects.requireNonNull(signing.presigned())[0];
+      Entry entry;
+      byte[] signature = null;
+      if (signing != null && signing.heldAt(guess.seq(), guess.hash())) {
+        entry = Objects.requireNonNull(signing.guessed()).get(0);
+        signature = Objects.requireNonNull(signing.presigned())[0];
+      } else {
+        entry = next(request.stream, request.writer, guess, request.payloads.get(0));
+        if (signing != null) {
+          // Signed ahead on a head the batch does not give it: signed again here, as a SQLite
+          // group does, and the appends signed after it build on the head it will leave.
+          signature = EntrySignatures.sign(List.of(entry), signing.signer())[0];
+          backend.headCache.signedAhead(
+              request.stream,
+              request.writer,
+              new HeadCache.Guess(entry.seq(), entry.contentHash()));
+        }
+      }
       heads.put(chain, new HeadCache.Guess(entry.seq(), entry.contentHash()));
       (entry.seq() == 1 ? firsts : afters).add(new Planned(request, entry, signature));
     }
