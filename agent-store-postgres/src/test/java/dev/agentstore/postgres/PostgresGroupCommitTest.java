@@ -132,6 +132,44 @@ class PostgresGroupCommitTest {
   }
 
   @Test
+  void aSignedAppendWhoseHeadMovedWhileItWaitedIsSignedAgainInTheBatch() throws Exception {
+    PostgresBackend db = pg.newBackend();
+    WriterLog.ensureSchema(db);
+    WriterKey key = WriterKey.generate();
+    String signed = key.fingerprint().toHex();
+    WriterLog.append(db, "s", key, bytes("signed 1"));
+    WriterLog.append(db, "s", "other", bytes("other 1"));
+    List<CompletableFuture<Entry>> results = new ArrayList<>();
+    try (Connection other = holdingChainLock(db, "s", signed)) {
+      // An unsigned append to the signed chain waits for the chain's lock at the front of the
+      // line; the signed append queued behind it is signed ahead on seq 1, which that one moves.
+      Thread lead = appender(results, () -> WriterLog.append(db, "s", signed, bytes("plain 2")));
+      awaitLockWaiter(other);
+      awaitParked(appender(results, () -> WriterLog.append(db, "s", key, bytes("signed 3"))));
+      awaitParked(appender(results, () -> WriterLog.append(db, "s", "other", bytes("other 2"))));
+      other.commit();
+      lead.join();
+    }
+    assertEquals(2, results.get(0).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    assertEquals(3, results.get(1).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    assertEquals(2, results.get(2).get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+    Set<String> transactions = new HashSet<>();
+    transactions.addAll(
+        db.query(
+            "SELECT xmin::text FROM _agent_store_log WHERE stream = 's'"
+                + " AND ((writer = ? AND seq = 3) OR (writer = 'other' AND seq = 2))",
+            rs -> rs.getString(1),
+            signed));
+    transactions.addAll(
+        db.query(
+            "SELECT xmin::text FROM _agent_store_sig WHERE stream = 's' AND writer = ? AND seq = 3",
+            rs -> rs.getString(1),
+            signed));
+    assertEquals(1, transactions.size(), () -> "signed again in the batch: " + transactions);
+    assertEquals(3, WriterLog.verify(db, "s", signed).orElseThrow().seq());
+  }
+
+  @Test
   void aSignedAppendOverASignatureRowLeftBehindFailsAloneAndTheBatchIsWritten() throws Exception {
     PostgresBackend db = pg.newBackend();
     WriterLog.ensureSchema(db);
