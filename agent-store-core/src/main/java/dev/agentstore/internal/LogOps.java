@@ -499,13 +499,13 @@ public final class LogOps {
 
   /**
    * Writes {@code group}'s transaction with {@code body}. Returns true once it is committed; false
-   * when a statement of one append ended it, having left every request of {@code written} to be
+   * when a statement of one append ended it, having left every request of {@code retried} to be
    * written again alone (see {@link StatementFailure}). Throws when the transaction itself failed.
    */
   private static boolean writeGroup(
       JdbcBackend backend,
       List<AppendQueue.Request> group,
-      List<AppendQueue.Request> written,
+      List<AppendQueue.Request> retried,
       GroupBody body) {
     StatementFailure failure = new StatementFailure();
     try {
@@ -520,7 +520,7 @@ public final class LogOps {
           });
       return true;
     } catch (StoreException e) {
-      failure.runAloneOrThrow(written, e);
+      failure.runAloneOrThrow(retried, e);
       return false;
     }
   }
