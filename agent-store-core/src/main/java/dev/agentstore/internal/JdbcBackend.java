@@ -189,6 +189,14 @@ public abstract class JdbcBackend implements Backend {
   }
 
   /**
+   * Whether a write transaction keeps every other writer out from its first statement to its end
+   * (SQLite's {@code BEGIN IMMEDIATE}): then what it reads of the log stays true until it commits.
+   */
+  public boolean writesExclusively() {
+    return false;
+  }
+
+  /**
    * Whether a group of appends is written as one batch of guarded inserts, the appends that do not
    * fit it left to run alone after it (a server where a failed statement ends the transaction and
    * every statement is a round trip), rather than one by one in savepoints (SQLite).

@@ -233,6 +233,17 @@ public abstract class SqlDialect {
   }
 
   /**
+   * One row when the chain {@code (stream, writer)} has an entry at the seq with the hash bound
+   * (stream, writer, seq, content hash), none otherwise: the guard of {@link #insertAfter()} as a
+   * query of its own, for a transaction that no other writer can enter.
+   */
+  public String entryIs() {
+    return "SELECT 1 FROM "
+        + log
+        + " WHERE stream = ? AND writer = ? AND seq = ? AND content_hash = ?";
+  }
+
+  /**
    * {@link #insertAfter()} that also inserts nothing, rather than failing, when the seq is taken:
    * for a batch inside a transaction that one lost race must not end.
    */

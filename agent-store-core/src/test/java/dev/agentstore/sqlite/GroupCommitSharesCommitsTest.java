@@ -222,6 +222,65 @@ class GroupCommitSharesCommitsTest {
   }
 
   @Test
+  void appendsOnAHeadAnotherProcessMovedAreWrittenAfterTheRealHeadWithinTheirGroup()
+      throws Exception {
+    Path file = dir.resolve("store.db");
+    SqliteOptions options =
+        SqliteOptions.defaults().withBusyTimeout(Duration.ofSeconds(WAIT_SECONDS));
+    try (SqliteBackend store = SqliteBackend.open(file, options);
+        SqliteBackend other = SqliteBackend.open(file, options)) {
+      WriterLog.ensureSchema(store);
+      Generation.ensureSchema(store);
+      // This process remembers seq 1 of one chain and seq 2 of the other as their heads.
+      WriterLog.append(store, "s", "ahead", bytes("1"));
+      WriterLog.append(store, "s", "rewritten", bytes("1"));
+      WriterLog.append(store, "s", "rewritten", bytes("2"));
+      // Another process appends two entries after the first head, and cuts the second one and
+      // writes another entry in its place: a guess that still names an entry of the chain, and one
+      // whose entry is gone.
+      WriterLog.append(other, "s", "ahead", bytes("other 2"));
+      WriterLog.append(other, "s", "ahead", bytes("other 3"));
+      try (java.sql.Statement cut = other.connection().createStatement()) {
+        cut.executeUpdate(
+            "DELETE FROM _agent_store_log WHERE stream = 's' AND writer = 'rewritten' AND seq = 2");
+      }
+      WriterLog.append(other, "s", "rewritten", bytes("other 2"));
+      AtomicInteger commits = new AtomicInteger();
+      countCommits(store, commits, new AtomicInteger());
+
+      CountDownLatch release = new CountDownLatch(1);
+      CompletableFuture<Void> holder = holdWriter(store, release);
+      List<CompletableFuture<Entry>> results = new ArrayList<>();
+      awaitParked(
+          appender(results, () -> WriterLog.append(store, "s", "lead", bytes("lead"))),
+          Thread.State.TIMED_WAITING);
+      List<String> writers = List.of("ahead", "ahead", "rewritten", "rewritten", "ahead");
+      for (int i = 0; i < writers.size(); i++) {
+        String writer = writers.get(i);
+        byte[] payload = bytes("queued " + i);
+        awaitParked(
+            appender(results, () -> WriterLog.append(store, "s", writer, payload)),
+            Thread.State.WAITING);
+      }
+      commits.set(0);
+      release.countDown();
+      holder.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      List<Long> seqs = new ArrayList<>();
+      for (CompletableFuture<Entry> result : results) {
+        seqs.add(result.get(WAIT_SECONDS, TimeUnit.SECONDS).seq());
+      }
+      // Each chain goes on after its real head, then after the group's own entries, in line order.
+      assertEquals(List.of(1L, 4L, 5L, 3L, 4L, 6L), seqs);
+      assertEquals(3, commits.get(), "the holder's commit, the lead's, and the group's");
+      assertEquals(6, WriterLog.verify(store, "s", "ahead").orElseThrow().seq());
+      assertEquals(4, WriterLog.verify(store, "s", "rewritten").orElseThrow().seq());
+      assertEquals(7, WriterLog.append(other, "s", "ahead", bytes("other 7")).seq());
+      assertEquals(8, WriterLog.append(store, "s", "ahead", bytes("8")).seq());
+      WriterLog.verify(store, "s", "ahead");
+    }
+  }
+
+  @Test
   void withGroupCommitOffEveryQueuedAppendCommitsAlone() throws Exception {
     int appends = 5;
     SqliteOptions options =

@@ -482,6 +482,11 @@ public final class SqliteEngine extends JdbcBackend {
   }
 
   @Override
+  public boolean writesExclusively() {
+    return true;
+  }
+
+  @Override
   public boolean concurrentReads() {
     return path != null;
   }
