@@ -769,7 +769,7 @@ public final class LogOps {
           places = new HashMap<>();
         }
         places
-            .computeIfAbsent(request.stream + "\u0000" + request.writer, k -> new ArrayList<>())
+            .computeIfAbsent(chainKey(request.stream, request.writer), k -> new ArrayList<>())
             .add(i);
       }
     }
@@ -798,6 +798,11 @@ public final class LogOps {
     return ordered == null ? group : ordered;
   }
 
+  /** One string per chain, for the maps of a group's chains. */
+  private static String chainKey(String stream, String writer) {
+    return stream + "\u0000" + writer;
+  }
+
   private static final String SAVEPOINT = "SAVEPOINT agent_store_append";
   private static final String ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT agent_store_append";
   private static final String RELEASE_SAVEPOINT = "RELEASE SAVEPOINT agent_store_append";
@@ -816,7 +821,7 @@ public final class LogOps {
       throws SQLException {
     String stream = request.stream;
     String writer = request.writer;
-    String key = stream + "\u0000" + writer;
+    String key = chainKey(stream, writer);
     List<Entry> entries = appendInGroup(backend, conn, sql, request, written.get(key));
     written.put(key, entries.get(entries.size() - 1));
     return entries;
@@ -842,7 +847,8 @@ public final class LogOps {
       List<Entry> entries =
           chain(stream, writer, ownHead.seq(), ownHead.contentHash(), request.payloads);
       insert(conn, sql, entries);
-      backend.headCache.put(stream, writer, ownHead.seq() + 1, entries.get(0).contentHash());
+      Entry entry = entries.get(0);
+      backend.headCache.put(stream, writer, entry.seq(), entry.contentHash());
       return entries;
     }
     if (single) {
